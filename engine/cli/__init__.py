@@ -1,0 +1,9 @@
+"""The ``tier1`` command line: a thin shell over the engine's rooms.
+
+Importing this package registers every command module on :data:`app`.
+"""
+
+from engine.cli._app import Ctx, UserError, app, emit, format_option, main, pass_ctx
+from engine.cli import world as _world  # noqa: F401  (registers commands)
+
+__all__ = ["Ctx", "UserError", "app", "emit", "format_option", "main", "pass_ctx"]

@@ -1,0 +1,153 @@
+"""The root ``tier1`` click group, its global options and output helpers.
+
+Each command module under ``engine/cli/`` attaches its commands to :data:`app`.
+Commands stay thin: parse arguments, call one engine operation, format it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from pydantic import BaseModel
+
+from engine.config import default_store_spec
+from engine.errors import EngineError
+from engine.store import GraphStore, open_store
+
+__all__ = ["Ctx", "UserError", "app", "emit", "format_option", "main", "pass_ctx"]
+
+
+@dataclass
+class Ctx:
+    """What every command gets: the store spec and the output format."""
+
+    store_spec: str
+    fmt: str = "text"
+    author: str = "cli"
+    _store: GraphStore | None = field(default=None, repr=False)
+
+    def store(self, *, create: bool = False) -> GraphStore:
+        """Open the world store once per invocation (``create`` makes a new one)."""
+        if self._store is None:
+            self._store = open_store(self.store_spec, create=create)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+_FORMAT_HELP = "Output: 'text' for people (CURIEs, tables) or 'json' for scripts (stable keys)."
+
+
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--format text|json`` to a command; it overrides the global one."""
+
+    def _set(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Ctx).fmt = value
+
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+        expose_value=False, callback=_set, is_eager=False, help=_FORMAT_HELP,
+    )(f)
+
+
+def emit(ctx: Ctx, data: Any, text: str | Callable[[], str]) -> None:
+    """Print ``data`` as JSON or ``text`` for people, by the chosen format."""
+    if ctx.fmt == "json":
+        click.echo(json.dumps(_jsonable(data), indent=2, sort_keys=True, default=str))
+    else:
+        click.echo(text() if callable(text) else text)
+
+
+def _jsonable(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, list | tuple):
+        return [_jsonable(d) for d in data]
+    if isinstance(data, dict):
+        return {str(k): _jsonable(v) for k, v in data.items()}
+    return data
+
+
+class UserError(click.ClickException):
+    """An :class:`EngineError` shown as one line, ``TypeName: message``, exit 1."""
+
+    def __init__(self, exc: EngineError) -> None:
+        super().__init__(str(exc))
+        self.kind = type(exc).__name__
+
+    def format_message(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+    def show(self, file: Any = None) -> None:
+        click.echo(click.style(self.format_message(), fg="red"), err=True)
+
+
+class _App(click.Group):
+    """The root group: turns engine errors into one clean line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EngineError as exc:
+            raise UserError(exc) from exc
+
+
+@click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store", "store_spec", envvar="TIER1_STORE", default=None, metavar="PATH|URI",
+    help="World store: a path for the embedded store (a directory or a .db file), or a "
+    "neo4j:// or bolt:// URI. Env: TIER1_STORE. Default: ~/.local/share/tier1/world.db.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help=_FORMAT_HELP,
+)
+@click.option(
+    "--author", envvar="TIER1_AUTHOR", default=None, metavar="NAME",
+    help="Who is recorded on commits this command makes. Env: TIER1_AUTHOR. Default: $USER.",
+)
+@click.version_option(package_name="tier1")
+@click.pass_context
+def app(ctx: click.Context, store_spec: str | None, fmt: str, author: str | None) -> None:
+    """tier1: a knowledge-graph engine that resolves tier-1 incidents, safely and auditably.
+
+    \b
+    The world (services, hosts, alerts, changes...) lives as RDF in a versioned
+    store. Every change is a commit you can list, diff and travel back to.
+
+    \b
+    Start here:
+      tier1 init                          create the embedded store
+      tier1 load ontology/ops.ttl ontology/examples/estate.ttl
+      tier1 summary                       counts, tier-1 services, open incidents
+      tier1 show ex:checkout              one entity and its neighbours
+      tier1 query 'SELECT ?s WHERE { ?s a ops:Service }'
+      tier1 log                           the commit history
+    """
+    import getpass
+
+    who = author or _user(getpass)
+    ctx.obj = Ctx(store_spec=store_spec or default_store_spec(), fmt=fmt, author=who)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _user(getpass: Any) -> str:
+    try:
+        return str(getpass.getuser())
+    except Exception:
+        return "cli"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    app.main(args=argv, prog_name="tier1")

@@ -1,0 +1,23 @@
+"""Configuration: the only module that reads environment variables (at call time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["default_store_spec", "neo4j_credentials"]
+
+
+def default_store_spec() -> str:
+    """The per-user embedded store: ``$XDG_DATA_HOME/tier1/world.db``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "tier1" / "world.db")
+
+
+def neo4j_credentials() -> tuple[str, str]:
+    """User and password for Neo4j from ``TIER1_NEO4J_USER`` / ``TIER1_NEO4J_PASSWORD``
+    (falling back to ``NEO4J_USER`` / ``NEO4J_PASSWORD``)."""
+    env = os.environ
+    user = env.get("TIER1_NEO4J_USER") or env.get("NEO4J_USER") or "neo4j"
+    password = env.get("TIER1_NEO4J_PASSWORD") or env.get("NEO4J_PASSWORD") or ""
+    return user, password

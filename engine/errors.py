@@ -1,0 +1,155 @@
+"""The one exception tree of tier1.
+
+Every error the engine raises on purpose derives from :class:`EngineError`.
+The CLI catches ``EngineError`` only, prints ``TypeName: message`` on one
+line and exits non-zero; anything else is a bug and keeps its traceback.
+
+Messages name the bad value (a file:line:col, an IRI, an option) and say
+the fix. ::
+
+    EngineError
+    ├── ConfigError                 bad option, environment variable or store spec
+    ├── InputError                  a user file or value that cannot be used
+    │   ├── ParseError              RDF, rule, shape, plan or event syntax (file:line:col)
+    │   ├── RuleError               a rule that parses but cannot run (unsafe, unstratifiable)
+    │   ├── ShapeError              a SHACL shape that cannot be loaded
+    │   └── ScenarioError           a scenario file that cannot be run
+    ├── StoreError                  the world store failed or refused
+    │   ├── StoreUnavailable        cannot reach or open the store (unreachable server, bad credentials)
+    │   ├── CommitNotFound          an unknown commit id, sequence number or time
+    │   ├── ConflictError           a concurrent writer or a constraint stopped the commit
+    │   └── TransientStoreError     worth retrying (the adapter retries before raising)
+    ├── ConsistencyError            the ontology plus world is logically inconsistent (HermiT)
+    ├── PolicyViolation             the policy gate blocked a plan
+    ├── PlanningError               goals or plans that cannot be built, locked or approved
+    ├── AgentError                  an agent refused or failed an action
+    │   ├── ScopeError              the action is outside the agent's declared scope
+    │   └── CircuitOpen             the agent's circuit breaker is open
+    └── AuditError                  the provenance chain is broken or an audit cannot run
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AgentError",
+    "AuditError",
+    "CircuitOpen",
+    "CommitNotFound",
+    "ConfigError",
+    "ConflictError",
+    "ConsistencyError",
+    "EngineError",
+    "InputError",
+    "ParseError",
+    "PlanningError",
+    "PolicyViolation",
+    "RuleError",
+    "ScenarioError",
+    "ScopeError",
+    "ShapeError",
+    "StoreError",
+    "StoreUnavailable",
+    "TransientStoreError",
+]
+
+
+class EngineError(Exception):
+    """Root of every error tier1 raises on purpose."""
+
+
+class ConfigError(EngineError):
+    """A bad option, environment variable or store specification."""
+
+
+class InputError(EngineError):
+    """A user-supplied file or value that cannot be used."""
+
+
+class ParseError(InputError):
+    """A syntax error in an input file, located as ``file:line:col``.
+
+    Args:
+        message: what was wrong and how to fix it.
+        source: the file name (or ``<string>``).
+        line: 1-based line, if known.
+        col: 1-based column, if known.
+    """
+
+    def __init__(
+        self, message: str, *, source: str = "<string>", line: int | None = None,
+        col: int | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.col = col
+        self.detail = message
+        super().__init__(f"{self.location}: {message}")
+
+    @property
+    def location(self) -> str:
+        parts = [self.source]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+class RuleError(InputError):
+    """A rule that parses but cannot run: unsafe variables, negation through recursion."""
+
+
+class ShapeError(InputError):
+    """A SHACL shape that cannot be loaded."""
+
+
+class ScenarioError(InputError):
+    """A scenario file that cannot be run."""
+
+
+class StoreError(EngineError):
+    """The world store failed or refused an operation."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or opened."""
+
+
+class CommitNotFound(StoreError):
+    """An unknown commit id, sequence number or timestamp."""
+
+
+class ConflictError(StoreError):
+    """A concurrent writer or a constraint stopped the commit; nothing was written."""
+
+
+class TransientStoreError(StoreError):
+    """A failure worth retrying; adapters retry with backoff before raising it."""
+
+
+class ConsistencyError(EngineError):
+    """The ontology plus world is logically inconsistent."""
+
+
+class PolicyViolation(EngineError):
+    """The policy gate blocked a plan."""
+
+
+class PlanningError(EngineError):
+    """Goals or plans that cannot be built, locked or approved."""
+
+
+class AgentError(EngineError):
+    """An agent refused or failed an action."""
+
+
+class ScopeError(AgentError):
+    """The action is outside the agent's declared scope."""
+
+
+class CircuitOpen(AgentError):
+    """The agent's circuit breaker is open after repeated failures."""
+
+
+class AuditError(EngineError):
+    """The provenance chain is broken, or an audit cannot run."""

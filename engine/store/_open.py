@@ -1,0 +1,45 @@
+"""Pick a backend from a store spec: a path, ``memory:``, or a Neo4j URI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import ConfigError
+from engine.store._base import GraphStore
+
+__all__ = ["is_neo4j_uri", "open_store"]
+
+_NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+def is_neo4j_uri(spec: str) -> bool:
+    return spec.startswith(_NEO4J_SCHEMES)
+
+
+def open_store(spec: str, *, create: bool = False) -> GraphStore:
+    """Open the store ``spec`` names.
+
+    Args:
+        spec: ``memory:``; a ``neo4j://`` or ``bolt://`` URI; a ``.db``/``.sqlite``
+            file; or a directory, which holds ``world.db``.
+        create: create the embedded store if it does not exist yet.
+    """
+    if spec in ("memory:", ":memory:"):
+        from engine.store._memory import MemoryStore
+
+        return MemoryStore()
+    if is_neo4j_uri(spec):
+        from engine.store.neo4j import Neo4jStore
+
+        return Neo4jStore.connect(spec, create=create)
+    if "://" in spec:
+        raise ConfigError(
+            f"unknown store scheme in {spec!r}: use a path for the embedded store, "
+            "or a neo4j:// or bolt:// URI"
+        )
+    from engine.store._sqlite import SqliteStore
+
+    path = Path(spec).expanduser()
+    if path.is_dir() or (not path.suffix and not path.exists()):
+        path = path / "world.db"
+    return SqliteStore(path, create=create)

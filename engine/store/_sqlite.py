@@ -1,0 +1,251 @@
+"""The embedded world store: one SQLite file, no server.
+
+Every quad is a row with the commit that added it and the commit that removed
+it (``NULL`` while live), so the current state, any past state and any diff
+are plain range queries. A partial unique index keeps the live state a set.
+Each commit is one ``BEGIN IMMEDIATE`` transaction in WAL mode: a process
+killed mid-commit leaves the file exactly at the previous commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from engine.errors import CommitNotFound, ConflictError, StoreUnavailable
+from engine.store._base import ALL_GRAPHS, Capabilities
+from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
+from engine.terms import Pattern, Quad, decode, encode, sorted_quads
+from engine.vocab import GraphName
+
+__all__ = ["SqliteStore"]
+
+SCHEMA_VERSION = "1"
+_G = {g: i for i, g in enumerate(GraphName)}
+_G_BACK = dict(enumerate(GraphName))
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts TEXT NOT NULL,
+    author TEXT NOT NULL, message TEXT NOT NULL, parent TEXT,
+    added INTEGER NOT NULL, removed INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS commits_ts ON commits(ts);
+CREATE TABLE IF NOT EXISTS quads (
+    g INTEGER NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
+    added INTEGER NOT NULL, removed INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS quads_live ON quads(s, p, o, g) WHERE removed IS NULL;
+CREATE INDEX IF NOT EXISTS quads_s ON quads(s);
+CREATE INDEX IF NOT EXISTS quads_po ON quads(p, o);
+CREATE INDEX IF NOT EXISTS quads_o ON quads(o);
+CREATE INDEX IF NOT EXISTS quads_added ON quads(added);
+CREATE INDEX IF NOT EXISTS quads_removed ON quads(removed) WHERE removed IS NOT NULL;
+"""
+
+_COMMIT_COLS = "id, seq, ts, author, message, parent, added, removed"
+
+
+class SqliteStore:
+    """The embedded default store. ``path`` is the database file.
+
+    Args:
+        path: the ``.db`` file.
+        create: make the file (and its folder) if missing; otherwise a
+            missing file is a :class:`StoreUnavailable` that says to run ``tier1 init``.
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(persistent=True)
+
+    def __init__(self, path: str | Path, *, create: bool = False) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        if not self.path.exists() and not create:
+            raise StoreUnavailable(
+                f"no world store at {self.path}: run 'tier1 init' (or pass --store PATH)"
+            )
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._connect()
+
+    # -- connection -------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA cache_size=-1000000")
+            db.execute("PRAGMA temp_store=MEMORY")
+            db.executescript(_SCHEMA)
+            self._check_version(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(
+                f"{self.path} is not a readable tier1 store ({exc}); "
+                "point --store at another path, or move this file away and run 'tier1 init'"
+            ) from None
+        return db
+
+    def _check_version(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} has store schema {row[0]}, this tier1 reads {SCHEMA_VERSION}: "
+                "export it with the tier1 that wrote it and load it here"
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writes -----------------------------------------------------------
+    def commit(self, delta: Delta, meta: CommitMeta) -> Commit:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ConflictError(f"{self.path} is locked by another writer ({exc}); retry") from None
+        try:
+            commit = self._apply(delta, meta)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return commit
+
+    def _apply(self, delta: Delta, meta: CommitMeta) -> Commit:
+        db = self._db
+        head = self.head()
+        seq = (head.seq if head else 0) + 1
+        ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
+        if head and ts < head.timestamp:
+            ts = head.timestamp
+        before = db.total_changes
+        db.executemany(
+            "UPDATE quads SET removed=? WHERE s=? AND p=? AND o=? AND g=? AND removed IS NULL",
+            ((seq, encode(s), encode(p), encode(o), _G[g]) for s, p, o, g in delta.removes),
+        )
+        removed = db.total_changes - before
+        before = db.total_changes
+        db.executemany(
+            "INSERT OR IGNORE INTO quads (g, s, p, o, added) VALUES (?, ?, ?, ?, ?)",
+            ((_G[g], encode(s), encode(p), encode(o), seq) for s, p, o, g in delta.adds),
+        )
+        added = db.total_changes - before
+        parent = head.id if head else None
+        cid = _commit_id(parent, seq, ts, meta, added, removed)
+        db.execute(
+            f"INSERT INTO commits ({_COMMIT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (cid, seq, ts.isoformat(), meta.author, meta.message, parent, added, removed),
+        )
+        return Commit(
+            id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
+            parent=parent, added=added, removed=removed,
+        )
+
+    # -- reads ------------------------------------------------------------
+    def quads(
+        self, pattern: Pattern = (None, None, None), *,
+        graphs: Iterable[GraphName] = ALL_GRAPHS, at: int | None = None,
+    ) -> Iterator[Quad]:
+        where, params = _where(pattern, graphs, at)
+        sql = f"SELECT s, p, o, g FROM quads WHERE {where}"
+        for s, p, o, g in self._db.execute(sql, params):
+            yield (decode(s), decode(p), decode(o), _G_BACK[g])
+
+    def count(self, *, graphs: Iterable[GraphName] = ALL_GRAPHS, at: int | None = None) -> int:
+        where, params = _where((None, None, None), graphs, at)
+        return int(self._db.execute(f"SELECT count(*) FROM quads WHERE {where}", params).fetchone()[0])
+
+    def head(self) -> Commit | None:
+        row = self._db.execute(
+            f"SELECT {_COMMIT_COLS} FROM commits ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return _commit(row) if row else None
+
+    def log(self, *, limit: int | None = None) -> list[Commit]:
+        rows = self._db.execute(
+            f"SELECT {_COMMIT_COLS} FROM commits ORDER BY seq DESC LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        return [_commit(r) for r in rows]
+
+    def find_commit(self, ref: CommitRef) -> Commit:
+        if ref.seq is not None:
+            sql, arg = f"SELECT {_COMMIT_COLS} FROM commits WHERE seq=?", (ref.seq,)
+        elif ref.id_prefix is not None:
+            rows = self._db.execute(
+                f"SELECT {_COMMIT_COLS} FROM commits WHERE id >= ? AND id < ? LIMIT 2",
+                (ref.id_prefix, ref.id_prefix + "g"),
+            ).fetchall()
+            return _one(rows, str(ref))
+        elif ref.time is not None:
+            sql = f"SELECT {_COMMIT_COLS} FROM commits WHERE ts <= ? ORDER BY seq DESC LIMIT 1"
+            arg = (ref.time.astimezone(UTC).isoformat(),)
+        else:
+            raise CommitNotFound(f"{ref} is relative; resolve it with resolve_ref()")
+        return _one(self._db.execute(sql, arg).fetchall(), str(ref))
+
+    def diff(self, frm: int, to: int) -> Diff:
+        live_to = "added > ? AND added <= ? AND (removed IS NULL OR removed > ?)"
+        gone = "added <= ? AND removed > ? AND removed <= ?"
+        lo, hi = min(frm, to), max(frm, to)
+        appeared = set(self._rows(f"SELECT s, p, o, g FROM quads WHERE {live_to}", (lo, hi, hi)))
+        vanished = set(self._rows(f"SELECT s, p, o, g FROM quads WHERE {gone}", (lo, lo, hi)))
+        plus, minus = appeared - vanished, vanished - appeared
+        if frm > to:
+            plus, minus = minus, plus
+        return Diff(frm=frm, to=to, added=sorted_quads(plus), removed=sorted_quads(minus))
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> Iterator[Quad]:
+        for s, p, o, g in self._db.execute(sql, params):
+            yield (decode(s), decode(p), decode(o), _G_BACK[g])
+
+
+def _where(
+    pattern: Pattern, graphs: Iterable[GraphName], at: int | None,
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for col, term in zip("spo", pattern, strict=True):
+        if term is not None:
+            clauses.append(f"{col} = ?")
+            params.append(encode(term))
+    gs = sorted(_G[g] for g in set(graphs))
+    if len(gs) < len(_G):
+        clauses.append(f"g IN ({', '.join('?' * len(gs))})")
+        params.extend(gs)
+    if at is None:
+        clauses.append("removed IS NULL")
+    else:
+        clauses.append("added <= ? AND (removed IS NULL OR removed > ?)")
+        params.extend((at, at))
+    return " AND ".join(clauses), params
+
+
+def _commit(row: tuple[Any, ...]) -> Commit:
+    cid, seq, ts, author, message, parent, added, removed = row
+    return Commit(
+        id=cid, seq=seq, timestamp=datetime.fromisoformat(ts), author=author,
+        message=message, parent=parent, added=added, removed=removed,
+    )
+
+
+def _one(rows: list[tuple[Any, ...]], ref: str) -> Commit:
+    if not rows:
+        raise CommitNotFound(f"no commit matches {ref!r}; list them with 'tier1 log'")
+    if len(rows) > 1:
+        raise CommitNotFound(f"{ref!r} matches several commits; give more digits of the id")
+    return _commit(rows[0])
+
+
+def _commit_id(
+    parent: str | None, seq: int, ts: datetime, meta: CommitMeta, added: int, removed: int,
+) -> str:
+    text = "\x1f".join(
+        [parent or "", str(seq), ts.isoformat(), meta.author, meta.message, str(added), str(removed)]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:40]

@@ -1,0 +1,115 @@
+"""Compact, lossless text keys for RDF terms, and CURIE display.
+
+Stores keep a term as one string: ``U<iri>``, ``B<bnode id>``, or
+``L<datatype>\\x00<lang>\\x00<lexical form>``. The key round-trips exactly
+(lexical form, language tag, datatype, plain vs ``xsd:string``) and decodes
+without a parser, which keeps bulk loads and reads cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rdflib import BNode, Literal, URIRef
+
+from engine.vocab import GraphName, PREFIXES
+
+__all__ = [
+    "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "sorted_quads",
+]
+
+Node = URIRef | BNode | Literal
+Triple = tuple[Node, Node, Node]
+Quad = tuple[Node, Node, Node, GraphName]
+Pattern = tuple[Node | None, Node | None, Node | None]
+
+_SEP = "\x00"
+
+
+def encode(node: Node) -> str:
+    """The storage key of ``node``."""
+    if type(node) is URIRef:
+        return "U" + node
+    if isinstance(node, Literal):
+        dt = node.datatype or ""
+        lang = node.language or ""
+        return f"L{dt}{_SEP}{lang}{_SEP}{node}"
+    if isinstance(node, URIRef):
+        return "U" + str(node)
+    if isinstance(node, BNode):
+        return "B" + node
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def sorted_quads(quads: Iterable[Quad]) -> tuple[Quad, ...]:
+    """Quads in a stable order (graph, then subject, predicate, object keys)."""
+    return tuple(sorted(quads, key=lambda q: (q[3], encode(q[0]), encode(q[1]), encode(q[2]))))
+
+
+@lru_cache(maxsize=200_000)
+def _decode_uri(rest: str) -> URIRef:
+    return URIRef(rest)
+
+
+def decode(key: str) -> Node:
+    """The RDF term stored under ``key`` (inverse of :func:`encode`)."""
+    kind = key[0]
+    if kind == "U":
+        return _decode_uri(key[1:])
+    if kind == "L":
+        dt, lang, lex = key[1:].split(_SEP, 2)
+        if lang:
+            return Literal(lex, lang=lang)
+        return Literal(lex, datatype=URIRef(dt)) if dt else Literal(lex)
+    if kind == "B":
+        return BNode(key[1:])
+    raise ValueError(f"corrupt term key {key[:40]!r}: the store file may be damaged")
+
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def curie(node: object, prefixes: dict[str, str] | None = None) -> str:
+    """A short, readable form: ``ops:Service``, ``"3"^^xsd:integer`` or ``<iri>``."""
+    table = _BY_LENGTH if prefixes is None else sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    if isinstance(node, URIRef):
+        s = str(node)
+        for pfx, ns in table:
+            if s.startswith(ns) and _is_local(s[len(ns):]):
+                return f"{pfx}:{s[len(ns):]}"
+        return f"<{s}>"
+    if isinstance(node, Literal):
+        if node.language:
+            return f'"{node}"@{node.language}'
+        if node.datatype is None:
+            return f'"{node}"'
+        if node.datatype.endswith(("#integer", "#decimal", "#boolean", "#double")):
+            return str(node)
+        return f'"{node}"^^{curie(node.datatype, prefixes)}'
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _is_local(local: str) -> bool:
+    return bool(local) and all(c.isalnum() or c in "_-." for c in local) and not local.endswith(".")
+
+
+def expand(text: str, prefixes: dict[str, str] | None = None) -> URIRef:
+    """Turn ``ops:Service``, ``<iri>`` or a full IRI into a ``URIRef``."""
+    from engine.errors import InputError
+
+    t = text.strip()
+    if t.startswith("<") and t.endswith(">"):
+        return URIRef(t[1:-1])
+    if "://" in t or t.startswith("urn:"):
+        return URIRef(t)
+    table = PREFIXES if prefixes is None else prefixes
+    pfx, sep, local = t.partition(":")
+    if sep and pfx in table:
+        return URIRef(table[pfx] + local)
+    known = ", ".join(sorted(table))
+    raise InputError(
+        f"cannot read {text!r} as an IRI: write a full IRI, <iri>, or a CURIE with a known prefix ({known})"
+    )

@@ -1,0 +1,144 @@
+"""Closed vocabularies: every IRI the engine names in code comes from here.
+
+``OPS`` mirrors ``ontology/ops.ttl`` term for term (a unit test keeps the two
+equal). An unknown term raises ``AttributeError`` instead of minting a typo.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+__all__ = ["EX", "GRAPH", "OPS", "PREFIXES", "PROV", "RUN", "GraphName"]
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+EX = Namespace("https://example.org/estate/")
+"""Namespace of the bundled sample estate."""
+RUN = Namespace("urn:tier1:run:")
+"""Namespace for IRIs the engine mints: plans, steps, activities, derived nodes."""
+
+
+class OPS(DefinedNamespace):
+    """The tier1 IT-operations ontology, ``https://w3id.org/tier1/ops#``."""
+
+    _NS = Namespace("https://w3id.org/tier1/ops#")
+    _fail = True
+
+    # --- classes: the estate
+    Service: URIRef  # a deployable service with a tier and an SLO
+    DatabaseService: URIRef  # a service that is a database
+    Host: URIRef  # a machine or VM that runs instances
+    Instance: URIRef  # one running copy of a service on a host
+    Team: URIRef  # a group that owns services
+    Person: URIRef  # a human (prov:Person)
+    OnCallShift: URIRef  # who is on call for a team, from/to
+    # --- classes: what happens
+    Alert: URIRef  # a monitoring signal about an entity
+    Incident: URIRef  # an operational disruption being handled
+    Change: URIRef  # a deployment or config change
+    Deployment: URIRef  # a change that ships a new version
+    ConfigChange: URIRef  # a change to configuration
+    FreezeWindow: URIRef  # a time window in which services must not be changed
+    # --- classes: how to respond
+    Runbook: URIRef  # a documented procedure for an action type
+    ActionType: URIRef  # a kind of remediation action
+    Goal: URIRef  # a desired state, e.g. service back within SLO
+    Plan: URIRef  # an ordered set of steps toward a goal (prov:Plan)
+    PlanStep: URIRef  # one step of a plan
+    StepExecution: URIRef  # the execution of a step (prov:Activity)
+    Agent: URIRef  # something that acts (prov:Agent)
+    SoftwareAgent: URIRef  # an automated agent (prov:SoftwareAgent)
+    HumanAgent: URIRef  # a person acting (prov:Person)
+    Approval: URIRef  # a human approval attached to a plan
+    PolicyDecision: URIRef  # a verdict of the policy gate (prov:Activity)
+    # --- action type individuals
+    Restart: URIRef
+    ScaleOut: URIRef
+    Failover: URIRef
+    Rollback: URIRef
+    Page: URIRef
+    OpenTicket: URIRef
+    ClearDisk: URIRef
+    # --- object properties
+    dependsOn: URIRef  # service -> service it needs
+    instanceOf: URIRef  # instance -> service
+    runsOn: URIRef  # instance -> host
+    ownedBy: URIRef  # service -> team
+    memberOf: URIRef  # person -> team
+    onCallFor: URIRef  # on-call shift -> team
+    onCallPerson: URIRef  # on-call shift -> person
+    about: URIRef  # alert -> entity it concerns
+    affects: URIRef  # incident -> service
+    triggeredBy: URIRef  # incident -> alert
+    likelyCause: URIRef  # alert or incident -> service that is the likely root cause
+    changes: URIRef  # change -> service changed
+    freezes: URIRef  # freeze window -> service
+    forActionType: URIRef  # runbook -> action type
+    appliesTo: URIRef  # runbook -> service
+    hasStep: URIRef  # plan -> step
+    forGoal: URIRef  # plan -> goal
+    goalTarget: URIRef  # goal -> entity
+    actionType: URIRef  # step -> action type
+    target: URIRef  # step -> entity acted on
+    usesRunbook: URIRef  # step -> runbook
+    performedBy: URIRef  # step -> agent assigned
+    canPerform: URIRef  # agent -> action type it may run (scope)
+    scopeService: URIRef  # agent -> service it may act on (scope)
+    approvedBy: URIRef  # plan or approval -> person
+    hasApproval: URIRef  # plan -> approval
+    executes: URIRef  # step execution -> step
+    # --- datatype properties
+    name: URIRef  # short machine name
+    tier: URIRef  # 1, 2 or 3
+    environment: URIRef  # "production", "staging"
+    sloAvailability: URIRef  # target availability, percent
+    sloLatencyMs: URIRef  # target p99 latency, ms
+    minHealthyInstances: URIRef  # fewest healthy instances that still meet the SLO
+    maxInstances: URIRef  # capacity ceiling for scale-out
+    health: URIRef  # "healthy", "degraded", "crashed", "unknown"
+    diskUsedPercent: URIRef  # host disk usage
+    fingerprint: URIRef  # alert dedup key
+    severity: URIRef  # "critical", "warning", "info"
+    status: URIRef  # lifecycle status of alert, incident, change, plan, step
+    firedAt: URIRef  # alert time
+    openedAt: URIRef  # incident time
+    changedAt: URIRef  # change time
+    version: URIRef  # deployed version
+    previousVersion: URIRef  # version before the change
+    startsAt: URIRef  # window or shift start
+    endsAt: URIRef  # window or shift end
+    email: URIRef  # contact
+    stepOrder: URIRef  # position of a step in its plan
+    emergency: URIRef  # approval is an emergency approval
+    salience: URIRef  # priority of a proposal
+    restartCount: URIRef  # restarts in the current hour (twin observation)
+
+
+class GraphName(StrEnum):
+    """The three graphs every store keeps apart."""
+
+    ASSERTED = "asserted"
+    INFERRED = "inferred"
+    PROVENANCE = "provenance"
+
+    @property
+    def iri(self) -> URIRef:
+        return URIRef(f"urn:tier1:graph:{self.value}")
+
+
+GRAPH = {g: g.iri for g in GraphName}
+
+PREFIXES: dict[str, str] = {
+    "ops": str(OPS._NS),
+    "ex": str(EX),
+    "run": str(RUN),
+    "prov": str(PROV),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+"""Prefixes used for CURIEs everywhere (CLI output, Neo4j labels, exports)."""
