@@ -1,0 +1,127 @@
+"""A fast, strict N-Triples reader and writer.
+
+rdflib's N-Triples parser reports "Invalid line" without a line number and
+reads about 40k triples/s here; this one names ``file:line:col`` and is a
+few times faster because each line is one regular-expression match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from rdflib import BNode, Literal, URIRef
+
+from engine.errors import ParseError
+from engine.terms import Node, Triple
+
+__all__ = ["parse_ntriples", "serialize_term", "write_ntriples"]
+
+_IRI = r"<([^<>\"{}|^`\\\x00-\x20]*)>"
+_BNODE = r"_:([A-Za-z0-9_][A-Za-z0-9_.\-]*)"
+_LIT = r"\"((?:[^\"\\\n\r]|\\.)*)\"(?:@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^" + _IRI + r")?"
+_LINE = re.compile(
+    rf"[ \t]*(?:{_IRI}|{_BNODE})[ \t]+{_IRI}[ \t]+(?:{_IRI}|{_BNODE}|{_LIT})[ \t]*\.[ \t]*(?:#.*)?$"
+)
+_BLANK = re.compile(r"[ \t]*(?:#.*)?$")
+_ESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape_match(m: re.Match[str]) -> str:
+    if m.group(1) or m.group(2):
+        return chr(int(m.group(1) or m.group(2), 16))
+    ch = m.group(3)
+    if ch not in _SIMPLE:
+        raise ValueError(f"unknown escape \\{ch}")
+    return _SIMPLE[ch]
+
+
+def _unescape(text: str) -> str:
+    return _ESC.sub(_unescape_match, text) if "\\" in text else text
+
+
+@lru_cache(maxsize=500_000)
+def _iri(text: str) -> URIRef:
+    return URIRef(_unescape(text))
+
+
+def _object(m: re.Match[str]) -> Node:
+    g = m.groups()
+    if g[3] is not None:
+        return _iri(g[3])
+    if g[4] is not None:
+        return BNode(g[4])
+    lex = _unescape(g[5])
+    if g[6]:
+        return Literal(lex, lang=g[6])
+    return Literal(lex, datatype=_iri(g[7])) if g[7] else Literal(lex)
+
+
+def parse_ntriples(lines: Iterable[str], source: str = "<string>") -> Iterator[Triple]:
+    """Yield the triples of an N-Triples document.
+
+    Raises:
+        ParseError: at the first bad line, with ``source:line:col``.
+    """
+    match = _LINE.match
+    for n, line in enumerate(lines, 1):
+        m = match(line.rstrip("\r\n"))
+        if m is None:
+            if _BLANK.match(line):
+                continue
+            raise _line_error(line.rstrip("\r\n"), source, n)
+        g = m.groups()
+        subj: Node = _iri(g[0]) if g[0] is not None else BNode(g[1])
+        try:
+            yield (subj, _iri(g[2]), _object(m))
+        except ValueError as exc:
+            raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX)",
+                             source=source, line=n) from None
+
+
+def _line_error(line: str, source: str, n: int) -> ParseError:
+    col = _first_bad_col(line)
+    snippet = line[max(0, col - 20): col + 20]
+    return ParseError(
+        f"not a valid N-Triples statement near {snippet!r}: expected "
+        "'<subject> <predicate> <object> .' with IRIs in <>, blank nodes as _:x, "
+        'literals in "quotes", and a final dot',
+        source=source, line=n, col=col + 1,
+    )
+
+
+def _first_bad_col(line: str) -> int:
+    """Best-effort column of the first token that breaks the statement."""
+    pos = len(line) - len(line.lstrip(" \t"))
+    for pat in (rf"(?:{_IRI}|{_BNODE})", _IRI, rf"(?:{_IRI}|{_BNODE}|{_LIT})", r"\."):
+        m = re.compile(pat).match(line, pos)
+        if m is None:
+            return pos
+        pos = m.end()
+        pos += len(line[pos:]) - len(line[pos:].lstrip(" \t"))
+    return pos
+
+
+def serialize_term(node: Node) -> str:
+    """One term in N-Triples syntax."""
+    if isinstance(node, Literal):
+        lex = (
+            str(node).replace("\\", "\\\\").replace('"', '\\"')
+            .replace("\n", "\\n").replace("\r", "\\r")
+        )
+        if node.language:
+            return f'"{lex}"@{node.language}'
+        if node.datatype is not None:
+            return f'"{lex}"^^<{node.datatype}>'
+        return f'"{lex}"'
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return f"<{node}>"
+
+
+def write_ntriples(triples: Iterable[Triple]) -> Iterator[str]:
+    """Lines of an N-Triples document (each ends with a newline)."""
+    for s, p, o in triples:
+        yield f"{serialize_term(s)} {serialize_term(p)} {serialize_term(o)} .\n"

@@ -1,0 +1,186 @@
+"""Reading and writing RDF files: Turtle, N-Triples, JSON-LD (plus TriG/N-Quads export).
+
+Loading parses every file completely before anything is committed, then
+applies one :class:`~engine.store.Delta` as one commit: a bad file anywhere
+means nothing is written. Parse errors carry ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import rdflib
+from pydantic import BaseModel, ConfigDict
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from engine.errors import InputError, ParseError
+from engine.store import Commit, CommitMeta, Delta, GraphStore
+from engine.terms import Triple
+from engine.vocab import PREFIXES, GraphName
+from engine.world._ntriples import parse_ntriples, write_ntriples
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "LoadRequest",
+    "export_graphs",
+    "format_for",
+    "load_files",
+    "parse_file",
+]
+
+_SUFFIX = {
+    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
+    ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads",
+}
+EXPORT_FORMATS = ("turtle", "nt", "json-ld", "trig", "nquads")
+Progress = Callable[[str, int], None]
+
+
+def format_for(path: Path, explicit: str | None = None) -> str:
+    """The RDF format of ``path``: ``explicit`` if given, else from its suffix."""
+    if explicit:
+        return explicit
+    fmt = _SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: cannot tell the RDF format from the suffix {path.suffix!r}; "
+            "use .ttl, .nt or .jsonld, or pass --input-format turtle|nt|json-ld"
+        )
+    return fmt
+
+
+def parse_file(path: Path, fmt: str | None = None) -> list[Triple]:
+    """All triples of one file, or a :class:`ParseError` naming ``file:line:col``."""
+    fmt = format_for(path, fmt)
+    try:
+        if fmt == "nt":
+            with path.open(encoding="utf-8") as fh:
+                return list(parse_ntriples(fh, source=str(path)))
+        data = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory; pass the files inside it") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text ({exc.reason}); re-encode the file as UTF-8",
+                         source=str(path)) from None
+    return _parse_with_rdflib(data, path, fmt)
+
+
+def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
+    g = rdflib.Graph()
+    try:
+        g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        raise _turtle_error(exc, path) from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno,
+                         col=exc.colno) from None
+    except ValueError as exc:
+        if type(exc).__name__ == "JSONDecodeError":  # orjson's, same fields
+            line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+            raise ParseError(f"invalid JSON: {exc}", source=str(path), line=line, col=col) from None
+        raise ParseError(f"cannot read as {fmt}: {exc}", source=str(path)) from None
+    except Exception as exc:  # rdflib plugins raise assorted types
+        raise ParseError(f"cannot read as {fmt}: {exc}", source=str(path)) from None
+    return list(g)  # type: ignore[arg-type]
+
+
+def _turtle_error(exc: BadSyntax, path: Path) -> ParseError:
+    text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
+    offset = exc._i
+    line_start = text.rfind("\n", 0, offset) + 1
+    why = str(exc._why)
+    hint = _turtle_hint(why)
+    return ParseError(f"{why}{hint}", source=str(path), line=text.count("\n", 0, line_start) + 1,
+                      col=offset - line_start + 1)
+
+
+def _turtle_hint(why: str) -> str:
+    if "not bound" in why and "Prefix" in why:
+        pfx = why.split('"')[1] if '"' in why else "x:"
+        return f"; declare it, e.g. '@prefix {pfx} <https://...#> .' at the top of the file"
+    if "newline found in string" in why:
+        return '; close the string with " on the same line, or use """long strings"""'
+    if "expected" in why.lower():
+        return "; check for a missing '.', ';' or ',' at the end of the previous statement"
+    return ""
+
+
+class LoadRequest(BaseModel):
+    """One ``tier1 load``: files into one graph, as one commit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paths: tuple[Path, ...]
+    graph: GraphName = GraphName.ASSERTED
+    fmt: str | None = None
+    author: str
+    message: str | None = None
+
+
+def load_files(store: GraphStore, req: LoadRequest, progress: Progress | None = None) -> Commit:
+    """Parse every file, then commit them all at once (nothing is written on any error)."""
+    triples: list[Triple] = []
+    for path in req.paths:
+        got = parse_file(path, req.fmt)
+        triples.extend(got)
+        if progress:
+            progress(str(path), len(got))
+    delta = Delta.of(triples, graph=req.graph)
+    names = ", ".join(p.name for p in req.paths)
+    msg = req.message or f"load {names}"
+    return store.commit(delta, CommitMeta(author=req.author, message=msg))
+
+
+def export_graphs(
+    store: GraphStore, out: Path | None, fmt: str, graphs: Sequence[GraphName], at: int | None,
+) -> str | None:
+    """Write the chosen graphs (as of ``at``) to ``out`` atomically, or return the text."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt in ("turtle", "nt", "json-ld") and len(graphs) > 1:
+        raise InputError(
+            f"{fmt} holds one graph; pick one with --graph, or use --to trig or nquads for several"
+        )
+    chunks = _render(store, fmt, graphs, at)
+    if out is None:
+        return "".join(chunks)
+    _atomic_write(out, chunks)
+    return None
+
+
+def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | None) -> Iterable[str]:
+    if fmt == "nt":
+        return write_ntriples((s, p, o) for s, p, o, _ in store.quads(graphs=graphs, at=at))
+    ds = rdflib.Dataset()
+    for pfx, ns in PREFIXES.items():
+        ds.bind(pfx, ns)
+    for s, p, o, g in store.quads(graphs=graphs, at=at):
+        ds.graph(g.iri).add((s, p, o))
+    if fmt in ("trig", "nquads"):
+        return [ds.serialize(format=fmt)]
+    only = ds.graph(graphs[0].iri)
+    target = rdflib.Graph()
+    for pfx, ns in PREFIXES.items():
+        target.bind(pfx, ns)
+    for t in only:
+        target.add(t)
+    return [target.serialize(format=fmt)]
+
+
+def _atomic_write(out: Path, chunks: Iterable[str]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,98 @@
+"""Read-only rdflib views over a world store, so SPARQL runs on any backend at any commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import rdflib
+from rdflib.query import Result
+from rdflib.store import Store
+
+from engine.errors import InputError
+from engine.store import ALL_GRAPHS, GraphStore
+from engine.vocab import PREFIXES, GraphName
+
+__all__ = ["StoreView", "rows_of", "run_sparql", "view_graph"]
+
+
+class StoreView(Store):
+    """An rdflib ``Store`` answering ``triples()`` from a :class:`GraphStore`.
+
+    The graphs given are read as one union graph, as of commit ``at``.
+    """
+
+    def __init__(
+        self, store: GraphStore, graphs: Sequence[GraphName] = ALL_GRAPHS, at: int | None = None,
+    ) -> None:
+        super().__init__()
+        self._store = store
+        self._graphs = tuple(graphs)
+        self._at = at
+        for pfx, ns in PREFIXES.items():
+            self.bind(pfx, rdflib.URIRef(ns))
+
+    def triples(  # type: ignore[override]
+        self, triple_pattern: tuple[Any, Any, Any], context: Any = None,
+    ) -> Iterator[tuple[tuple[Any, Any, Any], Iterator[Any]]]:
+        s, p, o = triple_pattern
+        pattern = tuple(t if isinstance(t, rdflib.term.Identifier) else None for t in (s, p, o))
+        seen: set[tuple[Any, Any, Any]] = set()
+        for qs, qp, qo, _ in self._store.quads(pattern, graphs=self._graphs, at=self._at):  # type: ignore[arg-type]
+            t = (qs, qp, qo)
+            if len(self._graphs) > 1:
+                if t in seen:
+                    continue
+                seen.add(t)
+            yield t, iter(())
+
+    def __len__(self, context: Any = None) -> int:
+        return self._store.count(graphs=self._graphs, at=self._at)
+
+    def add(self, *_: Any, **__: Any) -> None:
+        raise InputError("this view of the world is read-only; change it with a commit (tier1 load)")
+
+    def remove(self, *_: Any, **__: Any) -> None:
+        raise InputError("this view of the world is read-only; change it with a commit")
+
+
+def view_graph(
+    store: GraphStore, graphs: Sequence[GraphName] = ALL_GRAPHS, at: int | None = None,
+) -> rdflib.Graph:
+    """An rdflib ``Graph`` over the store: queries read through, nothing is copied."""
+    return rdflib.Graph(store=StoreView(store, graphs, at))
+
+
+def run_sparql(
+    store: GraphStore, query: str, graphs: Sequence[GraphName] = ALL_GRAPHS,
+    at: int | None = None,
+) -> Result:
+    """Run a SPARQL query; a syntax error becomes an :class:`InputError` naming the position."""
+    g = view_graph(store, graphs, at)
+    try:
+        return g.query(query, initNs=PREFIXES)
+    except Exception as exc:
+        if type(exc).__name__ == "ParseException":
+            raise InputError(
+                f"SPARQL syntax error at line {getattr(exc, 'lineno', '?')}, column "
+                f"{getattr(exc, 'col', '?')}: {getattr(exc, 'msg', exc)}; known prefixes: "
+                f"{', '.join(sorted(PREFIXES))}"
+            ) from None
+        if "Unknown namespace prefix" in str(exc):
+            raise InputError(f"{exc}: declare it with PREFIX or use one of "
+                             f"{', '.join(sorted(PREFIXES))}") from None
+        raise
+
+
+def rows_of(result: Result) -> tuple[list[str], list[list[Any]]]:
+    """Variables and rows of a SELECT result (ASK gives one 'ask' column)."""
+    if result.type == "ASK":
+        return ["ask"], [[bool(result.askAnswer)]]
+    if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
+        return ["subject", "predicate", "object"], [list(t) for t in _iter(result)]
+    names = [str(v) for v in (result.vars or [])]
+    return names, [list(row) for row in _iter(result)]
+
+
+def _iter(result: Result) -> Iterable[Any]:
+    return iter(result)
