@@ -114,6 +114,23 @@ class OPS(DefinedNamespace):
     emergency: URIRef  # approval is an emergency approval
     salience: URIRef  # priority of a proposal
     restartCount: URIRef  # restarts in the current hour (twin observation)
+    # --- agents and provenance (issue 7)
+    Notification: URIRef  # a page or ticket an agent sent
+    notifies: URIRef  # notification -> entity it is about
+    channel: URIRef  # notification channel: "page" or "ticket"
+    sentAt: URIRef  # when a notification was sent
+    executedAction: URIRef  # step execution -> action type it ran
+    actedOn: URIRef  # step execution -> entity it acted on
+    targetService: URIRef  # step execution -> service the acted-on entity belongs to
+    idempotencyKey: URIRef  # step execution -> key; a succeeded key never acts again
+    proposedBy: URIRef  # activity -> rule reference (ruleId, ruleVersion) that proposed it
+    ruleId: URIRef  # rule reference -> rule id
+    ruleVersion: URIRef  # rule reference -> rule version
+    shapeSetVersion: URIRef  # activity -> version of the SHACL shape set that judged it
+    blockedBy: URIRef  # policy decision -> shape that blocked the plan
+    recordSeq: URIRef  # provenance record -> position in the hash chain (from 1)
+    recordHash: URIRef  # provenance record -> SHA-256 of its canonical triples
+    previousHash: URIRef  # provenance record -> recordHash of the record before it
 
 
 class GraphName(StrEnum):
