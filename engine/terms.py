@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 
-from engine.vocab import GraphName, PREFIXES
+from engine.vocab import PREFIXES, GraphName
 
 __all__ = [
     "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "sorted_quads",
@@ -29,16 +29,15 @@ _SEP = "\x00"
 
 def encode(node: Node) -> str:
     """The storage key of ``node``."""
-    if type(node) is URIRef:
-        return "U" + node
+    # f-strings, not "U" + node: URIRef.__radd__ would build (and validate) a new URIRef
+    if type(node) is URIRef or isinstance(node, URIRef):
+        return f"U{node}"
     if isinstance(node, Literal):
         dt = node.datatype or ""
         lang = node.language or ""
         return f"L{dt}{_SEP}{lang}{_SEP}{node}"
-    if isinstance(node, URIRef):
-        return "U" + str(node)
     if isinstance(node, BNode):
-        return "B" + node
+        return f"B{node}"
     raise TypeError(f"not an RDF term: {node!r}")
 
 

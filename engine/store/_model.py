@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
 from engine.errors import ConfigError
 from engine.terms import Node, Pattern, Quad, Triple
 from engine.vocab import GraphName

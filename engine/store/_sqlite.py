@@ -2,7 +2,7 @@
 
 Every quad is a row with the commit that added it and the commit that removed
 it (``NULL`` while live), so the current state, any past state and any diff
-are plain range queries. A partial unique index keeps the live state a set.
+are plain range queries. An insert checks the (s, p, o, g) index first, so the live state stays a set.
 Each commit is one ``BEGIN IMMEDIATE`` transaction in WAL mode: a process
 killed mid-commit leaves the file exactly at the previous commit.
 """
@@ -38,8 +38,7 @@ CREATE INDEX IF NOT EXISTS commits_ts ON commits(ts);
 CREATE TABLE IF NOT EXISTS quads (
     g INTEGER NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
     added INTEGER NOT NULL, removed INTEGER);
-CREATE UNIQUE INDEX IF NOT EXISTS quads_live ON quads(s, p, o, g) WHERE removed IS NULL;
-CREATE INDEX IF NOT EXISTS quads_s ON quads(s);
+CREATE INDEX IF NOT EXISTS quads_spog ON quads(s, p, o, g);
 CREATE INDEX IF NOT EXISTS quads_po ON quads(p, o);
 CREATE INDEX IF NOT EXISTS quads_o ON quads(o);
 CREATE INDEX IF NOT EXISTS quads_added ON quads(added);
@@ -131,7 +130,8 @@ class SqliteStore:
         removed = db.total_changes - before
         before = db.total_changes
         db.executemany(
-            "INSERT OR IGNORE INTO quads (g, s, p, o, added) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO quads (g, s, p, o, added) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS "
+            "(SELECT 1 FROM quads WHERE s=?2 AND p=?3 AND o=?4 AND g=?1 AND removed IS NULL)",
             ((_G[g], encode(s), encode(p), encode(o), seq) for s, p, o, g in delta.adds),
         )
         added = db.total_changes - before
@@ -139,7 +139,7 @@ class SqliteStore:
         cid = _commit_id(parent, seq, ts, meta, added, removed)
         db.execute(
             f"INSERT INTO commits ({_COMMIT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cid, seq, ts.isoformat(), meta.author, meta.message, parent, added, removed),
+            (cid, seq, _ts(ts), meta.author, meta.message, parent, added, removed),
         )
         return Commit(
             id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
@@ -174,6 +174,7 @@ class SqliteStore:
         return [_commit(r) for r in rows]
 
     def find_commit(self, ref: CommitRef) -> Commit:
+        arg: tuple[Any, ...]
         if ref.seq is not None:
             sql, arg = f"SELECT {_COMMIT_COLS} FROM commits WHERE seq=?", (ref.seq,)
         elif ref.id_prefix is not None:
@@ -184,7 +185,7 @@ class SqliteStore:
             return _one(rows, str(ref))
         elif ref.time is not None:
             sql = f"SELECT {_COMMIT_COLS} FROM commits WHERE ts <= ? ORDER BY seq DESC LIMIT 1"
-            arg = (ref.time.astimezone(UTC).isoformat(),)
+            arg = (_ts(ref.time),)
         else:
             raise CommitNotFound(f"{ref} is relative; resolve it with resolve_ref()")
         return _one(self._db.execute(sql, arg).fetchall(), str(ref))
@@ -249,3 +250,8 @@ def _commit_id(
         [parent or "", str(seq), ts.isoformat(), meta.author, meta.message, str(added), str(removed)]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _ts(when: datetime) -> str:
+    """Fixed-width UTC text, so string order is time order."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")

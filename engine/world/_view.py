@@ -6,11 +6,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import rdflib
+from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 from rdflib.store import Store
 
 from engine.errors import InputError
 from engine.store import ALL_GRAPHS, GraphStore
+from engine.terms import Node, Pattern
 from engine.vocab import PREFIXES, GraphName
 
 __all__ = ["StoreView", "rows_of", "run_sparql", "view_graph"]
@@ -32,13 +34,13 @@ class StoreView(Store):
         for pfx, ns in PREFIXES.items():
             self.bind(pfx, rdflib.URIRef(ns))
 
-    def triples(  # type: ignore[override]
+    def triples(
         self, triple_pattern: tuple[Any, Any, Any], context: Any = None,
     ) -> Iterator[tuple[tuple[Any, Any, Any], Iterator[Any]]]:
         s, p, o = triple_pattern
-        pattern = tuple(t if isinstance(t, rdflib.term.Identifier) else None for t in (s, p, o))
+        pattern: Pattern = (_term(s), _term(p), _term(o))
         seen: set[tuple[Any, Any, Any]] = set()
-        for qs, qp, qo, _ in self._store.quads(pattern, graphs=self._graphs, at=self._at):  # type: ignore[arg-type]
+        for qs, qp, qo, _ in self._store.quads(pattern, graphs=self._graphs, at=self._at):
             t = (qs, qp, qo)
             if len(self._graphs) > 1:
                 if t in seen:
@@ -54,6 +56,10 @@ class StoreView(Store):
 
     def remove(self, *_: Any, **__: Any) -> None:
         raise InputError("this view of the world is read-only; change it with a commit")
+
+
+def _term(t: Any) -> Node | None:
+    return t if isinstance(t, URIRef | BNode | Literal) else None
 
 
 def view_graph(

@@ -1,0 +1,249 @@
+"""World commands: init, load, export, query, show, log, diff, summary, ontology check."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.cli._paths import repo_path
+from engine.cli._render import commit_line, table
+from engine.store import GraphStore, resolve_ref
+from engine.terms import curie, expand
+from engine.vocab import GraphName
+from engine.world import (
+    EXPORT_FORMATS,
+    LoadRequest,
+    entity_view,
+    export_graphs,
+    load_files,
+    rows_of,
+    run_sparql,
+    summarize,
+)
+
+_GRAPH_CHOICE = click.Choice([g.value for g in GraphName] + ["all"])
+
+
+def _at(store: GraphStore, ref: str | None) -> int | None:
+    return None if ref is None else resolve_ref(store, ref).seq
+
+
+def _graphs(name: str) -> tuple[GraphName, ...]:
+    return tuple(GraphName) if name == "all" else (GraphName(name),)
+
+
+@app.command()
+@format_option
+@pass_ctx
+def init(ctx: Ctx) -> None:
+    """Create the world store (embedded by default; Neo4j gets its constraints and indexes).
+
+    Safe to run again: an existing store is opened and left as it is.
+    """
+    store = ctx.store(create=True)
+    head = store.head()
+    data = {"store": store.location, "commits": head.seq if head else 0}
+    emit(ctx, data, f"world store ready at {store.location} ({data['commits']} commits)")
+
+
+@app.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--graph", type=click.Choice([g.value for g in GraphName]), default="asserted",
+              show_default=True, help="Which graph receives the triples.")
+@click.option("--input-format", "fmt", type=click.Choice(["turtle", "nt", "json-ld"]),
+              default=None, help="Override the format guessed from each file's suffix.")
+@click.option("-m", "--message", default=None, help="Commit message (default: 'load FILES').")
+@format_option
+@pass_ctx
+def load(ctx: Ctx, files: tuple[Path, ...], graph: str, fmt: str | None, message: str | None) -> None:
+    """Load Turtle (.ttl), N-Triples (.nt) or JSON-LD (.jsonld) files as ONE commit.
+
+    Every file is parsed before anything is written: if any file is malformed,
+    the error names file:line:col and the store is left exactly as it was.
+
+    \b
+    Example:
+      tier1 load ontology/ops.ttl ontology/examples/estate.ttl -m "initial estate"
+    """
+    store = ctx.store(create=True)
+    started = time.perf_counter()
+
+    def progress(name: str, n: int) -> None:
+        if ctx.fmt == "text":
+            click.echo(f"  parsed {n:>9,} triples  {name}", err=True)
+
+    req = LoadRequest(paths=files, graph=GraphName(graph), fmt=fmt, author=ctx.author,
+                      message=message)
+    commit = load_files(store, req, progress)
+    secs = time.perf_counter() - started
+    emit(ctx, commit, f"{commit_line(commit)}\n  +{commit.added:,} triples in {secs:.2f}s")
+
+
+@app.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (atomically). Default: standard output.")
+@click.option("--to", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="turtle",
+              show_default=True, help="RDF format to write.")
+@click.option("--graph", type=_GRAPH_CHOICE, default="asserted", show_default=True,
+              help="Which graph; 'all' needs --to trig or nquads.")
+@click.option("--at", "ref", default=None, metavar="COMMIT|TIME",
+              help="Export the world as of this commit (HEAD~1, 12, an id, an ISO time).")
+@pass_ctx
+def export(ctx: Ctx, output: Path | None, fmt: str, graph: str, ref: str | None) -> None:
+    """Export the world (now or --at a commit) as Turtle, N-Triples, JSON-LD, TriG or N-Quads."""
+    store = ctx.store()
+    text = export_graphs(store, output, fmt, _graphs(graph), _at(store, ref))
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        click.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+@click.argument("sparql")
+@click.option("--at", "ref", default=None, metavar="COMMIT|TIME",
+              help="Query the world as of a commit or time instead of now.")
+@click.option("--graph", type=_GRAPH_CHOICE, default="all", show_default=True,
+              help="Which graph(s) the query sees (as one union graph).")
+@format_option
+@pass_ctx
+def query(ctx: Ctx, sparql: str, ref: str | None, graph: str) -> None:
+    """Run a SPARQL query. Prefixes ops:, ex:, prov:, rdf:, rdfs:, owl:, xsd: are predeclared.
+
+    SPARQL may also be read from a file with @FILE.
+
+    \b
+    Examples:
+      tier1 query 'SELECT ?s ?tier WHERE { ?s a ops:Service ; ops:tier ?tier }'
+      tier1 query --at HEAD~1 'ASK { ex:checkout ops:dependsOn ex:payments }'
+    """
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    store = ctx.store()
+    names, rows = rows_of(run_sparql(store, sparql, _graphs(graph), _at(store, ref)))
+    if ctx.fmt == "json":
+        emit(ctx, {"vars": names, "rows": [[_json_term(v) for v in r] for r in rows]}, "")
+        return
+    click.echo(table(names, [[curie(v) if v is not None else "" for v in r] for r in rows]))
+    click.echo(f"({len(rows)} rows)", err=True)
+
+
+def _json_term(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    return curie(v)
+
+
+@app.command()
+@click.argument("iri")
+@click.option("--at", "ref", default=None, metavar="COMMIT|TIME", help="Show it as of a commit.")
+@format_option
+@pass_ctx
+def show(ctx: Ctx, iri: str, ref: str | None) -> None:
+    """Show one entity (a CURIE like ex:checkout, or a full IRI) with its neighbours."""
+    store = ctx.store()
+    view = entity_view(store, expand(iri), _at(store, ref))
+    if not view.types and not view.outgoing and not view.incoming:
+        raise click.ClickException(f"{iri} is not in the world; list entities with tier1 query")
+    emit(ctx, view, lambda: _show_text(view))
+
+
+def _show_text(view: Any) -> str:
+    head = f"{view.curie}" + (f"  ({view.label})" if view.label else "")
+    lines = [head, f"  a {', '.join(view.types) or '(untyped)'}"]
+    for link in view.outgoing:
+        mark = "" if link.graph == "asserted" else f"   [{link.graph}]"
+        lines.append(f"  {link.predicate:<28} {link.node}{mark}")
+    if view.incoming:
+        lines.append("  pointed at by:")
+        for link in view.incoming:
+            lines.append(f"    {link.node:<30} {link.predicate}")
+    return "\n".join(lines)
+
+
+@app.command()
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many commits, newest first.")
+@format_option
+@pass_ctx
+def log(ctx: Ctx, limit: int) -> None:
+    """List commits, newest first: sequence number, id, time, author, message, +added/-removed."""
+    commits = ctx.store().log(limit=limit)
+    emit(ctx, commits, lambda: "\n".join(commit_line(c) for c in commits) or "(no commits yet)")
+
+
+@app.command()
+@click.argument("a")
+@click.argument("b", default="HEAD")
+@format_option
+@pass_ctx
+def diff(ctx: Ctx, a: str, b: str) -> None:
+    """What changed from commit A to commit B (default HEAD): + added, - removed, per graph."""
+    store = ctx.store()
+    ca, cb = resolve_ref(store, a), resolve_ref(store, b)
+    d = store.diff(ca.seq, cb.seq)
+    data = {
+        "from": ca.seq, "to": cb.seq,
+        "added": [[curie(x) for x in q[:3]] + [q[3].value] for q in d.added],
+        "removed": [[curie(x) for x in q[:3]] + [q[3].value] for q in d.removed],
+    }
+    lines = [f"diff {ca.seq}..{cb.seq}: +{len(d.added)} -{len(d.removed)}"]
+    lines += [f"+ {q[3].value:<10} {curie(q[0])} {curie(q[1])} {curie(q[2])}" for q in d.added]
+    lines += [f"- {q[3].value:<10} {curie(q[0])} {curie(q[1])} {curie(q[2])}" for q in d.removed]
+    emit(ctx, data, "\n".join(lines))
+
+
+@app.command()
+@click.option("--at", "ref", default=None, metavar="COMMIT|TIME", help="Summarize a past state.")
+@format_option
+@pass_ctx
+def summary(ctx: Ctx, ref: str | None) -> None:
+    """What to look at first: counts by class, tier-1 services and their dependencies, open incidents."""
+    store = ctx.store()
+    s = summarize(store, _at(store, ref))
+    emit(ctx, s, lambda: _summary_text(s))
+
+
+def _summary_text(s: Any) -> str:
+    out = [f"world at commit {s.commit}: " + ", ".join(f"{n:,} {g}" for g, n in s.triples.items())]
+    out += ["", "Entities by class:", table(["class", "count"], [[c, n] for c, n in s.classes.items()])]
+    rows = [[x.service, f"{x.healthy}/{x.instances}", ", ".join(x.depends_on) or "-"] for x in s.tier1]
+    out += ["", "Tier-1 services:", table(["service", "healthy", "depends on"], rows)]
+    inc = [[i["incident"], i["affects"], i["opened_at"], i["label"]] for i in s.open_incidents]
+    out += ["", "Open incidents:", table(["incident", "affects", "opened", "summary"], inc)
+            if inc else "  none"]
+    return "\n".join(out)
+
+
+@app.group()
+def ontology() -> None:
+    """Check the OWL ontology and the world for logical consistency."""
+
+
+@ontology.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@format_option
+@pass_ctx
+def ontology_check(ctx: Ctx, files: tuple[Path, ...]) -> None:
+    """Run the HermiT reasoner on the ontology (and FILES, e.g. a world) and report consistency.
+
+    With no FILES, checks the bundled ontology/ops.ttl. Exits 1 when inconsistent.
+    """
+    from engine.world import check_consistency
+
+    paths = list(files) or [repo_path("ontology", "ops.ttl")]
+    report = check_consistency(paths)
+    emit(ctx, report, lambda: _consistency_text(report, paths))
+    if not report.consistent:
+        sys.exit(1)
+
+
+def _consistency_text(report: Any, paths: list[Path]) -> str:
+    verdict = "consistent" if report.consistent else "INCONSISTENT"
+    names = ", ".join(str(p) for p in paths)
+    return f"{names}: {verdict} ({report.reasoner}, {report.seconds:.2f}s)\n  {report.message}"
