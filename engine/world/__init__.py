@@ -1,5 +1,7 @@
-"""The world: RDF files in and out, read-only views for SPARQL, readable entity views."""
+"""The world: RDF files in and out, read-only views for SPARQL, readable entity views,
+and the HermiT consistency check."""
 
+from engine.world._consistency import ONTOLOGY_PATH, ConsistencyReport, check_consistency
 from engine.world._entity import EntityView, Link, ServiceLine, Summary, entity_view, summarize
 from engine.world._ntriples import parse_ntriples, write_ntriples
 from engine.world._rdf_io import (
@@ -14,12 +16,15 @@ from engine.world._view import StoreView, rows_of, run_sparql, view_graph
 
 __all__ = [
     "EXPORT_FORMATS",
+    "ONTOLOGY_PATH",
+    "ConsistencyReport",
     "EntityView",
     "Link",
     "LoadRequest",
     "ServiceLine",
     "StoreView",
     "Summary",
+    "check_consistency",
     "entity_view",
     "export_graphs",
     "format_for",
