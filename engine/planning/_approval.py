@@ -1,0 +1,74 @@
+"""Human decisions on parked plans: approve (then the plan is gated again and runs) or reject.
+
+State lives in the store, so ``tier1 approve`` in a later process finds the
+plan ``tier1 run`` parked.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, URIRef
+
+from engine.errors import PlanningError
+from engine.planning._drive import settle
+from engine.planning._loop import Loop
+from engine.planning._model import Plan, PlanState
+from engine.vocab import OPS, PROV
+
+__all__ = ["approve", "find_plan", "reject"]
+
+
+def find_plan(loop: Loop, ref: URIRef) -> Plan:
+    """The plan ``ref`` names: its IRI, or a unique prefix of its IRI's last segment."""
+    if ref in loop.plans:
+        return loop.plans[ref]
+    tail = str(ref).rsplit("/", 1)[-1]
+    hits = [p for p in loop.plans.values() if str(p.iri).rsplit("/", 1)[-1].startswith(tail)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise PlanningError(f"no plan {ref} in this store; list them with 'tier1 plans'")
+    raise PlanningError(f"{ref} matches {len(hits)} plans; give more of the plan id")
+
+
+def _person(loop: Loop, who: URIRef) -> URIRef:
+    kinds = {o for _, _, o, _ in loop.store.quads((who, RDF.type, None))}
+    if not kinds & {OPS.Person, OPS.HumanAgent, PROV.Person}:
+        raise PlanningError(
+            f"{who} is not a person in the world: approve as an ops:Person, e.g. --as ex:chen"
+        )
+    return who
+
+
+def _parked(plan: Plan, verb: str) -> None:
+    if plan.state is not PlanState.AWAITING_APPROVAL:
+        raise PlanningError(
+            f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
+            f"can be {verb}; see 'tier1 plans'"
+        )
+
+
+def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> Plan:
+    """Record ``by``'s approval of a parked plan, re-gate it and, if allowed, run it."""
+    plan = find_plan(loop, ref)
+    _parked(plan, "approved")
+    person = _person(loop, by)
+    approved = plan.model_copy(update={"approver": person, "emergency": emergency})
+    ev = loop.emit("approval", f"{plan.iri} approved by {person}"
+                   + (" (emergency)" if emergency else ""), plan, approver=str(person))
+    approved = loop.save(plan, approved, f"approval: {plan.iri} by {person}", ev)
+    if loop.goal_of(approved) is None:
+        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+    settle(loop)
+    latest = [p for p in loop.plans.values() if p.goal == plan.goal]
+    return max(latest, key=lambda p: p.attempt)
+
+
+def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
+    """Record ``by``'s rejection of a parked plan; its locks are released and nothing runs."""
+    plan = find_plan(loop, ref)
+    _parked(plan, "rejected")
+    person = _person(loop, by)
+    why = f"rejected by {person}" + (f": {reason}" if reason else "")
+    ev = loop.emit("rejected", f"{plan.iri} {why}", plan, by=str(person))
+    loop.locks.release(plan.iri)
+    return loop.save(plan, plan.with_state(PlanState.REJECTED, why), f"reject: {plan.iri}", ev)

@@ -1,0 +1,179 @@
+"""Build a plan for a goal from the rule engine's proposals.
+
+A goal covers an entity and its close estate (its instances, their hosts, the
+changes made to it). The plan takes every proposal whose target is covered,
+drops repeats of the same (action, target), orders them by salience (highest
+first, ties by action then target so the order is stable), and gives each step
+its preconditions and expected effects from :data:`EFFECTS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import Literal, URIRef
+
+from engine.planning._model import Goal, Plan, PlanStep, plan_iri
+from engine.store import GraphStore, triples
+from engine.terms import Triple
+from engine.vocab import OPS, RUN, GraphName
+
+__all__ = [
+    "EFFECTS", "Alternative", "ProposalLike", "build_plan", "effects", "goal_scope", "plan_key",
+    "relevant", "runbook_alternatives",
+]
+
+
+class ProposalLike(Protocol):
+    """What the planner reads from an ``engine.inference.Proposal``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def rule_version(self) -> str: ...
+    @property
+    def action(self) -> URIRef: ...
+    @property
+    def target(self) -> URIRef: ...
+    @property
+    def params(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def salience(self) -> int: ...
+
+
+_HEALTHY = Literal("healthy")
+
+EFFECTS: dict[URIRef, tuple[tuple[tuple[URIRef, Literal], ...], tuple[tuple[URIRef, Literal], ...]]] = {
+    # action: ((precondition p, o) on the target, (expected p, o) on the target)
+    OPS.Restart: (((OPS.health, Literal("crashed")),), ((OPS.health, _HEALTHY),)),
+    OPS.ScaleOut: ((), ()),
+    OPS.Failover: ((), ()),
+    OPS.Rollback: ((), ((OPS.status, Literal("rolled_back")),)),
+    OPS.ClearDisk: ((), ()),
+}
+"""What must hold before, and what should hold after, each action on its target.
+
+Beyond these triples, a step's effect counts as done only once inference no
+longer proposes the same (action, target): the problem that caused it is gone.
+"""
+
+
+def plan_key(goal: Goal) -> str:
+    """The dedup identity of a plan: the goal and the entity it heals."""
+    return f"{goal.iri}|{goal.entity}"
+
+
+def goal_scope(store: GraphStore, goal: Goal) -> frozenset[URIRef]:
+    """The entities whose problems a goal's plan may fix."""
+    seeds = {goal.entity, goal.target}
+    for _, _, svc in triples(store, (goal.entity, OPS.instanceOf, None)):
+        seeds.add(URIRef(svc))
+    scope = set(seeds)
+    for svc in seeds:
+        for inst, _, _ in triples(store, (None, OPS.instanceOf, svc)):
+            scope.add(URIRef(inst))
+            scope |= {URIRef(h) for _, _, h in triples(store, (inst, OPS.runsOn, None))}
+        scope |= {URIRef(c) for c, _, _ in triples(store, (None, OPS.changes, svc))}
+    return frozenset(scope)
+
+
+def relevant(proposals: Iterable[ProposalLike], scope: frozenset[URIRef]) -> list[ProposalLike]:
+    """Proposals whose target is in ``scope``, best first, one per (action, target)."""
+    best: dict[tuple[URIRef, URIRef], ProposalLike] = {}
+    for p in proposals:
+        if p.target not in scope:
+            continue
+        sig = (p.action, p.target)
+        if sig not in best or p.salience > best[sig].salience:
+            best[sig] = p
+    return sorted(best.values(), key=lambda p: (-p.salience, str(p.action), str(p.target)))
+
+
+def build_plan(
+    store: GraphStore, goal: Goal, proposals: Sequence[ProposalLike], *,
+    attempt: int = 0, exclude: frozenset[tuple[URIRef, URIRef]] = frozenset(),
+) -> Plan | None:
+    """A plan for ``goal`` from ``proposals``, or ``None`` when nothing in scope is proposed.
+
+    ``exclude`` holds (action, target) pairs that already failed: a re-plan
+    must try something else.
+    """
+    chosen: list[ProposalLike] = [p for p in relevant(proposals, goal_scope(store, goal))
+                                  if (p.action, p.target) not in exclude]
+    if not chosen and exclude:
+        chosen = [p for p in runbook_alternatives(store, goal) if (p.action, p.target) not in exclude]
+    if not chosen:
+        return None
+    key = plan_key(goal)
+    iri = plan_iri(key, attempt)
+    steps = tuple(_step(store, iri, i, p) for i, p in enumerate(chosen, start=1))
+    return Plan(iri=iri, key=key, goal=goal.iri, entity=goal.entity, steps=steps, attempt=attempt)
+
+
+class Alternative(BaseModel):
+    """A step no rule proposed, taken from a runbook written for the goal's entity."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    rule_id: str = ""
+    rule_version: str = ""
+    action: URIRef
+    target: URIRef
+    params: tuple[tuple[str, str], ...] = ()
+    salience: int = 0
+
+
+_NOT_REMEDIES = (OPS.Page, OPS.OpenTicket)
+
+
+def runbook_alternatives(store: GraphStore, goal: Goal) -> list[ProposalLike]:
+    """When every proposed fix failed: the actions a runbook for the goal's entity covers
+    (``?rb ops:appliesTo entity; ops:forActionType ?a``), in runbook order."""
+    out: list[ProposalLike] = []
+    for rb, _, _ in sorted(triples(store, (None, OPS.appliesTo, goal.entity)), key=lambda t: str(t[0])):
+        for _, _, action in triples(store, (rb, OPS.forActionType, None)):
+            if isinstance(action, URIRef) and action not in _NOT_REMEDIES:
+                out.append(Alternative(id=f"runbook:{rb}", action=action, target=goal.entity))
+    return out
+
+
+def _step(store: GraphStore, plan: URIRef, order: int, p: ProposalLike) -> PlanStep:
+    digest = hashlib.sha256(f"{plan}|{order}|{p.action}|{p.target}".encode()).hexdigest()[:16]
+    pre, post = effects(p.action, p.target)
+    return PlanStep(
+        iri=RUN[f"step/{digest}"], order=order, action=p.action, target=p.target,
+        params=p.params, runbook=runbook_for(store, p.action, p.target),
+        preconditions=pre, expects=post, proposal=p.id, rule_id=p.rule_id,
+        rule_version=p.rule_version, salience=p.salience,
+    )
+
+
+def effects(action: URIRef, target: URIRef) -> tuple[tuple[Triple, ...], tuple[Triple, ...]]:
+    """(preconditions, expected effects) of ``action`` on ``target`` as triples."""
+    pre, post = EFFECTS.get(action, ((), ()))
+    return (tuple((target, p, o) for p, o in pre), tuple((target, p, o) for p, o in post))
+
+
+def runbook_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:
+    """The runbook for ``action``, preferring one that applies to the target's service."""
+    services = {target} | {URIRef(s) for _, _, s in triples(store, (target, OPS.instanceOf, None))}
+    services |= {URIRef(s) for _, _, s in triples(store, (target, OPS.changes, None))}
+    candidates = sorted(URIRef(rb) for rb, _, _ in triples(
+        store, (None, OPS.forActionType, action), graph=GraphName.ASSERTED))
+    for rb in candidates:
+        if any(True for _ in triples(store, (rb, OPS.appliesTo, None))) and not any(
+            (rb, OPS.appliesTo, s) in _edges(store, rb) for s in services
+        ):
+            continue
+        return rb
+    return None
+
+
+def _edges(store: GraphStore, rb: URIRef) -> set[Triple]:
+    return set(triples(store, (rb, OPS.appliesTo, None)))

@@ -1,0 +1,166 @@
+"""Driving plans through their states: lock, gate, approve, execute, re-plan, escalate.
+
+Each function takes the :class:`~engine.planning._loop.Loop` and one plan and
+returns the plan's next value (already saved). :func:`settle` repeats until no
+plan can move, with a hard bound on rounds so the loop never spins.
+"""
+
+from __future__ import annotations
+
+from rdflib import Literal
+
+from engine.planning._builder import build_plan
+from engine.planning._escalate import on_call_owner
+from engine.planning._execute import run_plan
+from engine.planning._locks import neighbourhood
+from engine.planning._loop import Loop
+from engine.planning._model import Goal, Plan, PlanState
+from engine.planning._ports import Decision
+from engine.planning._rdf import plan_delta
+from engine.store import Delta
+from engine.vocab import OPS
+
+__all__ = ["close_goal", "escalate", "gate", "replan", "settle"]
+
+_MAX_ROUNDS = 50
+
+
+def settle(loop: Loop) -> None:
+    """Move every plan as far as it can go now (bounded)."""
+    for _ in range(_MAX_ROUNDS):
+        moved = False
+        for goal in loop.goals():
+            plan = loop.plan_for_goal(goal)
+            if plan is not None and plan.active:
+                moved |= advance(loop, goal, plan) != plan
+        if not moved:
+            return
+
+
+def advance(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """One transition of ``plan``."""
+    if plan.state in (PlanState.PROPOSED, PlanState.WAITING):
+        return lock_and_gate(loop, goal, plan)
+    if plan.state is PlanState.AWAITING_APPROVAL and plan.approver is not None:
+        return gate(loop, goal, plan)
+    if plan.state is PlanState.APPROVED:
+        return finish(loop, goal, run_plan(loop, goal, plan))
+    return plan
+
+
+def lock_and_gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    locks = neighbourhood(loop.store, plan.mutated())
+    clash = loop.locks.acquire(plan, locks)
+    if clash is not None:
+        since = loop.waiting_since.setdefault(plan.iri, loop.now)
+        waited = (loop.now - since).total_seconds()
+        if waited >= loop.config.max_lock_wait_s:
+            ev = loop.emit("lock", f"refused {plan.iri}: {clash.reason()} "
+                           f"(waited {waited:.0f}s)", plan)
+            return loop.save(plan, plan.with_state(PlanState.REFUSED, clash.reason()),
+                             "plan refused: lock", ev)
+        if plan.state is PlanState.WAITING:
+            return plan
+        ev = loop.emit("lock", f"{plan.iri} waits: {clash.reason()}", plan)
+        return loop.save(plan, plan.with_state(PlanState.WAITING, clash.reason()),
+                         "plan waits: lock", ev)
+    loop.waiting_since.pop(plan.iri, None)
+    return gate(loop, goal, plan)
+
+
+def gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """Validate the plan what-if; allow, park for approval, or block and escalate."""
+    loop.emit("policy", f"checking {plan.iri} against policy", plan)
+    verdict = loop.ports.gate.check(loop.store, plan, plan_delta(None, plan), loop.now)
+    why = "; ".join(verdict.reasons)
+    version = verdict.shape_version
+    if verdict.decision is Decision.BLOCK:
+        ev = loop.emit("policy", f"BLOCKED {plan.iri}: {why}", plan,
+                       verdict="violation", shapes=",".join(verdict.shapes), shape_version=version)
+        blocked = loop.save(plan, plan.with_state(PlanState.BLOCKED, f"blocked by policy: {why}"),
+                            "policy: blocked", ev, extra=verdict.provenance)
+        loop.locks.release(plan.iri)
+        return escalate(loop, goal, blocked, f"blocked by policy: {why}")
+    if verdict.decision is Decision.NEEDS_APPROVAL and plan.approver is None:
+        ev = loop.emit("policy", f"{plan.iri} needs approval: {why}", plan,
+                       verdict="needs_approval", shapes=",".join(verdict.shapes),
+                       shape_version=version)
+        return loop.save(plan, plan.with_state(PlanState.AWAITING_APPROVAL, why),
+                         "policy: awaiting approval", ev, extra=verdict.provenance)
+    ev = loop.emit("policy", f"{plan.iri} allowed (shapes {version or 'n/a'})", plan,
+                   verdict="allow", shape_version=version)
+    return loop.save(plan, plan.with_state(PlanState.APPROVED, why or "allowed by policy"),
+                     "policy: allowed", ev, extra=verdict.provenance)
+
+
+def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """After a run: complete, re-plan around the failed steps, or escalate."""
+    if plan.state is PlanState.COMPLETED:
+        loop.locks.release(plan.iri)
+        close_goal(loop, goal, plan)
+        return plan
+    if plan.state is PlanState.ESCALATED:
+        return plan
+    return replan(loop, goal, plan)
+
+
+def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """Build the next attempt without the failed (action, target) pairs, or escalate."""
+    failed = loop.failed.get(plan.goal, frozenset())
+    loop.locks.release(plan.iri)
+    if plan.attempt >= loop.config.max_replans:
+        return escalate(loop, goal, plan, f"{plan.attempt + 1} plan(s) tried: {plan.reason}")
+    nxt = build_plan(loop.store, goal, list(loop.ports.inference.proposals()),
+                     attempt=plan.attempt + 1, exclude=failed)
+    if nxt is None:
+        return escalate(loop, goal, plan, f"no alternative left after: {plan.reason}")
+    nxt = nxt.model_copy(update={"triggers": plan.triggers})
+    steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in nxt.steps)
+    ev = loop.emit("replan", f"re-plan {nxt.attempt} for {goal.entity}: {steps}", nxt, steps=steps)
+    loop.save(plan, plan.with_state(PlanState.SUPERSEDED,
+                                    f"superseded by {nxt.iri}: {plan.reason}"), "plan superseded")
+    return loop.save(None, nxt, f"re-plan: {nxt.iri}", ev)
+
+
+def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
+    """Page the on-call owner of the plan's entity; the plan and goal stop here."""
+    person = on_call_owner(loop.store, plan.entity, loop.now)
+    result = loop.ports.actuator.page(plan, person, reason, loop.now)
+    who = str(person) if person is not None else "nobody on call (no shift covers now)"
+    ev = loop.emit("escalate", f"escalated {plan.iri}: paged {who}: {reason}", plan,
+                   paged=str(person or ""), status=result.status)
+    loop.locks.release(plan.iri)
+    new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
+    d = plan_delta(plan, new) | _goal_status(goal, "failed")
+    loop.plans[new.iri] = new
+    loop.commit(d, f"escalate: {plan.iri}", event=ev, extra=result.provenance)
+    return new
+
+
+def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
+    """The goal is met: mark it, and resolve the alerts the plan answered."""
+    firing, resolved = Literal("firing"), Literal("resolved")
+    alerts = [a for a, _, _, _ in loop.store.quads((None, OPS.status, firing))
+              if any(True for _ in loop.store.quads((a, OPS.about, None)))
+              and _about_scope(loop, a, plan)]
+    d = _goal_status(goal, "met") | Delta.of(
+        adds=[(a, OPS.status, resolved) for a in alerts],
+        removes=[(a, OPS.status, firing) for a in alerts])
+    ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
+                   plan, goal=str(goal.iri))
+    loop.commit(d, f"goal met: {goal.iri}", event=ev)
+
+
+def _about_scope(loop: Loop, alert: object, plan: Plan) -> bool:
+    from engine.planning._builder import goal_scope
+
+    goal = loop.goal_of(plan)
+    scope = goal_scope(loop.store, goal) if goal else frozenset({plan.entity})
+    return any(o in scope for _, _, o, _ in loop.store.quads((alert, OPS.about, None)))  # type: ignore[arg-type]
+
+
+def _goal_status(goal: Goal, status: str) -> Delta:
+    return Delta.of(adds=[(goal.iri, OPS.status, Literal(status))],
+                    removes=[(goal.iri, OPS.status, Literal(goal.status))]
+                    if goal.status != status else [])
+

@@ -1,0 +1,91 @@
+"""Running an approved plan step by step, observing each effect.
+
+A step whose preconditions no longer hold is skipped (someone already fixed
+it). Otherwise the agent acts; its immediate effects are committed, the sim
+clock moves on by ``settle_s``, matured effects are committed, and the world is
+re-checked: the step's expected triples must hold and inference must no longer
+propose the same (action, target). A missing effect is retried with doubling
+backoff up to ``max_retries`` times; then the plan stops and the driver
+re-plans or escalates.
+"""
+
+from __future__ import annotations
+
+from engine.planning._loop import Loop
+from engine.planning._model import Goal, Plan, PlanState, PlanStep
+from engine.planning._ports import StepResult
+from engine.store import Delta
+from engine.vocab import GraphName
+
+__all__ = ["effect_observed", "preconditions_hold", "run_plan"]
+
+
+def _name(step: PlanStep) -> str:
+    return f"{step.action.fragment or step.action} {step.target}"
+
+
+def preconditions_hold(loop: Loop, step: PlanStep) -> bool:
+    return all(any(True for _ in loop.store.quads(t)) for t in step.preconditions)
+
+
+def effect_observed(loop: Loop, step: PlanStep) -> bool:
+    """The expected triples hold in the asserted graph, and the problem is no longer proposed."""
+    if not all(any(True for _ in loop.store.quads(t, graphs=(GraphName.ASSERTED,)))
+               for t in step.expects):
+        return False
+    return all((p.action, p.target) != step.signature()
+               for p in loop.ports.inference.proposals())
+
+
+def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """Execute ``plan``; it comes back COMPLETED, or RUNNING with the failure as reason."""
+    plan = loop.refresh_steps(plan)
+    plan = loop.save(plan, plan.with_state(PlanState.RUNNING), f"plan running: {plan.iri}")
+    for step in plan.steps:
+        if not preconditions_hold(loop, step):
+            loop.emit("action", f"skip {_name(step)}: its precondition no longer holds", plan,
+                      step=str(step.iri), status="skipped")
+            continue
+        if not run_step(loop, plan, step):
+            failed = loop.failed.get(goal.iri, frozenset()) | {step.signature()}
+            loop.failed[goal.iri] = failed
+            reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
+            return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")
+    return loop.save(plan, plan.with_state(PlanState.COMPLETED, "every step took effect"),
+                     f"plan completed: {plan.iri}")
+
+
+def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
+    """Act, observe, retry with backoff; True once the effect is observed."""
+    cfg = loop.config
+    for attempt in range(cfg.max_retries + 1):
+        if attempt:
+            wait = cfg.backoff_s * 2 ** (attempt - 1)
+            loop.advance(wait)
+            loop.emit("retry", f"retry {attempt}/{cfg.max_retries} of {_name(step)} "
+                      f"after {wait:.0f}s backoff", plan, step=str(step.iri))
+        result = loop.ports.actuator.execute(plan, step, attempt, loop.now)
+        _record(loop, plan, step, result)
+        if result.status == "skipped":
+            return True
+        if not result.ok:
+            continue
+        loop.advance(cfg.settle_s)
+        matured = loop.ports.actuator.settle(loop.now)
+        loop.commit(matured, f"observed: {_name(step)}")
+        if effect_observed(loop, step):
+            loop.emit("effect", f"{_name(step)} took effect", plan, step=str(step.iri))
+            return True
+        loop.emit("effect", f"{_name(step)}: effect not observed", plan, step=str(step.iri),
+                  status="missing")
+    return False
+
+
+def _record(loop: Loop, plan: Plan, step: PlanStep, result: StepResult) -> None:
+    agent = str(result.agent or "")
+    ev = loop.emit("action", f"{_name(step)} by {agent or 'no agent'}: {result.status}"
+                   + (f" ({result.detail})" if result.detail else ""), plan,
+                   step=str(step.iri), status=result.status, agent=agent,
+                   action=str(step.action), target=str(step.target))
+    loop.commit(result.effects if result.effects else Delta(), f"action: {_name(step)}",
+                event=ev, extra=result.provenance)

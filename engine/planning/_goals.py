@@ -1,0 +1,96 @@
+"""Where goals come from: incidents the rules opened, goals the CLI added, and
+proposals no goal covers yet.
+
+Goal IRIs are deterministic (kind + target), so asking twice for the same thing
+is one goal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rdflib import RDF, Literal, URIRef
+
+from engine.errors import PlanningError
+from engine.planning._builder import ProposalLike, goal_scope
+from engine.planning._model import Goal, GoalKind, goal_iri
+from engine.planning._rdf import load_goals
+from engine.store import GraphStore, triples
+from engine.vocab import OPS, GraphName
+
+__all__ = ["discover_goals", "make_goal", "open_incidents", "triggers_of"]
+
+
+def make_goal(store: GraphStore, target: URIRef, *, source: str = "cli") -> Goal:
+    """The goal for ``target``: an incident is resolved; anything else is back within SLO."""
+    is_incident = any(
+        True for _ in store.quads((target, RDF.type, OPS.Incident))
+    )
+    if not is_incident and not any(True for _ in store.quads((target, None, None))):
+        raise PlanningError(
+            f"{target} is not in the world: name a service, instance, host or incident "
+            "that 'tier1 show' knows"
+        )
+    kind = GoalKind.INCIDENT_RESOLVED if is_incident else GoalKind.WITHIN_SLO
+    entity = target
+    if is_incident:
+        entity = next((URIRef(s) for _, _, s, _ in store.quads((target, OPS.affects, None))), target)
+    return Goal(iri=goal_iri(kind, target), kind=kind, target=target, entity=entity, source=source)
+
+
+def open_incidents(store: GraphStore) -> list[URIRef]:
+    """Incidents (asserted or inferred) not marked resolved, in IRI order."""
+    out = set()
+    for s, _, _, _ in store.quads((None, RDF.type, OPS.Incident),
+                                  graphs=(GraphName.ASSERTED, GraphName.INFERRED)):
+        if isinstance(s, URIRef) and (s, OPS.status, Literal("resolved")) not in _status(store, s):
+            out.add(s)
+    return sorted(out, key=str)
+
+
+def _status(store: GraphStore, s: URIRef) -> set[tuple[URIRef, URIRef, Literal]]:
+    return {(s, OPS.status, o) for _, _, o, _ in store.quads((s, OPS.status, None))
+            if isinstance(o, Literal)}
+
+
+def discover_goals(
+    store: GraphStore, proposals: Sequence[ProposalLike],
+) -> tuple[list[Goal], list[Goal]]:
+    """(all goals, the new ones to assert): stored goals, one per open incident, and one
+    per proposal target that no goal covers."""
+    known = {g.iri: g for g in load_goals(store)}
+    new: dict[URIRef, Goal] = {}
+    for inc in open_incidents(store):
+        g = make_goal(store, inc, source="rule")
+        if g.iri not in known:
+            new[g.iri] = g
+    covered: set[URIRef] = set()
+    for g in [*known.values(), *new.values()]:
+        covered |= goal_scope(store, g)
+    for p in sorted(proposals, key=lambda p: (-p.salience, str(p.target))):
+        if p.target in covered:
+            continue
+        g = make_goal(store, _service_of(store, p.target), source="proposal")
+        if g.iri not in known and g.iri not in new:
+            new[g.iri] = g
+            covered |= goal_scope(store, g)
+    return [*known.values(), *new.values()], list(new.values())
+
+
+def _service_of(store: GraphStore, target: URIRef) -> URIRef:
+    for p in (OPS.instanceOf, OPS.changes):
+        for _, _, o in triples(store, (target, p, None)):
+            return URIRef(o)
+    return target
+
+
+def triggers_of(store: GraphStore, scope: Iterable[URIRef]) -> list[URIRef]:
+    """Firing alerts about anything in ``scope``: the triggers a plan answers."""
+    firing = Literal("firing")
+    out = []
+    for e in scope:
+        for a, _, _ in triples(store, (None, OPS.about, e)):
+            if isinstance(a, URIRef) and any(True for _ in triples(store, (a, OPS.status, firing))):
+                out.append(a)
+    return sorted(set(out), key=str)
+

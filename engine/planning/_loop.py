@@ -1,0 +1,171 @@
+"""The closed loop: events in, plans out, gated, executed, observed, re-planned.
+
+``Loop`` owns the sim clock, the plan book (dedup), the lock table and the
+bookkeeping; it talks to the other rooms only through :mod:`._ports`. Every
+change it makes is one commit whose asserted part, inferred consequences and
+provenance travel together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import URIRef
+
+from engine.planning._builder import build_plan, effects, goal_scope
+from engine.planning._goals import discover_goals, triggers_of
+from engine.planning._locks import LockTable, neighbourhood
+from engine.planning._model import Goal, Plan, PlanState
+from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorder
+from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
+from engine.store import Commit, CommitMeta, Delta, GraphStore
+from engine.terms import Triple
+from engine.vocab import GraphName
+
+__all__ = ["Loop", "LoopConfig", "Ports"]
+
+
+class LoopConfig(BaseModel):
+    """Bounds that keep the loop finite. Times are sim-clock seconds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_retries: int = 2  # retries of one step before re-planning
+    backoff_s: float = 30.0  # first retry waits this long, then doubles
+    settle_s: float = 60.0  # how long after an action its effect is checked
+    max_replans: int = 2  # re-plans of one goal before escalating
+    max_lock_wait_s: float = 1800.0  # a waiting plan is refused after this long
+    author: str = "tier1-loop"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The other rooms, behind the loop's seams."""
+
+    inference: Inference
+    gate: Gate
+    actuator: Actuator
+    recorder: Recorder
+
+
+Observer = Callable[[LoopEvent], None]
+
+
+class Loop:
+    """One run of the closed loop over ``store`` (see :mod:`._drive` for the phases)."""
+
+    def __init__(
+        self, store: GraphStore, ports: Ports, *, now: datetime,
+        config: LoopConfig | None = None, observer: Observer | None = None,
+    ) -> None:
+        self.store = store
+        self.ports = ports
+        self.now = now
+        self.config = config or LoopConfig()
+        self.observer = observer
+        self.events: list[LoopEvent] = []
+        self.locks = LockTable()
+        self.plans: dict[URIRef, Plan] = {p.iri: p for p in load_plans(store)}
+        self.waiting_since: dict[URIRef, datetime] = {}
+        self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
+        for plan in self.plans.values():
+            if plan.active and plan.state is not PlanState.WAITING:
+                self.locks.acquire(plan, neighbourhood(store, plan.mutated()))
+
+    # -- clock and events -------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def emit(self, kind: str, text: str, plan: Plan | None = None, **data: str) -> LoopEvent:
+        ev = LoopEvent(kind=kind, at=self.now, text=text, plan=plan.iri if plan else None,
+                       data=tuple(sorted(data.items())))
+        self.events.append(ev)
+        if self.observer is not None:
+            self.observer(ev)
+        return ev
+
+    # -- writing ----------------------------------------------------------
+    def commit(
+        self, asserted: Delta, message: str, *, event: LoopEvent | None = None,
+        extra: Delta | None = None,
+    ) -> Commit:
+        """Commit ``asserted`` with its inferred consequences and the provenance of ``event``."""
+        adds = [(s, p, o) for s, p, o, g in asserted.adds if g is GraphName.ASSERTED]
+        removes = [(s, p, o) for s, p, o, g in asserted.removes if g is GraphName.ASSERTED]
+        delta = asserted
+        if adds or removes:
+            obs = self.ports.inference.observe(adds, removes, self.now)
+            delta = delta | obs.inferred
+            if obs.derived:
+                self.emit("derived", f"{obs.derived} facts derived, "
+                          f"{len(obs.proposals)} action(s) proposed")
+        if event is not None:
+            delta = delta | self.ports.recorder.record(self.store, event, extra or Delta())
+        meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
+        return self.store.commit(delta, meta)
+
+    def save(self, old: Plan | None, new: Plan, message: str, event: LoopEvent | None = None,
+             triggers: Iterable[URIRef] = (), extra: Delta | None = None) -> Plan:
+        self.plans[new.iri] = new
+        self.commit(plan_delta(old, new, triggers), message, event=event, extra=extra)
+        return new
+
+    def ingest(self, adds: Sequence[Triple], removes: Sequence[Triple], text: str) -> Commit:
+        """Events arrive: commit them (with what inference derives) and report it."""
+        ev = self.emit("events", text)
+        return self.commit(Delta.of(adds, removes), f"events: {text}", event=ev)
+
+    # -- goals ------------------------------------------------------------
+    def goals(self) -> list[Goal]:
+        """Open goals, asserting any new ones (from incidents and uncovered proposals)."""
+        everything, new = discover_goals(self.store, list(self.ports.inference.proposals()))
+        if new:
+            adds: set[Triple] = set()
+            for g in new:
+                adds |= goal_triples(g)
+                self.emit("goal", f"goal {g.kind.value} for {g.target} (from {g.source})",
+                          goal=str(g.iri))
+            self.commit(Delta.of(adds), f"goals: {len(new)} new")
+        return [g for g in everything if g.status == "open"]
+
+    def plan_for_goal(self, goal: Goal) -> Plan | None:
+        """The active or finished plan answering ``goal``, building one if there is none.
+
+        A goal whose entity already has an active plan joins that plan (dedup).
+        """
+        current = [p for p in self.plans.values() if p.goal == goal.iri]
+        if current:
+            return max(current, key=lambda p: p.attempt)
+        joined = self._join(goal)
+        if joined is not None:
+            return joined
+        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()))
+        if plan is None:
+            return None
+        triggers = triggers_of(self.store, goal_scope(self.store, goal))
+        plan = plan.model_copy(update={"triggers": max(1, len(triggers))})
+        steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in plan.steps)
+        ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "
+                       f"({len(triggers)} trigger(s) joined)", plan, steps=steps)
+        return self.save(None, plan, f"plan: {plan.iri}", ev, triggers)
+
+    def _join(self, goal: Goal) -> Plan | None:
+        for p in self.plans.values():
+            if p.active and p.entity == goal.entity:
+                self.emit("joined", f"goal {goal.iri} joins plan {p.iri} on {goal.entity}", p)
+                return p
+        return None
+
+    def goal_of(self, plan: Plan) -> Goal | None:
+        return next((g for g in load_goals(self.store) if g.iri == plan.goal), None)
+
+    def refresh_steps(self, plan: Plan) -> Plan:
+        """Plans read back from the store lack preconditions/effects; add them."""
+        steps = []
+        for s in plan.steps:
+            pre, post = effects(s.action, s.target)
+            steps.append(s.model_copy(update={"preconditions": pre, "expects": post}))
+        return plan.model_copy(update={"steps": tuple(steps)})

@@ -1,0 +1,133 @@
+"""The loop's seams: the four things it needs from the other rooms.
+
+The loop driver talks only to these small Protocols; :mod:`engine.planning._wiring`
+adapts the real rule engine, policy gate, agents/digital twin and provenance
+recorder to them. Keeping the seams narrow keeps the driver readable and lets
+each room change its internals without touching planning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import URIRef
+
+from engine.planning._builder import ProposalLike
+from engine.planning._model import Plan, PlanStep
+from engine.store import Delta, GraphStore
+from engine.terms import Triple
+
+__all__ = [
+    "Actuator",
+    "Decision",
+    "Gate",
+    "Inference",
+    "LoopEvent",
+    "Observation",
+    "Recorder",
+    "StepResult",
+    "Verdict",
+]
+
+_FROZEN = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class Observation(BaseModel):
+    """What inference concluded after a change: the inferred-graph delta and proposals."""
+
+    model_config = _FROZEN
+
+    inferred: Delta
+    proposals: tuple[Any, ...]  # ProposalLike; Any keeps pydantic from validating them
+    derived: int = 0
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    NEEDS_APPROVAL = "needs_approval"
+    BLOCK = "block"
+
+
+class Verdict(BaseModel):
+    """The policy gate's answer for one plan."""
+
+    model_config = _FROZEN
+
+    decision: Decision
+    reasons: tuple[str, ...] = ()
+    shapes: tuple[str, ...] = ()  # the shapes that blocked or asked for approval
+    shape_version: str = ""
+    provenance: Delta = Delta()  # the validation report, for the provenance graph
+
+
+class StepResult(BaseModel):
+    """What an agent did with one step."""
+
+    model_config = _FROZEN
+
+    status: str  # "succeeded", "failed", "timeout", "refused", "skipped"
+    detail: str = ""
+    agent: URIRef | None = None
+    started: datetime
+    ended: datetime
+    effects: Delta = Delta()  # observed changes to commit to the asserted graph
+    provenance: Delta = Delta()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+class LoopEvent(BaseModel):
+    """One thing that happened in the loop, for the progress view and the summary."""
+
+    model_config = _FROZEN
+
+    kind: str  # events, derived, goal, plan, joined, lock, policy, approval, action, effect,
+    # retry, replan, escalate, goal_met, rejected
+    at: datetime
+    text: str
+    plan: URIRef | None = None
+    data: tuple[tuple[str, str], ...] = ()
+
+
+class Inference(Protocol):
+    def observe(
+        self, adds: Sequence[Triple], removes: Sequence[Triple], now: datetime,
+    ) -> Observation:
+        """Fold an asserted-graph change in; return the inferred delta and current proposals."""
+        ...
+
+    def proposals(self) -> Sequence[ProposalLike]:
+        """The proposals as of the last observation."""
+        ...
+
+
+class Gate(Protocol):
+    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime) -> Verdict:
+        """Validate the world plus ``delta`` (the plan's RDF) without committing."""
+        ...
+
+
+class Actuator(Protocol):
+    def execute(self, plan: Plan, step: PlanStep, attempt: int, now: datetime) -> StepResult:
+        """Run ``step`` (idempotent per ``attempt``); immediate effects are in the result."""
+        ...
+
+    def settle(self, now: datetime) -> Delta:
+        """Effects that have matured by ``now`` (a restart heals after a delay)."""
+        ...
+
+    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime) -> StepResult:
+        """Escalate to a human: page ``person`` (the on-call owner)."""
+        ...
+
+
+class Recorder(Protocol):
+    def record(self, store: GraphStore, event: LoopEvent, extra: Delta) -> Delta:
+        """The provenance delta for ``event`` (``extra`` is room-specific PROV to include)."""
+        ...
