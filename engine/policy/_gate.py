@@ -1,0 +1,150 @@
+"""The policy gate: full validation of a world, and what-if validation of a delta.
+
+pySHACL does the judging; this module decides *which* focus nodes it judges
+and *which* world it reads: a :class:`WorldView` (base minus removes plus
+adds), never a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rdflib import RDF, RDFS, Graph
+from rdflib.term import Node
+
+from engine.policy._affected import Affected, Reach
+from engine.policy._lint import SH
+from engine.policy._model import PolicyReport, PolicyResult
+from engine.policy._overlay import VALIDATED_GRAPHS, WorldView, as_rdflib_graph
+from engine.policy._reach import target_classes
+from engine.policy._results import to_results
+from engine.policy._shapes import ShapeSet
+from engine.store import Delta, GraphStore
+
+__all__ = ["PolicyGate"]
+
+World = GraphStore | Graph
+
+
+class PolicyGate:
+    """Judges worlds and plan deltas against one :class:`ShapeSet`.
+
+    Build it once per shape set: it compiles the shapes (pySHACL's shapes graph
+    and the read automaton used to find what a delta can affect).
+    """
+
+    def __init__(self, shapes: ShapeSet) -> None:
+        from pyshacl.pytypes import SHACLExecutor
+        from pyshacl.shapes_graph import ShapesGraph
+
+        self.shapes = shapes
+        self._g = shapes.graph
+        self._sg = ShapesGraph(shapes.graph)
+        self._roots = [s for s in self._sg.shapes if _has_targets(s)]
+        self._reach = Reach(self._g, [s.node for s in self._roots])
+        self._opaque = (None, RDF.type, SH.ConstraintComponent) in self._g
+        self._executor = SHACLExecutor()
+
+    def validate(self, world: World, *, at: int | None = None) -> PolicyReport:
+        """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph)."""
+        view = _view(world, None, at)
+        data = _data_graph(view)
+        results: list[PolicyResult] = []
+        checked = 0
+        for shape in self._roots:
+            focus = list(shape.focus_nodes(data))
+            checked += len(focus)
+            results += self._judge(shape, data, focus)
+        return self._report(results, "full", at, checked)
+
+    def what_if(self, world: World, delta: Delta, *, at: int | None = None) -> PolicyReport:
+        """Validate the world as it would be after ``delta``, judging only what it can affect.
+
+        Nothing is copied and nothing is written. The report equals a full
+        validation of the post-delta world restricted to the affected focus
+        nodes (see :meth:`affected`); every other focus node keeps the verdict
+        it had before the delta.
+        """
+        view = _view(world, delta, at)
+        data = _data_graph(view)
+        aff = self.affected(world, delta, at=at)
+        results: list[PolicyResult] = []
+        checked = 0
+        for shape in self._roots:
+            if shape.node in aff.everything:
+                focus = list(shape.focus_nodes(data))
+            else:
+                focus = [n for n in aff.nodes.get(shape.node, ()) if self._targets(shape, n, view)]
+            checked += len(focus)
+            results += self._judge(shape, data, focus)
+        return self._report(results, "delta", at, checked)
+
+    def affected(self, world: World, delta: Delta, *, at: int | None = None) -> Affected:
+        """Candidate focus nodes per shape with targets that ``delta`` can affect."""
+        view = _view(world, delta, at)
+        changed = [(s, p, o) for s, p, o, g in (*delta.adds, *delta.removes)
+                   if g in VALIDATED_GRAPHS]
+        aff = self._reach.affected(changed, view.union_triples)
+        if self._opaque and changed:
+            aff.everything |= {s.node for s in self._roots}
+        return aff
+
+    def _judge(self, shape: Any, data: Any, focus: list[Node]) -> list[PolicyResult]:
+        if not focus:
+            return []
+        _ok, raw = shape.validate(self._executor, data, focus=focus)
+        return to_results(raw, self._g)
+
+    def _targets(self, shape: Any, n: Node, view: WorldView) -> bool:
+        """Whether ``n`` is a target of ``shape`` in ``view`` (SHACL 2.1.3)."""
+        g, s = self._g, shape.node
+        if (s, SH.targetNode, n) in g:
+            return True
+        if any(True for p in g.objects(s, SH.targetSubjectsOf) for _ in view.triples((n, p, None))):
+            return True
+        if any(True for p in g.objects(s, SH.targetObjectsOf) for _ in view.triples((None, p, n))):
+            return True
+        classes = target_classes(g, s)
+        return bool(classes) and bool(_supertypes(n, view) & classes)
+
+    def _report(self, results: list[PolicyResult], scope: str, at: int | None, checked: int
+                ) -> PolicyReport:
+        uniq = sorted(set(results), key=PolicyResult.key)
+        return PolicyReport(
+            conforms=not uniq, results=tuple(uniq), shape_version=self.shapes.version,
+            scope=scope, at=at, focus_checked=checked,
+        )
+
+
+def _has_targets(shape: Any) -> bool:
+    nodes, classes, implicit, objs, subs = shape.target()
+    return any(True for it in (nodes, classes, implicit, objs, subs) for _ in it)
+
+
+def _supertypes(n: Node, view: WorldView) -> set[Node]:
+    todo = [t for _, _, t in view.triples((n, RDF.type, None))]
+    seen: set[Node] = set()
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo.extend(o for _, _, o in view.triples((c, RDFS.subClassOf, None)))
+    return seen
+
+
+def _view(world: World, delta: Delta | None, at: int | None) -> WorldView:
+    if isinstance(world, Graph):
+        return WorldView.of_graph(world, delta)
+    return WorldView.of_store(world, delta, at=at)
+
+
+def _data_graph(view: WorldView) -> Graph:
+    return as_rdflib_graph(view)
+
+
+def changed_nodes(delta: Delta) -> Iterable[Node]:
+    """Subjects and objects the delta touches (for display)."""
+    for s, _p, o, _g in (*delta.adds, *delta.removes):
+        yield s
+        yield o

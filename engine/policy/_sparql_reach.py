@@ -1,0 +1,126 @@
+"""Compile the triple patterns of a ``sh:sparql`` constraint into the read automaton.
+
+Variables joined to ``$this`` become states reached from the shape's
+context state; constants are checked at the far end of an edge. Patterns not
+joined to ``$this`` (a clock, a global count) are reads that may change the
+verdict of every focus node; they are anchored so the walk can tell. Queries
+we cannot analyse (sub-selects, ``$PATH``, ``GRAPH``/``SERVICE``) make their
+shape re-check all its targets on any change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import BNode, Graph, URIRef, Variable
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
+
+from engine.policy._lint import SH, sparql_prefixes
+from engine.policy._reach import Automaton
+
+__all__ = ["compile_sparql"]
+
+_OPAQUE = {"ToMultiSet", "ServiceGraphPattern", "Graph", "GraphGraphPattern"}
+
+
+def compile_sparql(g: Graph, auto: Automaton, constraint: Node, anchor: int) -> None:
+    """Add the reads of the SPARQL constraint ``constraint`` (on a shape at ``anchor``)."""
+    select = g.value(constraint, SH.select)
+    text = str(select) if select is not None else ""
+    if not text or "$PATH" in text:
+        auto.always_global.add(anchor)
+        return
+    algebra = prepareQuery(text, initNs=sparql_prefixes(g, constraint)).algebra
+    patterns: list[tuple[Any, Any, Any]] = []
+    if not _collect(algebra, patterns):
+        auto.always_global.add(anchor)
+        return
+    _Patterns(auto, anchor).add_all(patterns)
+
+
+def _collect(node: Any, out: list[tuple[Any, Any, Any]]) -> bool:
+    """Gather every triple pattern; False if the query has an opaque part."""
+    if isinstance(node, CompValue):
+        if node.name in _OPAQUE:
+            return False
+        if "triples" in node and node.name in ("BGP", "TriplesBlock"):
+            out.extend(tuple(t) for t in node["triples"])
+        return all(_collect(v, out) for k, v in node.items() if k != "_vars")
+    if isinstance(node, list | tuple):
+        return all(_collect(v, out) for v in node)
+    return True
+
+
+class _Patterns:
+    def __init__(self, auto: Automaton, anchor: int) -> None:
+        self.a = auto
+        self.anchor = anchor
+        self.vars: dict[str, int] = {"this": anchor}
+
+    def state(self, term: Any) -> int | None:
+        if isinstance(term, Variable | BNode):
+            key = str(term) if isinstance(term, Variable) else f"_:{term}"
+            if key not in self.vars:
+                self.vars[key] = self.a.new()
+                self.a.anchor_of[self.vars[key]] = self.anchor
+            return self.vars[key]
+        return None
+
+    def add_all(self, patterns: list[tuple[Any, Any, Any]]) -> None:
+        for s, p, o in patterns:
+            ss, so = self.state(s), self.state(o)
+            if ss is None and so is None:
+                if isinstance(p, URIRef):
+                    self.a.ground.setdefault((s, p, o), set()).add(self.anchor)
+                else:
+                    self.a.always_global.add(self.anchor)
+            elif isinstance(p, Path):
+                self._path_both(ss, p, so)
+            else:
+                pred = p if isinstance(p, URIRef) else None
+                if pred is None:
+                    self.state(p)
+                if ss is not None:
+                    self.a.edge(ss, so if so is not None else 0, pred, False,
+                                None if so is not None else o)
+                if so is not None:
+                    self.a.edge(so, ss if ss is not None else 0, pred, True,
+                                None if ss is not None else s)
+
+    def _path_both(self, ss: int | None, p: Path, so: int | None) -> None:
+        if ss is not None:
+            self.a.eps.append((self.path(ss, p, False), so if so is not None else 0))
+        if so is not None:
+            self.a.eps.append((self.path(so, p, True), ss if ss is not None else 0))
+
+    def path(self, a: int, p: Any, inverse: bool) -> int:
+        auto = self.a
+        if isinstance(p, URIRef | NegatedPath):
+            b = auto.new()
+            auto.anchor_of[b] = self.anchor
+            auto.edge(a, b, p if isinstance(p, URIRef) else None, inverse)
+            if isinstance(p, NegatedPath):  # reads both directions of unknown predicates
+                auto.edge(a, b, None, not inverse)
+            return b
+        if isinstance(p, InvPath):
+            return self.path(a, p.arg, not inverse)
+        if isinstance(p, SequencePath):
+            cur = a
+            for step in reversed(p.args) if inverse else p.args:
+                cur = self.path(cur, step, inverse)
+            return cur
+        b = auto.new()
+        auto.anchor_of[b] = self.anchor
+        if isinstance(p, AlternativePath):
+            for alt in p.args:
+                auto.eps.append((self.path(a, alt, inverse), b))
+        elif isinstance(p, MulPath):
+            if p.zero:
+                auto.eps.append((a, b))
+            auto.eps.append((self.path(a, p.path, inverse), b))
+            if p.more:
+                auto.eps.append((self.path(b, p.path, inverse), b))
+        return b
