@@ -24,7 +24,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int 
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))
     rule = "  ".join("-" * w for w in widths)
     body = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)) for row in cells]
-    return "\n".join([line, rule, *body]).rstrip()
+    return "\n".join(x.rstrip() for x in [line, rule, *body])
 
 
 def _cut(text: str, n: int) -> str:

@@ -73,15 +73,23 @@ def load(ctx: Ctx, files: tuple[Path, ...], graph: str, fmt: str | None, message
     store = ctx.store(create=True)
     started = time.perf_counter()
 
+    chatty = ctx.fmt == "text" and (sys.stderr.isatty() or _total_size(files) > 20_000_000)
+
     def progress(name: str, n: int) -> None:
-        if ctx.fmt == "text":
-            click.echo(f"  parsed {n:>9,} triples  {name}", err=True)
+        if chatty:
+            click.echo(f"  parsed {n:>9,} triples  {name}  ({time.perf_counter() - started:.1f}s)", err=True)
 
     req = LoadRequest(paths=files, graph=GraphName(graph), fmt=fmt, author=ctx.author,
                       message=message)
     commit = load_files(store, req, progress)
+    if chatty:
+        click.echo("  committed", err=True)
     secs = time.perf_counter() - started
     emit(ctx, commit, f"{commit_line(commit)}\n  +{commit.added:,} triples in {secs:.2f}s")
+
+
+def _total_size(files: tuple[Path, ...]) -> int:
+    return sum(f.stat().st_size for f in files if f.is_file())
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import ClassVar
 from engine.errors import CommitNotFound
 from engine.store._base import ALL_GRAPHS, Capabilities
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
-from engine.terms import Pattern, Quad, sorted_quads
+from engine.terms import Pattern, Quad, encode, sorted_quads
 from engine.vocab import GraphName
 
 __all__ = ["MemoryStore"]
@@ -36,6 +36,7 @@ class MemoryStore:
         pass
 
     def commit(self, delta: Delta, meta: CommitMeta) -> Commit:
+        _check_terms(delta)  # all-or-nothing: refuse bad terms before touching state
         head = self.head()
         seq = (head.seq if head else 0) + 1
         ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
@@ -111,3 +112,9 @@ class MemoryStore:
         a = set(self.quads(at=frm)) if frm > 0 else set()
         b = set(self.quads(at=to)) if to > 0 else set()
         return Diff(frm=frm, to=to, added=sorted_quads(b - a), removed=sorted_quads(a - b))
+
+
+def _check_terms(delta: Delta) -> None:
+    for quad in (*delta.adds, *delta.removes):
+        for term in quad[:3]:
+            encode(term)

@@ -14,6 +14,8 @@ from engine.vocab import OPS, GraphName
 __all__ = ["EntityView", "Link", "ServiceLine", "Summary", "entity_view", "summarize"]
 
 _FROZEN = ConfigDict(frozen=True)
+_SCHEMA_NS = (str(RDF), str(RDFS), "http://www.w3.org/2002/07/owl#")
+"""Classes from these namespaces describe the ontology itself, not the estate."""
 
 
 class Link(BaseModel):
@@ -84,7 +86,7 @@ def summarize(store: GraphStore, at: int | None = None) -> Summary:
     counts = {g.value: store.count(graphs=(g,), at=at) for g in GraphName}
     world = (GraphName.ASSERTED, GraphName.INFERRED)
     typed = {(s, o) for s, _, o, _ in store.quads((None, RDF.type, None), graphs=world, at=at)}
-    classes = Counter(curie(o) for _, o in typed)
+    classes = Counter(curie(o) for _, o in typed if not str(o).startswith(_SCHEMA_NS))
     return Summary(
         commit=at if at is not None else (head.seq if head else None),
         triples=counts,

@@ -1,0 +1,168 @@
+"""The world commands through click's CliRunner, including every bad input a user gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from engine.cli import app
+
+REPO = Path(__file__).resolve().parents[3]
+ONTOLOGY = REPO / "ontology" / "ops.ttl"
+ESTATE = REPO / "ontology" / "examples" / "estate.ttl"
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = str(tmp_path / "store")
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(app, ["--store", store, "--author", "tester", *args])
+
+    return invoke
+
+
+@pytest.fixture
+def loaded(run):  # type: ignore[no-untyped-def]
+    assert run("init").exit_code == 0
+    r = run("load", str(ONTOLOGY), str(ESTATE), "-m", "estate")
+    assert r.exit_code == 0, r.output
+    return run
+
+
+def _log(run) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    r = run("--format", "json", "log")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)  # type: ignore[no-any-return]
+
+
+def test_load_is_one_commit_with_author_and_message(loaded) -> None:  # type: ignore[no-untyped-def]
+    [c] = _log(loaded)
+    assert (c["seq"], c["author"], c["message"]) == (1, "tester", "estate")
+    assert c["added"] > 1000
+
+
+def test_summary_shows_classes_tier1_and_open_incidents(loaded) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(loaded("summary", "--format", "json").stdout)
+    assert data["classes"]["ops:Service"] >= 15
+    assert "owl:Class" not in data["classes"]
+    tier1 = {s["service"]: s for s in data["tier1"]}
+    assert "ex:checkout" in tier1 and "ex:payments" in tier1["ex:checkout"]["depends_on"]
+    assert any(i["affects"] == "ex:checkout" for i in data["open_incidents"])
+    text = loaded("summary").output
+    assert "Tier-1 services:" in text and "ex:checkout" in text
+
+
+def test_query_select_and_ask_with_time_travel(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("@prefix ops: <https://w3id.org/tier1/ops#> .\n"
+                     "@prefix ex: <https://example.org/estate/> .\nex:newsvc a ops:Service ; ops:tier 3 .\n")
+    assert loaded("load", str(extra)).exit_code == 0
+    q = "ASK { ex:newsvc a ops:Service }"
+    assert json.loads(loaded("--format", "json", "query", q).stdout)["rows"] == [[True]]
+    assert json.loads(loaded("--format", "json", "query", "--at", "HEAD~1", q).stdout)["rows"] == [[False]]
+    r = loaded("query", "SELECT ?t WHERE { ex:checkout ops:tier ?t }")
+    assert r.exit_code == 0 and "1" in r.stdout
+
+
+def test_show_diff_and_export_round_trip(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    view = json.loads(loaded("show", "ex:checkout", "--format", "json").stdout)
+    assert view["label"] == "Checkout" and "ops:Service" in view["types"]
+    assert {"predicate": "ops:instanceOf", "node": "ex:checkout-1", "graph": "asserted"} in view["incoming"]
+    out = tmp_path / "dump.nt"
+    assert loaded("export", "--to", "nt", "-o", str(out)).exit_code == 0
+    other = tmp_path / "other"
+    r = CliRunner().invoke(app, ["--store", str(other), "load", str(out)])
+    assert r.exit_code == 0, r.output
+    q = ["--format", "json", "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
+    n1 = json.loads(loaded(*q).stdout)["rows"]
+    n2 = json.loads(CliRunner().invoke(app, ["--store", str(other), *q]).stdout)["rows"]
+    assert n1 == n2
+    d = json.loads(loaded("--format", "json", "diff", "HEAD", "HEAD").stdout)
+    assert d["added"] == [] and d["removed"] == []
+
+
+def _assert_unchanged(run, before: list) -> None:  # type: ignore[no-untyped-def,type-arg]
+    assert _log(run) == before
+
+
+BAD_INPUTS = {
+    "bad.ttl": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b foo:c .\n", "bad.ttl:3:11", "@prefix foo:"),
+    "unterminated.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b "oops .\n', "unterminated.ttl:2:", "close the string"),
+    "bad.nt": ("<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> http://e/c> .\n",
+               "bad.nt:2:", "<subject> <predicate> <object> ."),
+    "bad.jsonld": ('{"@id": "x",\n "a": [1,\n }', "bad.jsonld:3:", "invalid JSON"),
+    "data.csv": ("a,b,c\n", "cannot tell the RDF format", "--input-format"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_files_give_one_line_and_change_nothing(loaded, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    text, where, fix = BAD_INPUTS[name]
+    bad = tmp_path / name
+    bad.write_text(text)
+    before = _log(loaded)
+    r = loaded("load", str(ESTATE), str(bad))  # a good file first: it must not land either
+    assert r.exit_code == 1
+    assert where in r.stderr and fix in r.stderr
+    assert "Traceback" not in r.output
+    assert len(r.stderr.strip().splitlines()) == 1
+    _assert_unchanged(loaded, before)
+
+
+def test_missing_file_and_unreadable_store(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = run("load", str(tmp_path / "nope.ttl"))
+    assert r.exit_code == 1 and "no such file" in r.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00garbage" * 64)
+    r = CliRunner().invoke(app, ["--store", str(junk), "log"])
+    assert r.exit_code == 1 and "StoreUnavailable" in r.stderr and "junk.db" in r.stderr
+    r = CliRunner().invoke(app, ["--store", str(tmp_path / "never"), "log"])
+    assert r.exit_code == 1 and "tier1 init" in r.stderr
+
+
+def test_bad_options_are_named(loaded) -> None:  # type: ignore[no-untyped-def]
+    r = loaded("query", "--at", "not-a-commit", "ASK {}")
+    assert r.exit_code == 1 and "not-a-commit" in r.stderr and "HEAD~N" in r.stderr
+    r = loaded("query", "SELEC nothing")
+    assert r.exit_code == 1 and "SPARQL syntax error" in r.stderr
+    r = loaded("show", "nope:thing")
+    assert r.exit_code == 1 and "known prefix" in r.stderr
+    r = loaded("export", "--graph", "all", "--to", "turtle")
+    assert r.exit_code == 1 and "trig or nquads" in r.stderr
+    r = CliRunner().invoke(app, ["--store", "ftp://x", "log"])
+    assert r.exit_code == 1 and "neo4j:// or bolt://" in r.stderr
+
+
+def test_env_var_selects_the_store(tmp_path: Path) -> None:
+    env = {"TIER1_STORE": str(tmp_path / "envstore")}
+    r = CliRunner().invoke(app, ["init"], env=env)
+    assert r.exit_code == 0 and str(tmp_path / "envstore") in r.output
+
+
+def test_interrupted_load_leaves_store_unchanged(tmp_path: Path) -> None:
+    """A real `tier1 load` process killed mid-way commits nothing."""
+    big = tmp_path / "big.nt"
+    with big.open("w") as fh:
+        for i in range(300_000):
+            fh.write(f'<https://example.org/estate/s{i}> <https://w3id.org/tier1/ops#name> "v{i}" .\n')
+    store = str(tmp_path / "store")
+    env = {**os.environ, "TIER1_STORE": store}
+    tier1 = [sys.executable, "-c", "from cli import main; main()"]
+    subprocess.run([*tier1, "load", str(ESTATE)], env=env, check=True, capture_output=True, cwd=REPO)
+    proc = subprocess.Popen([*tier1, "load", str(big)], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    out = subprocess.run([*tier1, "--format", "json", "log"], env=env, capture_output=True, cwd=REPO,
+                         text=True, check=True)
+    assert [c["seq"] for c in json.loads(out.stdout)] == [1]

@@ -1,0 +1,79 @@
+"""Embedded-store behaviour beyond the shared contract: files, persistence, crashes."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+
+from engine.errors import ConfigError, StoreUnavailable
+from engine.store import CommitMeta, Delta, MemoryStore, SqliteStore, open_store, triples
+from engine.vocab import EX, OPS
+
+META = CommitMeta(author="t", message="m")
+
+
+def test_persists_between_opens(tmp_path: Path) -> None:
+    s = SqliteStore(tmp_path / "w.db", create=True)
+    c = s.commit(Delta.of([(EX.a, OPS.tier, Literal(1))]), META)
+    s.close()
+    again = SqliteStore(tmp_path / "w.db")
+    assert again.head() == c
+    assert set(triples(again)) == {(EX.a, OPS.tier, Literal(1))}
+
+
+def test_missing_store_says_run_init(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailable, match="tier1 init"):
+        SqliteStore(tmp_path / "nope.db")
+
+
+def test_file_that_is_not_a_store_is_refused_untouched(tmp_path: Path) -> None:
+    junk = tmp_path / "world.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    before = junk.read_bytes()
+    with pytest.raises(StoreUnavailable, match="not a readable tier1 store"):
+        SqliteStore(junk)
+    assert junk.read_bytes() == before
+
+
+def test_open_store_picks_backend_from_spec(tmp_path: Path) -> None:
+    assert isinstance(open_store("memory:"), MemoryStore)
+    s = open_store(str(tmp_path / "data"), create=True)
+    assert isinstance(s, SqliteStore) and s.location.endswith("data/world.db")
+    with pytest.raises(ConfigError, match="neo4j:// or bolt://"):
+        open_store("http://example.org/store")
+
+
+_WRITER = """
+import sys, time
+from rdflib import Literal
+from engine.store import SqliteStore, CommitMeta, Delta
+from engine.vocab import EX, OPS
+s = SqliteStore(sys.argv[1])
+d = Delta.of([(EX[f"s{i}"], OPS.name, Literal(f"v{i}")) for i in range(400_000)])
+print("committing", flush=True)
+s.commit(d, CommitMeta(author="killed", message="never lands"))
+print("done", flush=True)
+"""
+
+
+def test_kill_mid_commit_leaves_previous_commit(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    s = SqliteStore(path, create=True)
+    first = s.commit(Delta.of([(EX.a, OPS.tier, Literal(1))]), META)
+    s.close()
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "committing"
+    time.sleep(0.8)  # inside the transaction: 400k rows take several seconds
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    again = SqliteStore(path)
+    assert again.head() == first
+    assert again.count() == 1
+    assert again._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
