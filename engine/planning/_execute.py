@@ -74,7 +74,8 @@ def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
         matured = loop.ports.actuator.settle(loop.now)
         loop.commit(matured, f"observed: {_name(step)}")
         if effect_observed(loop, step):
-            loop.emit("effect", f"{_name(step)} took effect", plan, step=str(step.iri))
+            loop.emit("effect", f"{_name(step)} took effect", plan, step=str(step.iri),
+                      action=str(step.action))
             return True
         loop.emit("effect", f"{_name(step)}: effect not observed", plan, step=str(step.iri),
                   status="missing")

@@ -1,0 +1,272 @@
+"""Closed-loop commands: goal add/list, plans, approve, reject, run, demo."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.cli._paths import repo_path
+from engine.cli._render import table
+from engine.errors import ScenarioError
+from engine.planning import (
+    Loop,
+    LoopEvent,
+    PlanState,
+    approve,
+    goal_triples,
+    load_goals,
+    load_plans,
+    make_goal,
+    reject,
+)
+from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
+from engine.planning._scenario import Scenario, load_scenario
+from engine.store import CommitMeta, Delta, GraphStore, SqliteStore
+from engine.terms import expand
+from engine.vocab import PREFIXES
+
+_COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "blue",
+            "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
+            "retry": "yellow", "replan": "yellow", "escalate": "red", "goal_met": "green",
+            "rejected": "red", "lock": "yellow", "goal": "blue"}
+_SHORT = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def short(text: str) -> str:
+    """IRIs in ``text`` written as CURIEs."""
+    for pfx, ns in _SHORT:
+        text = text.replace(ns, f"{pfx}:")
+    return text
+
+
+if TYPE_CHECKING:
+    from engine.planning._wiring import LoopSetup
+
+
+def _setup() -> LoopSetup:
+    from engine.planning._wiring import LoopSetup
+
+    return LoopSetup(rules=(repo_path("rules", "ops"),), shapes=(repo_path("shapes"),))
+
+
+def _now(store: GraphStore) -> datetime:
+    head = store.head()
+    wall = datetime.now(UTC)
+    return max(head.timestamp, wall) if head else wall
+
+
+def _loop(store: GraphStore, observer: Any = None) -> Loop:
+    from engine.planning._wiring import real_ports
+
+    now = _now(store)
+    return Loop(store, real_ports(store, None, _setup(), now), now=now, observer=observer)
+
+
+# -- goals and plans -------------------------------------------------------------
+@app.group()
+def goal() -> None:
+    """Goals: desired states the loop plans toward ("ex:checkout back within its SLO")."""
+
+
+@goal.command("add")
+@click.argument("target")
+@format_option
+@pass_ctx
+def goal_add(ctx: Ctx, target: str) -> None:
+    """Ask for TARGET (a service, instance, host or incident) to be healthy or resolved."""
+    store = ctx.store()
+    g = make_goal(store, expand(target), source="cli")
+    store.commit(Delta.of(goal_triples(g)), CommitMeta(author=ctx.author, message=f"goal: {target}"))
+    emit(ctx, g, f"goal {short(str(g.iri))}: {g.kind.value} for {short(str(g.target))}")
+
+
+@goal.command("list")
+@format_option
+@pass_ctx
+def goal_list(ctx: Ctx) -> None:
+    """Every goal in the store, with its status."""
+    goals = load_goals(ctx.store())
+    rows = [[short(str(g.iri)), g.kind.value, short(str(g.target)), g.source, g.status]
+            for g in goals]
+    emit(ctx, goals, lambda: table(["goal", "kind", "target", "source", "status"], rows)
+         if rows else "no goals")
+
+
+@app.command()
+@click.option("--state", type=click.Choice([s.value for s in PlanState]), default=None,
+              help="Only plans in this state (e.g. awaiting_approval).")
+@format_option
+@pass_ctx
+def plans(ctx: Ctx, state: str | None) -> None:
+    """Plans in the store: state, steps and why."""
+    found = [p for p in load_plans(ctx.store()) if state is None or p.state.value == state]
+    rows = [[short(str(p.iri)), p.state.value, short(str(p.entity)),
+             ", ".join(f"{s.action.fragment} {short(str(s.target))}" for s in p.steps),
+             short(p.reason)] for p in found]
+    emit(ctx, found, lambda: table(["plan", "state", "entity", "steps", "reason"], rows)
+         if rows else "no plans")
+
+
+@app.command("approve")
+@click.argument("plan")
+@click.option("--as", "who", required=True, metavar="PERSON",
+              help="The approver, an ops:Person in the world (e.g. ex:chen).")
+@click.option("--emergency", is_flag=True, help="Record an emergency approval.")
+@format_option
+@pass_ctx
+def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
+    """Approve a parked PLAN: it is gated again and, if allowed, runs on the digital twin."""
+    store = ctx.store()
+    loop = _loop(store, _printer(ctx))
+    done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
+    emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value} ({short(done.reason)})")
+
+
+@app.command("reject")
+@click.argument("plan")
+@click.option("--as", "who", required=True, metavar="PERSON", help="Who rejects (an ops:Person).")
+@click.option("--reason", default="", help="Why, recorded with the rejection.")
+@format_option
+@pass_ctx
+def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
+    """Reject a parked PLAN: nothing runs, its locks are released."""
+    loop = _loop(ctx.store())
+    done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
+    emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value}")
+
+
+def _plan_ref(text: str) -> str:
+    return text if ":" in text else f"run:plan/{text}"
+
+
+# -- scenarios ---------------------------------------------------------------------
+def _printer(ctx: Ctx) -> Any:
+    if ctx.fmt == "json":
+        return None
+    start: list[datetime] = []
+
+    def show(ev: LoopEvent) -> None:
+        start[:] = start or [ev.at]
+        secs = int((ev.at - start[0]).total_seconds())
+        stamp = f"+{secs // 60:02d}:{secs % 60:02d}"
+        kind = click.style(f"{ev.kind:<9}", fg=_COLOURS.get(ev.kind, "white"))
+        click.echo(f"  {stamp} {kind} {short(ev.text)}")
+
+    return show
+
+
+def _scenario(name: str) -> Scenario:
+    path = Path(name)
+    if not path.suffix:
+        path = repo_path("scenarios") / f"{name}.toml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in scenario_files(repo_path("scenarios")))
+        raise ScenarioError(f"no scenario {name!r}: use a .toml path or one of: {known}")
+    return load_scenario(path)
+
+
+def _play(store: GraphStore, sc: Scenario, ctx: Ctx) -> ScenarioResult:
+    from engine.planning._wiring import real_ports
+
+    setup = _setup()
+    if ctx.fmt != "json":
+        click.echo(click.style(f"\n▶ {sc.id}: {sc.title}", bold=True))
+        if sc.summary:
+            click.echo(f"  {sc.summary}")
+    return run_scenario(store, sc, lambda st, s: real_ports(st, s, setup, s.start),
+                        observer=_printer(ctx), config=setup.config)
+
+
+def audit_trail(store: GraphStore) -> str:
+    """The provenance records of the run, in chain order, and whether the chain verifies."""
+    from rdflib import RDF, RDFS
+
+    from engine.provenance import verify_chain
+    from engine.vocab import OPS, GraphName
+
+    prov = (GraphName.PROVENANCE,)
+    rows = []
+    for r, _, seq, _ in store.quads((None, OPS.recordSeq, None), graphs=prov):
+        if "head" in str(r):
+            continue
+        kinds = sorted(short(str(o)) for _, _, o, _ in store.quads((r, RDF.type, None), graphs=prov)
+                       if "prov#Activity" not in str(o))
+        status = next((str(o) for _, _, o, _ in store.quads((r, OPS.status, None), graphs=prov)), "")
+        note = next((str(o) for _, _, o, _ in store.quads((r, RDFS.comment, None), graphs=prov)), "")
+        rows.append([int(str(seq)), ", ".join(kinds) or "prov:Activity", status, short(note)])
+    rows.sort(key=lambda r: int(str(r[0])))
+    report = verify_chain(store)
+    head = f"  audit trail: {len(rows)} provenance record(s), hash chain " + (
+        click.style("verified", fg="green") if report.ok else click.style("BROKEN", fg="red"))
+    return head + "\n" + table(["#", "record", "status", "detail"], rows, max_width=70)
+
+
+def _result_row(r: ScenarioResult) -> list[Any]:
+    mark = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red")
+    return [r.id, r.outcome, ", ".join(r.actions) or "-", r.plans,
+            ", ".join(r.approved_by + r.paged) or "-", f"{r.wall_s:.2f}s", mark]
+
+
+def _summary(results: list[ScenarioResult]) -> str:
+    rows = [_result_row(r) for r in results]
+    out = table(["scenario", "outcome", "actions", "plans", "people", "time", ""], rows)
+    for r in results:
+        out += "".join(f"\n  {r.id}: {p}" for p in r.problems)
+    return out
+
+
+def _json(results: list[ScenarioResult]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json", exclude={"events"}) | {"events": len(r.events)}
+            for r in results]
+
+
+@app.command()
+@click.argument("scenario", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the bundled scenarios.")
+@format_option
+@pass_ctx
+def run(ctx: Ctx, scenario: str | None, list_: bool) -> None:
+    """Run SCENARIO (a bundled name or a .toml path) against the digital twin on --store."""
+    if list_ or not scenario:
+        found = [load_scenario(p) for p in scenario_files(repo_path("scenarios"))]
+        emit(ctx, [{"id": s.id, "title": s.title} for s in found],
+             lambda: "\n".join(f"{s.id:<22} {s.title}" for s in found))
+        return
+    sc = _scenario(scenario)
+    result = _play(ctx.store(create=True), sc, ctx)
+    emit(ctx, _json([result])[0], lambda: "\n" + _summary([result]))
+    if not result.passed:
+        sys.exit(1)
+
+
+@app.command()
+@format_option
+@click.pass_context
+def demo(click_ctx: click.Context) -> None:
+    """Run every bundled scenario, each on a fresh embedded store unless --store is given."""
+    ctx: Ctx = click_ctx.ensure_object(Ctx)
+    explicit = click_ctx.find_root().params.get("store_spec") is not None
+    results = []
+    with tempfile.TemporaryDirectory(prefix="tier1-demo-") as tmp:
+        for path in scenario_files(repo_path("scenarios")):
+            sc = load_scenario(path)
+            store = ctx.store(create=True) if explicit else SqliteStore(
+                Path(tmp) / f"{sc.id}.db", create=True)
+            try:
+                results.append(_play(store, sc, ctx))
+                trail = audit_trail(store)
+            finally:
+                if not explicit:
+                    store.close()
+            if ctx.fmt != "json":
+                click.echo(trail)
+    emit(ctx, {"passed": all(r.passed for r in results), "scenarios": _json(results)},
+         lambda: "\n" + _summary(results))
+    if not all(r.passed for r in results):
+        sys.exit(1)

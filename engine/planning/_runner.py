@@ -1,0 +1,204 @@
+"""Running a scenario: build its world, play its timeline through the loop, judge the end.
+
+The ports (rule engine, policy gate, agents on the digital twin, provenance)
+come from a factory so the same runner serves ``tier1 run``, ``tier1 demo``,
+the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
+
+import rdflib
+from pydantic import BaseModel, ConfigDict
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
+
+from engine.errors import ScenarioError
+from engine.planning._approval import approve, reject
+from engine.planning._drive import settle
+from engine.planning._loop import Loop, LoopConfig, Observer, Ports
+from engine.planning._model import PlanState
+from engine.planning._ports import LoopEvent
+from engine.planning._scenario import AlertEvent, Answer, Scenario
+from engine.store import CommitMeta, Delta, GraphStore
+from engine.terms import Triple, curie, expand
+from engine.vocab import OPS, PREFIXES, GraphName
+
+__all__ = ["PortsFactory", "ScenarioResult", "alert_triples", "build_world", "run_scenario"]
+
+PortsFactory = Callable[[GraphStore, Scenario], Ports]
+"""Builds the loop's ports for a scenario once its starting world is committed."""
+
+
+class ScenarioResult(BaseModel):
+    """How a scenario ended, compared with what it expected."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    title: str
+    passed: bool
+    outcome: str
+    expected: str
+    actions: tuple[str, ...]
+    plans: int
+    approved_by: tuple[str, ...]
+    paged: tuple[str, ...]
+    blocked_by: tuple[str, ...]
+    problems: tuple[str, ...]
+    events: tuple[LoopEvent, ...]
+    wall_s: float
+    sim_s: float
+
+
+def build_world(scenario: Scenario) -> list[Triple]:
+    """The starting world: files, then SPARQL updates over them, then the scenario's Turtle."""
+    from engine.world import parse_file
+
+    g = rdflib.Graph()
+    for f in scenario.world.files:
+        for t in parse_file(scenario.folder / f):
+            g.add(t)
+    for u in scenario.world.updates:
+        path = scenario.folder / u
+        try:
+            g.update(path.read_text(encoding="utf-8"), initNs=PREFIXES)
+        except FileNotFoundError:
+            raise ScenarioError(f"{scenario.source}: update file {path} not found") from None
+        except Exception as exc:
+            raise ScenarioError(f"{path}: not a valid SPARQL update ({exc})") from None
+    if scenario.world.turtle.strip():
+        head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
+        try:
+            g.parse(data=head + scenario.world.turtle, format="turtle")
+        except Exception as exc:
+            raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: {exc}") from None
+    return list(g)  # type: ignore[arg-type]
+
+
+def alert_triples(ev: AlertEvent, fired: Literal) -> list[Triple]:
+    """The asserted triples of one alert event (``count`` copies for a storm)."""
+    base, about = expand(ev.alert), expand(ev.about)
+    out: list[Triple] = []
+    for i in range(ev.count):
+        a = base if ev.count == 1 else URIRef(f"{base}-{i + 1}")
+        out += [
+            (a, RDF.type, OPS.Alert), (a, OPS.about, about),
+            (a, OPS.severity, Literal(ev.severity)), (a, OPS.status, Literal("firing")),
+            (a, OPS.firedAt, fired),
+            (a, OPS.fingerprint, Literal(ev.fingerprint or f"{curie(about)}:{ev.severity}")),
+        ]
+        if ev.label:
+            out.append((a, RDFS.label, Literal(ev.label)))
+    return out
+
+
+def run_scenario(
+    store: GraphStore, scenario: Scenario, make_ports: PortsFactory, *,
+    observer: Observer | None = None, config: LoopConfig | None = None,
+) -> ScenarioResult:
+    """Play ``scenario`` on ``store`` and judge its outcome."""
+    t0 = time.perf_counter()
+    world = build_world(scenario)
+    store.commit(Delta.of(world), CommitMeta(
+        author=(config or LoopConfig()).author, message=f"scenario {scenario.id}: starting world",
+        timestamp=scenario.start))
+    loop = Loop(store, make_ports(store, scenario), now=scenario.start, config=config,
+                observer=observer)
+    settle(loop)
+    timeline: list[AlertEvent | Answer] = [*scenario.events, *scenario.answers]
+    for item in sorted(timeline, key=lambda e: e.at):
+        loop.now = max(loop.now, scenario.start + timedelta(seconds=item.at))
+        if isinstance(item, AlertEvent):
+            _arrive(loop, item)
+        else:
+            _answer(loop, item)
+        settle(loop)
+    return judge(loop, scenario, time.perf_counter() - t0)
+
+
+def _arrive(loop: Loop, ev: AlertEvent) -> None:
+    fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+    what = f"{ev.count} {ev.severity} alert(s) about {ev.about}" + (
+        f": {ev.label}" if ev.label else "")
+    loop.ingest(alert_triples(ev, fired), (), what)
+
+
+def _answer(loop: Loop, ans: Answer) -> None:
+    parked = [p for p in loop.plans.values() if p.state is PlanState.AWAITING_APPROVAL]
+    if not parked:
+        loop.emit("approval", f"{ans.by} had nothing to {ans.decision}: no plan is parked")
+        return
+    for plan in sorted(parked, key=lambda p: str(p.iri)):
+        if ans.decision == "approve":
+            approve(loop, plan.iri, expand(ans.by), emergency=ans.emergency)
+        else:
+            reject(loop, plan.iri, expand(ans.by), ans.reason)
+
+
+def _outcome(loop: Loop) -> str:
+    states = {p.state for p in loop.plans.values()}
+    for state, name in ((PlanState.BLOCKED, "blocked"), (PlanState.REJECTED, "rejected"),
+                        (PlanState.ESCALATED, "escalated"), (PlanState.REFUSED, "escalated"),
+                        (PlanState.AWAITING_APPROVAL, "awaiting_approval")):
+        if state in states:
+            return name
+    if PlanState.COMPLETED in states:
+        return "resolved"
+    return "no_plan" if not states else "unresolved"
+
+
+def _data(events: Iterable[LoopEvent], kind: str, key: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for e in events:
+        d = dict(e.data)
+        if e.kind == kind and d.get(key) and d[key] not in out:
+            out.append(d[key])
+    return tuple(out)
+
+
+def judge(loop: Loop, scenario: Scenario, wall_s: float) -> ScenarioResult:
+    """Compare how the loop ended with ``scenario.expect``."""
+    exp, ev = scenario.expect, loop.events
+    outcome = _outcome(loop)
+    actions = tuple(curie(URIRef(a)) for a in _data([e for e in ev if ("status", "missing")
+                                                     not in e.data], "effect", "action"))
+    approved = tuple(curie(URIRef(a)) for a in _data(ev, "approval", "approver"))
+    paged = tuple(curie(URIRef(a)) for a in _data(ev, "escalate", "paged"))
+    blocked = tuple(e.text for e in ev if e.kind == "policy" and ("verdict", "violation") in e.data)
+    problems = []
+    if outcome != exp.outcome:
+        problems.append(f"outcome {outcome}, expected {exp.outcome}")
+    problems += [f"{a} did not take effect" for a in exp.actions if a not in actions]
+    if exp.plans is not None and len(loop.plans) != exp.plans:
+        problems.append(f"{len(loop.plans)} plan(s), expected {exp.plans}")
+    if exp.approved_by and exp.approved_by not in approved:
+        problems.append(f"not approved by {exp.approved_by}")
+    if exp.paged and exp.paged not in paged:
+        problems.append(f"{exp.paged} was not paged (paged: {', '.join(paged) or 'nobody'})")
+    if exp.blocked_by and not any(exp.blocked_by in b for b in blocked):
+        problems.append(f"not blocked by {exp.blocked_by}")
+    problems += _provenance_problems(loop.store, exp.provenance)
+    return ScenarioResult(
+        id=scenario.id, title=scenario.title, passed=not problems, outcome=outcome,
+        expected=exp.outcome, actions=actions, plans=len(loop.plans), approved_by=approved,
+        paged=paged, blocked_by=blocked, problems=tuple(problems), events=tuple(ev),
+        wall_s=wall_s, sim_s=(loop.now - scenario.start).total_seconds(),
+    )
+
+
+def _provenance_problems(store: GraphStore, classes: Iterable[str]) -> list[str]:
+    out = []
+    for c in classes:
+        iri = expand(c)
+        if not any(True for _ in store.quads((None, RDF.type, iri), graphs=(GraphName.PROVENANCE,))):
+            out.append(f"no {c} in the provenance graph")
+    return out
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files in ``folder``, in name order."""
+    return sorted(p for p in folder.glob("*.toml") if not p.name.startswith("_"))

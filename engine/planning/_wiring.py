@@ -1,0 +1,218 @@
+"""Adapters from the real rooms to the loop's ports.
+
+- :class:`RuleInference`: ``engine.inference.Reasoner``, updated incrementally.
+- :class:`ShaclGate`: ``engine.policy.PolicyGate.what_if`` plus a PROV policy-decision record.
+- :class:`TwinActuator`: ``engine.agents.Executor`` over the ``DigitalTwin``.
+- :class:`ChainRecorder`: approvals into the hash-chained provenance log.
+
+They share one :class:`ProvContext` so a step's record can cite the decision
+that allowed it, the rules that proposed it and the approver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import URIRef
+
+from engine.agents import ActionRequest
+from engine.planning._builder import ProposalLike
+from engine.planning._loop import LoopConfig, Ports
+from engine.planning._model import Plan, PlanStep
+from engine.planning._ports import Decision, LoopEvent, Observation, StepResult, Verdict
+from engine.planning._scenario import Scenario
+from engine.provenance import (
+    ApprovalRecord,
+    PolicyDecisionRecord,
+    ProvenanceRecorder,
+    Rationale,
+    RuleRef,
+    Violation,
+)
+from engine.store import CommitMeta, Delta, GraphStore, triples
+from engine.terms import Triple, expand
+from engine.vocab import OPS, GraphName
+
+__all__ = [
+    "ChainRecorder", "LoopSetup", "ProvContext", "RuleInference", "ShaclGate", "TwinActuator",
+    "real_ports",
+]
+
+
+@dataclass
+class ProvContext:
+    """What records cite: per plan, the decision record, shape version and triggers."""
+
+    recorder: ProvenanceRecorder
+    decisions: dict[URIRef, tuple[URIRef, str]] = field(default_factory=dict)
+    informed_by: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
+
+
+class RuleInference:
+    """The rule engine, primed with the asserted world and updated after each commit."""
+
+    def __init__(self, reasoner: object, asserted: Sequence[Triple], now: datetime) -> None:
+        self._r = reasoner
+        result = reasoner.run(asserted, now=now)  # type: ignore[attr-defined]
+        self._inferred: frozenset[Triple] = frozenset(result.inferred)
+        self._proposals: tuple[ProposalLike, ...] = tuple(result.proposals)
+
+    def initial(self) -> Delta:
+        return Delta.of(self._inferred, (), GraphName.INFERRED)
+
+    def observe(self, adds: Sequence[Triple], removes: Sequence[Triple], now: datetime
+                ) -> Observation:
+        result = self._r.update(adds, removes, now=now)  # type: ignore[attr-defined]
+        new = frozenset(result.inferred)
+        plus, minus = new - self._inferred, self._inferred - new
+        self._inferred = new
+        self._proposals = tuple(result.proposals)
+        return Observation(inferred=Delta.of(plus, minus, GraphName.INFERRED),
+                           proposals=self._proposals, derived=len(plus))
+
+    def proposals(self) -> Sequence[ProposalLike]:
+        return self._proposals
+
+
+class ShaclGate:
+    """The SHACL what-if gate; every verdict becomes a PROV policy-decision record."""
+
+    def __init__(self, gate: object, ctx: ProvContext) -> None:
+        self._gate = gate
+        self._ctx = ctx
+
+    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime) -> Verdict:
+        report = self._gate.what_if(store, delta)  # type: ignore[attr-defined]
+        version = str(report.shape_version.short) if hasattr(report.shape_version, "short") \
+            else str(report.shape_version)
+        results = list(report.results)
+        if report.blocking:
+            decision = Decision.BLOCK
+        elif report.needs_approval:
+            decision = Decision.NEEDS_APPROVAL
+        else:
+            decision = Decision.ALLOW
+        weighed = [r for r in results if r.severity in ("Violation", "Warning")]
+        reasons = tuple(dict.fromkeys(r.message for r in weighed))
+        shapes = tuple(dict.fromkeys(str(r.shape) for r in weighed))
+        verdict = {"allow": "allowed", "needs_approval": "awaiting_approval",
+                   "block": "blocked"}[decision.value]
+        rec = self._ctx.recorder.policy_decision(PolicyDecisionRecord(
+            plan=plan.iri, verdict=verdict, started=now, ended=now,
+            shape_set_version=version, reasons=reasons,
+            violations=tuple(Violation(shape=URIRef(r.shape), focus=_iri(r.focus),
+                                       severity=r.severity, message=r.message) for r in weighed),
+            why=Rationale(informed_by=self._ctx.informed_by.get(plan.iri, ()),
+                          approver=plan.approver, emergency=plan.emergency),
+        ))
+        self._ctx.decisions[plan.iri] = (rec.iri, version)
+        return Verdict(decision=decision, reasons=reasons, shapes=shapes, shape_version=version,
+                       provenance=rec.delta)
+
+
+def _iri(text: str | None) -> URIRef | None:
+    if not text or text.startswith("_:"):
+        return None
+    return URIRef(text.strip("<>"))
+
+
+class ChainRecorder:
+    """Records the human decisions (approve, reject) the loop sees."""
+
+    def __init__(self, ctx: ProvContext) -> None:
+        self._ctx = ctx
+
+    def record(self, store: GraphStore, event: LoopEvent, extra: Delta) -> Delta:
+        data = dict(event.data)
+        if event.kind in ("approval", "rejected") and event.plan is not None:
+            who = data.get("approver") or data.get("by")
+            if who:
+                rec = self._ctx.recorder.approval(ApprovalRecord(
+                    plan=event.plan, approver=URIRef(who),
+                    decision="approved" if event.kind == "approval" else "rejected",
+                    at=event.at, emergency="(emergency)" in event.text, reason=event.text,
+                ))
+                return extra | rec.delta
+        return extra
+
+
+_STATUS = {"succeeded": "succeeded", "failed": "failed", "timed_out": "timeout",
+           "refused": "refused", "skipped_duplicate": "skipped"}
+
+
+class TwinActuator:
+    """Steps run through the agents' :class:`Executor` on the digital twin, on the sim clock."""
+
+    def __init__(self, executor: object, twin: object, clock: object, ctx: ProvContext) -> None:
+        self._ex = executor
+        self._twin = twin
+        self._clock = clock
+        self._ctx = ctx
+
+    def _why(self, plan: Plan, rules: tuple[RuleRef, ...] = ()) -> Rationale:
+        decision, version = self._ctx.decisions.get(plan.iri, (None, None))
+        return Rationale(informed_by=self._ctx.informed_by.get(plan.iri, (plan.goal,)),
+                         rules=rules, decision=decision, shape_set_version=version,
+                         approver=plan.approver, emergency=plan.emergency)
+
+    def _run(self, req: ActionRequest, why: Rationale, now: datetime) -> StepResult:
+        self._clock.set(now)  # type: ignore[attr-defined]
+        out = self._ex.execute(req, why)  # type: ignore[attr-defined]
+        return StepResult(status=_STATUS.get(out.status, out.status), detail=out.detail,
+                          agent=out.agent, started=out.started, ended=out.ended,
+                          effects=out.observed)
+
+    def execute(self, plan: Plan, step: PlanStep, attempt: int, now: datetime) -> StepResult:
+        rules = (RuleRef(id=step.rule_id, version=step.rule_version),) if step.rule_id else ()
+        req = ActionRequest(step=step.iri, plan=plan.iri, action=step.action, target=step.target,
+                            params=step.params, idempotency_key=f"{step.iri}#try{attempt}")
+        return self._run(req, self._why(plan, rules), now)
+
+    def settle(self, now: datetime) -> Delta:
+        self._clock.set(now)  # type: ignore[attr-defined]
+        return self._twin.advance(now)  # type: ignore[attr-defined,no-any-return]
+
+    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime) -> StepResult:
+        params = (("message", reason),) + ((("person", str(person)),) if person else ())
+        req = ActionRequest(step=URIRef(f"{plan.iri}#page"), plan=plan.iri, action=OPS.Page,
+                            target=person or plan.entity, params=params,
+                            idempotency_key=f"{plan.iri}#page")
+        return self._run(req, self._why(plan), now)
+
+
+class LoopSetup(BaseModel):
+    """Where the rules and shapes come from, and the loop's bounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rules: tuple[Path, ...]
+    shapes: tuple[Path, ...]
+    config: LoopConfig = LoopConfig()
+
+
+def real_ports(store: GraphStore, scenario: Scenario | None, setup: LoopSetup,
+               now: datetime) -> Ports:
+    """Ports over the real rule engine, policy gate, agents, twin and provenance."""
+    from engine.agents import DigitalTwin, Executor, FaultSpec, SimClock
+    from engine.inference import Reasoner, load_rules
+    from engine.policy import PolicyGate, load_shapes
+
+    ctx = ProvContext(recorder=ProvenanceRecorder(store))
+    asserted = list(triples(store, graph=GraphName.ASSERTED))
+    inference = RuleInference(Reasoner(load_rules(list(setup.rules))), asserted, now)
+    missing = inference.initial().adds - set(store.quads(graphs=(GraphName.INFERRED,)))
+    if missing:
+        store.commit(inference.initial(), CommitMeta(
+            author=setup.config.author, message="inference: initial", timestamp=now))
+    clock = SimClock(now)
+    faults = [FaultSpec(kind=f.kind, action=expand(f.action) if f.action else None,
+                        target=expand(f.target) if f.target else None, times=f.times)
+              for f in (scenario.faults if scenario else ())]
+    twin = DigitalTwin.from_store(store, faults=faults, clock=clock)
+    executor = Executor(store, twin, clock=clock, author=setup.config.author)
+    return Ports(inference=inference, gate=ShaclGate(PolicyGate(load_shapes(list(setup.shapes))), ctx),
+                 actuator=TwinActuator(executor, twin, clock, ctx), recorder=ChainRecorder(ctx))
