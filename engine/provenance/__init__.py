@@ -1,0 +1,40 @@
+"""Provenance: PROV-O records of every decision and action, hash-chained, with audits.
+
+:class:`ProvenanceRecorder` turns what happened into records (deltas for the
+PROVENANCE graph); :func:`verify_chain` checks nobody changed or deleted one;
+:func:`run_audit` answers the questions auditors ask, in Cypher on Neo4j and
+in SPARQL on the embedded store; :func:`export_provenance` writes PROV out.
+"""
+
+from engine.provenance._chain import HEAD, read_head, record_hash, record_iri, verify_chain
+from engine.provenance._model import (
+    ApprovalRecord,
+    ChainProblem,
+    ChainReport,
+    PolicyDecisionRecord,
+    Rationale,
+    Record,
+    RuleRef,
+    StepExecutionRecord,
+    Violation,
+)
+from engine.provenance._recorder import POLICY_GATE, ProvenanceRecorder
+
+__all__ = [
+    "HEAD",
+    "POLICY_GATE",
+    "ApprovalRecord",
+    "ChainProblem",
+    "ChainReport",
+    "PolicyDecisionRecord",
+    "ProvenanceRecorder",
+    "Rationale",
+    "Record",
+    "RuleRef",
+    "StepExecutionRecord",
+    "Violation",
+    "read_head",
+    "record_hash",
+    "record_iri",
+    "verify_chain",
+]

@@ -1,0 +1,216 @@
+"""Run approved steps through agents: idempotency, timeouts, breakers, compensation.
+
+Every call to :meth:`Executor.execute` ends in exactly one provenance record
+(committed to the store's PROVENANCE graph right away, so the idempotency key
+is durable before the caller moves on) and one :class:`Outcome`, whose
+``observed`` delta the loop commits to the ASSERTED graph.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from engine.agents._base import Agent, World, scope_message
+from engine.agents._breaker import BreakerConfig, BreakerState, CircuitBreaker
+from engine.agents._model import ActionRequest, Clock, Outcome, OutcomeStatus, SystemClock
+from engine.agents._registry import AgentRegistry
+from engine.errors import AgentError, ScopeError
+from engine.provenance import ProvenanceRecorder, Rationale, StepExecutionRecord
+from engine.store import CommitMeta, Delta, GraphStore, triples
+from engine.terms import curie
+from engine.vocab import OPS, RUN, GraphName
+
+__all__ = ["UNASSIGNED", "Executor", "PlanRun"]
+
+UNASSIGNED = RUN["agent/unassigned"]
+"""The agent named on outcomes when no agent could be chosen."""
+
+_FAILED: tuple[OutcomeStatus, ...] = ("failed", "timed_out", "refused")
+
+
+class PlanRun(BaseModel):
+    """What :meth:`Executor.run_plan` did: step outcomes, then compensations (in run order)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    outcomes: tuple[Outcome, ...]
+    compensations: tuple[Outcome, ...] = ()
+    failed_step: URIRef | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
+
+
+class Executor:
+    """Runs :class:`ActionRequest` s on a world through registered agents.
+
+    Args:
+        store: where provenance (and so idempotency keys) is committed.
+        world: the adapter actions act on (a :class:`DigitalTwin` by default).
+        registry: action type → agent class (default: built-ins plus entry points).
+        clock: time for outcomes and breakers (pass the twin's simulated clock).
+        breaker: when an agent's circuit breaker opens and for how long.
+        author: the commit author of provenance commits.
+    """
+
+    def __init__(
+        self, store: GraphStore, world: World, *, registry: AgentRegistry | None = None,
+        clock: Clock | None = None, breaker: BreakerConfig | None = None,
+        author: str = "tier1-agents",
+    ) -> None:
+        self.store = store
+        self.world = world
+        self.registry = registry or AgentRegistry()
+        self.clock: Clock = clock or SystemClock()
+        self.breaker_config = breaker or BreakerConfig()
+        self.author = author
+        self.recorder = ProvenanceRecorder(store)
+        self._breakers: dict[URIRef, CircuitBreaker] = {}
+        self._done: dict[URIRef, list[tuple[ActionRequest, URIRef]]] = {}
+        self.last_record: URIRef | None = None
+
+    # -- public -------------------------------------------------------------------
+    def execute(self, req: ActionRequest, why: Rationale | None = None) -> Outcome:
+        """Run one step (once per idempotency key); record and return its outcome."""
+        return self._execute(req, why or Rationale(), compensates=None)
+
+    def run_plan(self, steps: Iterable[ActionRequest], why: Rationale | None = None) -> PlanRun:
+        """Run steps in order; on the first failure, compensate the succeeded ones (reverse order)."""
+        outcomes: list[Outcome] = []
+        for req in steps:
+            out = self.execute(req, why)
+            outcomes.append(out)
+            if out.status in _FAILED:
+                comps = self.compensate(req.plan, why)
+                return PlanRun(outcomes=tuple(outcomes), compensations=comps, failed_step=req.step)
+        return PlanRun(outcomes=tuple(outcomes))
+
+    def compensate(self, plan: URIRef, why: Rationale | None = None) -> tuple[Outcome, ...]:
+        """Undo the succeeded steps of ``plan`` that declare a compensation, last first."""
+        done = self._done.pop(plan, [])
+        out: list[Outcome] = []
+        for req, activity in reversed(done):
+            if req.compensation is not None:
+                out.append(self._execute(req.compensation, why or Rationale(), compensates=activity))
+        return tuple(out)
+
+    def breaker_state(self, agent: URIRef) -> BreakerState:
+        """The circuit-breaker state of ``agent`` now."""
+        return self._breaker(agent).state(self.clock.now())
+
+    def already_succeeded(self, key: str) -> URIRef | None:
+        """The step execution that already succeeded with ``key``, if any (read from the store)."""
+        prov = GraphName.PROVENANCE
+        for act, _, _ in triples(self.store, (None, OPS.idempotencyKey, Literal(key)), graph=prov):
+            if any(True for _ in triples(self.store, (act, OPS.status, Literal("succeeded")),
+                                         graph=prov)):
+                return act  # type: ignore[return-value]
+        return None
+
+    # -- the steps of one execution ----------------------------------------------------
+    def _execute(self, req: ActionRequest, why: Rationale, compensates: URIRef | None) -> Outcome:
+        now = self.clock.now()
+        previous = self.already_succeeded(req.idempotency_key)
+        if previous is not None:
+            out = self._quick("skipped_duplicate", UNASSIGNED, f"{req.describe()} already "
+                              f"succeeded as {curie(previous)}; not acting twice")
+            return self._finish(req, out, why, compensates)
+        try:
+            agent = self.registry.create(req.action, self.store)
+        except ScopeError as exc:
+            return self._finish(req, self._quick("refused", UNASSIGNED, str(exc)), why, compensates)
+        breaker = self._breaker(agent.iri)
+        if not breaker.allow(now):
+            detail = (f"circuit breaker of {curie(agent.iri)} is open after "
+                      f"{breaker.consecutive_failures} failures; it retries at {breaker.retry_at()}")
+            return self._finish(req, self._quick("refused", agent.iri, detail), why, compensates)
+        out = self._call(agent, req)
+        if out.status != "refused":
+            breaker.record(out.status == "succeeded", self.clock.now())
+        return self._finish(req, out, why, compensates)
+
+    def _call(self, agent: Agent, req: ActionRequest) -> Outcome:
+        service = self.world.service_of(req.target)
+        if not agent.scope.allows(req.action, service):
+            return self._quick("refused", agent.iri, scope_message(agent.iri, agent.scope, req,
+                                                                   service))
+        box: dict[str, Outcome | BaseException] = {}
+
+        def run() -> None:
+            try:
+                box["out"] = agent.execute(req, self.world)
+            except BaseException as exc:  # handed back to the calling thread
+                box["err"] = exc
+
+        started = self.clock.now()
+        worker = threading.Thread(target=run, name=f"tier1-agent-{curie(req.action)}", daemon=True)
+        worker.start()
+        worker.join(req.timeout_s)
+        if worker.is_alive():
+            return self._timed_out(agent.iri, req, started, "did not return in time")
+        out = box.get("out")
+        if not isinstance(out, Outcome):
+            err = box.get("err")
+            return self._from_error(agent.iri, err if isinstance(err, BaseException) else
+                                    AgentError(f"{agent!r} returned no outcome"))
+        if out.duration_s > req.timeout_s:
+            return self._timed_out(agent.iri, req, out.started, out.detail, out.observed)
+        return out
+
+    def _timed_out(
+        self, agent: URIRef, req: ActionRequest, started: datetime, why: str,
+        observed: Delta | None = None,
+    ) -> Outcome:
+        return Outcome(
+            status="timed_out", agent=agent, started=started,
+            ended=started + timedelta(seconds=req.timeout_s), observed=observed or Delta(),
+            detail=f"{req.describe()} timed out after {req.timeout_s:g} s: {why}",
+        )
+
+    def _from_error(self, agent: URIRef, exc: BaseException) -> Outcome:
+        if isinstance(exc, ScopeError):
+            return self._quick("refused", agent, str(exc))
+        if not isinstance(exc, Exception):
+            raise exc
+        kind = "" if isinstance(exc, AgentError) else f"{type(exc).__name__}: "
+        return self._quick("failed", agent, f"{kind}{exc}")
+
+    def _quick(self, status: OutcomeStatus, agent: URIRef, detail: str) -> Outcome:
+        now = self.clock.now()
+        return Outcome(status=status, detail=detail, agent=agent, started=now, ended=now)
+
+    def _finish(
+        self, req: ActionRequest, out: Outcome, why: Rationale, compensates: URIRef | None,
+    ) -> Outcome:
+        record = self.recorder.step_execution(StepExecutionRecord(
+            step=req.step, plan=req.plan, action=req.action, target=req.target,
+            target_service=self.world.service_of(req.target), agent=out.agent,
+            status=out.status, detail=out.detail, started=out.started, ended=out.ended,
+            idempotency_key=req.idempotency_key, generated=_new_entities(out.observed),
+            compensates=compensates, why=why,
+        ))
+        self.store.commit(record.delta, CommitMeta(
+            author=self.author, message=f"prov: {out.status} {req.describe()}"))
+        self.last_record = record.iri
+        if out.status == "succeeded" and compensates is None:
+            self._done.setdefault(req.plan, []).append((req, record.iri))
+        return out
+
+    def _breaker(self, agent: URIRef) -> CircuitBreaker:
+        if agent not in self._breakers:
+            self._breakers[agent] = CircuitBreaker(self.breaker_config)
+        return self._breakers[agent]
+
+
+def _new_entities(observed: Delta) -> tuple[URIRef, ...]:
+    """Entities an action created: subjects given an rdf:type by the observed effects."""
+    return tuple(sorted({
+        s for s, p, _, _ in observed.adds if p == RDF.type and isinstance(s, URIRef)
+    }))

@@ -1,0 +1,164 @@
+"""The hash chain over provenance records: sealing, reading back, verifying.
+
+A record is an activity IRI ``R`` plus its sub-nodes ``R#...``. Its hash is the
+SHA-256 of its canonical triples (every triple of ``R`` and of the ``R#``
+nodes it links to, except ``R ops:recordHash``); those triples include its
+sequence number and the previous record's hash, so changing or deleting any
+record breaks the chain from there on. ``run:prov/head`` points at the last
+record, so deleting the tail is caught too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from rdflib import XSD, BNode, Literal, URIRef
+
+from engine.provenance._model import ChainProblem, ChainReport
+from engine.store import GraphStore, triples
+from engine.terms import Node, Triple
+from engine.vocab import OPS, RUN, GraphName
+
+__all__ = [
+    "HEAD",
+    "read_head",
+    "record_hash",
+    "record_iri",
+    "record_triples",
+    "time_literal",
+    "verify_chain",
+]
+
+HEAD = RUN["prov/head"]
+"""The chain head pointer: ``ops:recordSeq`` and ``ops:recordHash`` of the last record."""
+
+_PROV = GraphName.PROVENANCE
+_NUMERIC = (XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float)
+
+
+def record_iri(seq: int) -> URIRef:
+    """The IRI of record number ``seq`` (also its activity IRI)."""
+    return RUN[f"prov/{seq:08d}"]
+
+
+def time_literal(when: datetime) -> Literal:
+    """An ``xsd:dateTime`` in UTC with a ``Z``, the one form records use."""
+    text = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return Literal(text, datatype=XSD.dateTime)
+
+
+def _canon(node: Node) -> str:
+    """A backend-independent text form: equal values hash equal even if a store
+    rewrites the lexical form (``Z`` vs ``+00:00``, ``"5"`` vs ``5``)."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return "_:b"
+    if node.language:
+        return f"{json.dumps(str(node))}@{node.language.lower()}"
+    dt = node.datatype
+    if dt == XSD.dateTime:
+        value = node.toPython()
+        if isinstance(value, datetime):
+            v = value if value.tzinfo else value.replace(tzinfo=UTC)
+            return f"{json.dumps(v.astimezone(UTC).isoformat())}^^dateTime"
+    if dt in _NUMERIC:
+        return f"{Decimal(str(node)).normalize()}^^number"
+    if dt == XSD.boolean:
+        return str(bool(node.toPython())).lower()
+    if dt is None or dt == XSD.string:
+        return json.dumps(str(node))
+    return f"{json.dumps(str(node))}^^<{dt}>"
+
+
+def record_hash(content: Iterable[Triple]) -> str:
+    """SHA-256 (hex) of the canonical, sorted triples of a record."""
+    lines = sorted(f"{_canon(s)} {_canon(p)} {_canon(o)}" for s, p, o in content)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def record_triples(store: GraphStore, iri: URIRef) -> list[Triple]:
+    """Every stored triple of record ``iri``: its own and those of its ``iri#`` sub-nodes."""
+    prefix = f"{iri}#"
+    out: list[Triple] = []
+    todo, seen = [iri], {iri}
+    while todo:
+        s = todo.pop()
+        for t in triples(store, (s, None, None), graph=_PROV):
+            out.append(t)
+            o = t[2]
+            if isinstance(o, URIRef) and str(o).startswith(prefix) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    return out
+
+
+def read_head(store: GraphStore) -> tuple[int, str]:
+    """The chain head as stored: (sequence number, hash); (0, "") for no records."""
+    seq = next((o for _, _, o in triples(store, (HEAD, OPS.recordSeq, None), graph=_PROV)), None)
+    h = next((o for _, _, o in triples(store, (HEAD, OPS.recordHash, None), graph=_PROV)), None)
+    if seq is None:
+        return 0, ""
+    return int(seq), str(h or "")
+
+
+def _stored_records(store: GraphStore) -> dict[int, list[URIRef]]:
+    found: dict[int, list[URIRef]] = {}
+    for s, _, o in triples(store, (None, OPS.recordSeq, None), graph=_PROV):
+        if s != HEAD and isinstance(s, URIRef):
+            found.setdefault(int(o), []).append(s)
+    return found
+
+
+def _inspect(store: GraphStore, iri: URIRef) -> tuple[str, str, str | None]:
+    """(hash of the stored triples, the hash the record carries, the hash it links to)."""
+    content = record_triples(store, iri)
+    stored = next((str(o) for s, p, o in content if s == iri and p == OPS.recordHash), "")
+    body = [t for t in content if not (t[0] == iri and t[1] == OPS.recordHash)]
+    linked = next((str(o) for s, p, o in body if s == iri and p == OPS.previousHash), None)
+    return record_hash(body), stored, linked
+
+
+def verify_chain(store: GraphStore) -> ChainReport:
+    """Recompute every record's hash and link; name each modified or deleted record."""
+    found = _stored_records(store)
+    head_seq, head_hash = read_head(store)
+    last = max([head_seq, *found], default=0)
+    problems: list[ChainProblem] = []
+    prev: str | None = ""  # hash of the previous record; None when it is missing or bad
+    for seq in range(1, last + 1):
+        iris = found.get(seq, [])
+        if not iris:
+            problems.append(ChainProblem(seq=seq, record=record_iri(seq), kind="deleted", detail=(
+                f"record {seq} ({record_iri(seq)}) is missing: it was deleted")))
+            prev = None
+            continue
+        if len(iris) > 1:
+            problems.append(ChainProblem(seq=seq, record=iris[0], kind="duplicate", detail=(
+                f"{len(iris)} records claim sequence number {seq}: two writers raced")))
+        iri = iris[0]
+        actual, stored, linked = _inspect(store, iri)
+        if actual != stored or iri != record_iri(seq):
+            problems.append(ChainProblem(seq=seq, record=iri, kind="modified", detail=(
+                f"record {seq} was modified: its triples hash to {actual[:12]}, "
+                f"it carries {stored[:12] or 'no hash'}")))
+            prev = None
+            continue
+        if prev is not None and linked != prev:
+            problems.append(ChainProblem(seq=seq - 1, record=record_iri(seq - 1), kind="modified",
+                                         detail=(
+                f"record {seq - 1} was modified and its hash rewritten: record {seq} still "
+                f"links to {str(linked)[:12]}, record {seq - 1} now hashes to {prev[:12]}")))
+        prev = actual
+    if last and prev is not None and (head_seq != last or head_hash != prev):
+        problems.append(ChainProblem(seq=last, record=HEAD, kind="head", detail=(
+            f"the head pointer says record {head_seq} ({head_hash[:12]}), the chain ends at "
+            f"record {last} ({prev[:12]}): the pointer was edited")))
+    return ChainReport(
+        records=sum(len(v) for v in found.values()), head_seq=head_seq, head_hash=head_hash,
+        problems=tuple(problems),
+    )

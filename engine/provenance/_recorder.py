@@ -1,0 +1,192 @@
+"""Turn decisions and outcomes into PROV-O records, sealed into the hash chain.
+
+The recorder never commits: each method returns a :class:`Record` whose
+``delta`` (PROVENANCE graph only) the caller commits, in the order the
+records were made. Records only add triples; the one thing a new record
+replaces is the head pointer ``run:prov/head``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+from engine.provenance._chain import HEAD, read_head, record_hash, record_iri, time_literal
+from engine.provenance._model import (
+    ApprovalRecord,
+    PolicyDecisionRecord,
+    Rationale,
+    Record,
+    StepExecutionRecord,
+)
+from engine.store import Delta, GraphStore
+from engine.terms import Triple
+from engine.vocab import OPS, PROV, RUN, GraphName
+
+__all__ = ["POLICY_GATE", "ProvenanceRecorder"]
+
+POLICY_GATE = RUN["agent/policy-gate"]
+"""The software agent credited with policy decisions."""
+
+_SEVERITY = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+
+
+class ProvenanceRecorder:
+    """Makes hash-chained PROV-O records for one store.
+
+    Args:
+        store: where the chain lives; its head is read before each record, so a
+            recorder in a new process continues the same chain.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._last: tuple[int, str] = (0, "")
+
+    # -- public: one method per kind of record --------------------------------------
+    def step_execution(self, rec: StepExecutionRecord) -> Record:
+        """A step execution (``ops:StepExecution``), a refusal or a skipped replay."""
+        seq, prev = self._next()
+        r = record_iri(seq)
+        body = _activity(r, OPS.StepExecution, rec.started, rec.ended)
+        body += _association(r, rec.agent, rec.plan)
+        body += [
+            (r, OPS.executes, rec.step), (r, OPS.executedAction, rec.action),
+            (r, OPS.actedOn, rec.target), (r, PROV.used, rec.target),
+            (r, OPS.idempotencyKey, Literal(rec.idempotency_key)),
+            (r, OPS.status, Literal(rec.status)),
+        ]
+        if rec.detail:
+            body.append((r, RDFS.comment, Literal(rec.detail)))
+        if rec.target_service is not None:
+            body.append((r, OPS.targetService, rec.target_service))
+        if rec.compensates is not None:
+            body.append((r, PROV.wasInformedBy, rec.compensates))
+        body += [(r, PROV.used, u) for u in rec.used]
+        body += [(r, PROV.generated, g) for g in rec.generated]
+        body += _rationale(r, rec.why)
+        extra = [(rec.agent, RDF.type, PROV.SoftwareAgent), (rec.plan, RDF.type, PROV.Plan)]
+        return self._seal(seq, prev, body, extra)
+
+    def policy_decision(self, rec: PolicyDecisionRecord) -> Record:
+        """A verdict of the policy gate (``ops:PolicyDecision``) with its validation results."""
+        seq, prev = self._next()
+        r = record_iri(seq)
+        body = _activity(r, OPS.PolicyDecision, rec.started, rec.ended)
+        body += _association(r, POLICY_GATE, rec.plan)
+        body += [
+            (r, PROV.used, rec.plan), (r, OPS.status, Literal(rec.verdict)),
+            (r, OPS.shapeSetVersion, Literal(rec.shape_set_version)),
+        ]
+        body += [(r, RDFS.comment, Literal(text)) for text in rec.reasons]
+        if rec.report is not None:
+            body.append((r, PROV.used, rec.report))
+        body += _results(r, rec)
+        body += _rationale(r, rec.why.model_copy(update={"shape_set_version": None}))
+        extra = [(POLICY_GATE, RDF.type, PROV.SoftwareAgent), (rec.plan, RDF.type, PROV.Plan)]
+        return self._seal(seq, prev, body, extra)
+
+    def approval(self, rec: ApprovalRecord) -> Record:
+        """A person approving or rejecting a plan; generates an ``ops:Approval`` entity."""
+        seq, prev = self._next()
+        r = record_iri(seq)
+        body = _activity(r, None, rec.at, rec.at)
+        body += _association(r, rec.approver, rec.plan)
+        approval = URIRef(f"{r}#approval")
+        body += [
+            (r, PROV.used, rec.plan), (r, OPS.status, Literal(rec.decision)),
+            (r, PROV.generated, approval), (approval, RDF.type, OPS.Approval),
+            (approval, OPS.approvedBy, rec.approver), (approval, OPS.status, Literal(rec.decision)),
+            (approval, OPS.emergency, Literal(rec.emergency)),
+        ]
+        if rec.reason:
+            body.append((r, RDFS.comment, Literal(rec.reason)))
+        extra = [(rec.approver, RDF.type, PROV.Person), (rec.plan, RDF.type, PROV.Plan)]
+        return self._seal(seq, prev, body, extra)
+
+    # -- the chain ------------------------------------------------------------------
+    def _next(self) -> tuple[int, str]:
+        stored = read_head(self._store)
+        base = self._last if self._last[0] > stored[0] else stored
+        return base[0] + 1, base[1]
+
+    def _seal(
+        self, seq: int, prev: str, body: list[Triple], extra: Sequence[Triple],
+    ) -> Record:
+        r = record_iri(seq)
+        content = list(dict.fromkeys(
+            [*body, (r, OPS.recordSeq, Literal(seq)), (r, OPS.previousHash, Literal(prev))]
+        ))
+        h = record_hash(content)
+        adds = [*content, *extra, (r, OPS.recordHash, Literal(h)),
+                (HEAD, OPS.recordSeq, Literal(seq)), (HEAD, OPS.recordHash, Literal(h))]
+        removes: list[Triple] = []
+        if seq > 1:
+            removes = [(HEAD, OPS.recordSeq, Literal(seq - 1)), (HEAD, OPS.recordHash, Literal(prev))]
+        self._last = (seq, h)
+        delta = Delta.of(adds, removes, GraphName.PROVENANCE)
+        return Record(iri=r, seq=seq, hash=h, previous=prev, delta=delta)
+
+
+def _activity(
+    r: URIRef, kind: URIRef | None, started: datetime, ended: datetime,
+) -> list[Triple]:
+    out: list[Triple] = [(r, RDF.type, PROV.Activity)]
+    if kind is not None:
+        out.append((r, RDF.type, kind))
+    out.append((r, PROV.startedAtTime, time_literal(started)))
+    out.append((r, PROV.endedAtTime, time_literal(ended)))
+    return out
+
+
+def _association(r: URIRef, agent: URIRef, plan: URIRef) -> list[Triple]:
+    assoc = URIRef(f"{r}#association")
+    return [
+        (r, PROV.wasAssociatedWith, agent), (r, PROV.qualifiedAssociation, assoc),
+        (assoc, RDF.type, PROV.Association), (assoc, PROV.agent, agent),
+        (assoc, PROV.hadPlan, plan),
+    ]
+
+
+def _rationale(r: URIRef, why: Rationale) -> list[Triple]:
+    out: list[Triple] = [(r, PROV.wasInfluencedBy, i) for i in why.informed_by]
+    for n, rule in enumerate(why.rules):
+        ref = URIRef(f"{r}#rule-{n}")
+        out += [(r, OPS.proposedBy, ref), (ref, RDF.type, PROV.Entity),
+                (ref, OPS.ruleId, Literal(rule.id)), (ref, OPS.ruleVersion, Literal(rule.version))]
+    if why.decision is not None:
+        out.append((r, PROV.wasInformedBy, why.decision))
+    if why.shape_set_version is not None:
+        out.append((r, OPS.shapeSetVersion, Literal(why.shape_set_version)))
+    if why.validation_report is not None:
+        out.append((r, PROV.used, why.validation_report))
+    if why.approver is not None:
+        approval = URIRef(f"{r}#approval")
+        out += [(r, PROV.wasInfluencedBy, approval), (approval, RDF.type, OPS.Approval),
+                (approval, OPS.approvedBy, why.approver),
+                (approval, OPS.emergency, Literal(why.emergency))]
+    return out
+
+
+def _results(r: URIRef, rec: PolicyDecisionRecord) -> list[Triple]:
+    if not rec.violations:
+        return []
+    report = URIRef(f"{r}#report")
+    out: list[Triple] = [
+        (r, PROV.generated, report), (report, RDF.type, SH.ValidationReport),
+        (report, SH.conforms, Literal(not any(v.severity == "Violation" for v in rec.violations))),
+    ]
+    for n, v in enumerate(rec.violations):
+        res = URIRef(f"{r}#result-{n}")
+        out += [(report, SH.result, res), (res, RDF.type, SH.ValidationResult),
+                (res, SH.sourceShape, v.shape), (res, SH.resultSeverity, _SEVERITY[v.severity])]
+        if v.focus is not None:
+            out.append((res, SH.focusNode, v.focus))
+        if v.message:
+            out.append((res, SH.resultMessage, Literal(v.message)))
+        if v.severity == "Violation" and rec.verdict == "blocked":
+            out.append((r, OPS.blockedBy, v.shape))
+    return out

@@ -1,0 +1,152 @@
+"""The executor: scope refusals, idempotency across processes, timeouts, breakers, compensation."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from rdflib import Literal, URIRef
+
+from engine.agents import (
+    ActionRequest,
+    AgentRegistry,
+    AgentScope,
+    BreakerConfig,
+    DigitalTwin,
+    Executor,
+    FaultSpec,
+    Outcome,
+    RestartAgent,
+    World,
+)
+from engine.provenance import verify_chain
+from engine.store import CommitMeta, Delta, triples
+from engine.vocab import EX, OPS, RUN, GraphName
+
+PROV = GraphName.PROVENANCE
+
+
+def _records(store, status: str) -> list[URIRef]:  # type: ignore[no-untyped-def]
+    return [s for s, _, _ in triples(store, (None, OPS.status, Literal(status)), graph=PROV)]
+
+
+def test_success_returns_observed_effects_and_records_provenance(store, twin, clock, make_req):
+    ex = Executor(store, twin, clock=clock)
+    out = ex.execute(make_req(OPS.ScaleOut, EX.checkout))
+    assert out.status == "succeeded" and not out.observed.empty
+    assert {q[3] for q in out.observed.adds} == {GraphName.ASSERTED}
+    (act,) = _records(store, "succeeded")
+    assert (act, OPS.actedOn, EX.checkout) in set(triples(store, graph=PROV))
+    assert store.count(graphs=(GraphName.ASSERTED,)) == len(list(triples(store)))  # not committed
+    assert verify_chain(store).ok
+
+
+def test_out_of_scope_is_refused_and_the_refusal_recorded(store, twin, clock, make_req):
+    store.commit(Delta.of([(RestartAgent.IRI, OPS.scopeService, EX.payments)]),
+                 CommitMeta(author="t", message="scope"))
+    ex = Executor(store, twin, clock=clock)
+    out = ex.execute(make_req(OPS.Restart, EX["checkout-2"]))
+    assert out.status == "refused" and "scope" in out.detail
+    assert twin.health(EX["checkout-2"]) == "crashed"  # nothing was done
+    (act,) = _records(store, "refused")
+    assert (act, OPS.targetService, EX.checkout) in set(triples(store, graph=PROV))
+    assert ex.execute(make_req(OPS.Restart, EX["payments-1"], key="k2")).status == "succeeded"
+
+
+def test_unregistered_action_is_refused(store, twin, clock, make_req):
+    ex = Executor(store, twin, clock=clock, registry=AgentRegistry(builtins=False, plugins=False))
+    assert ex.execute(make_req()).status == "refused"
+    assert _records(store, "refused")
+
+
+def test_a_replayed_key_never_acts_twice_even_in_a_new_executor(store, clock, make_req):
+    twin = DigitalTwin.from_store(store, clock=clock)
+    first = Executor(store, twin, clock=clock).execute(make_req(OPS.ScaleOut, EX.checkout))
+    assert first.status == "succeeded"
+    store.commit(first.observed, CommitMeta(author="loop", message="effects"))
+    instances = len(list(triples(store, (None, OPS.instanceOf, EX.checkout))))
+    fresh_twin = DigitalTwin.from_store(store, clock=clock)  # as in a new process
+    again = Executor(store, fresh_twin, clock=clock).execute(make_req(OPS.ScaleOut, EX.checkout))
+    assert again.status == "skipped_duplicate" and again.observed.empty
+    assert len(list(fresh_twin.graph.subjects(OPS.instanceOf, EX.checkout))) == instances
+    assert verify_chain(store).ok
+
+
+def test_a_failed_key_may_be_retried(store, clock, make_req):
+    twin = DigitalTwin.from_store(store, clock=clock, faults=[FaultSpec(kind="fail")])
+    ex = Executor(store, twin, clock=clock)
+    assert ex.execute(make_req()).status == "failed"
+    assert ex.execute(make_req()).status == "succeeded"
+
+
+def test_simulated_timeout(store, clock, make_req):
+    twin = DigitalTwin.from_store(store, clock=clock, faults=[FaultSpec(kind="timeout")])
+    out = Executor(store, twin, clock=clock).execute(make_req(timeout_s=5))
+    assert out.status == "timed_out" and out.duration_s == 5
+    assert _records(store, "timed_out")
+
+
+class _Hangs:
+    IRI = RUN["agent/hangs"]
+    ACTIONS: ClassVar[frozenset[URIRef]] = frozenset({OPS.Restart})
+
+    def __init__(self) -> None:
+        self.iri = self.IRI
+        self.scope = AgentScope(actions=self.ACTIONS)
+
+    def execute(self, req: ActionRequest, world: World) -> Outcome:
+        time.sleep(0.5)
+        raise AssertionError("should have been abandoned")
+
+
+def test_wall_clock_timeout_abandons_a_hanging_agent(store, twin, clock, make_req):
+    reg = AgentRegistry(plugins=False)
+    reg.register(_Hangs)
+    t0 = time.monotonic()
+    out = Executor(store, twin, clock=clock, registry=reg).execute(make_req(timeout_s=0.05))
+    assert out.status == "timed_out" and time.monotonic() - t0 < 0.4
+
+
+def test_breaker_opens_after_n_failures_then_half_opens_after_cooldown(store, clock, make_req):
+    twin = DigitalTwin.from_store(store, clock=clock, faults=[FaultSpec(kind="fail", times=3)])
+    ex = Executor(store, twin, clock=clock, breaker=BreakerConfig(failures=2, cooldown_s=60))
+    agent = RestartAgent.IRI
+    assert [ex.execute(make_req(key=f"a{i}")).status for i in range(2)] == ["failed", "failed"]
+    assert ex.breaker_state(agent) == "open"
+    blocked = ex.execute(make_req(key="a2"))
+    assert blocked.status == "refused" and "circuit breaker" in blocked.detail
+    clock.advance(60)
+    assert ex.breaker_state(agent) == "half_open"
+    assert ex.execute(make_req(key="a3")).status == "failed"  # the trial fails: open again
+    assert ex.breaker_state(agent) == "open"
+    clock.advance(60)
+    assert ex.execute(make_req(key="a4")).status == "succeeded"  # the trial works: closed
+    assert ex.breaker_state(agent) == "closed"
+
+
+def test_compensation_runs_in_reverse_order_when_a_later_step_fails(store, clock, make_req):
+    twin = DigitalTwin.from_store(
+        store, clock=clock, faults=[FaultSpec(kind="fail", action=OPS.Restart)])
+    undo1 = make_req(OPS.Page, EX.checkout, key="undo-1")
+    undo2 = make_req(OPS.OpenTicket, EX.checkout, key="undo-2")
+    steps = [
+        make_req(OPS.ClearDisk, EX["host-1"], key="s1", compensation=undo1),
+        make_req(OPS.ScaleOut, EX.checkout, key="s2", compensation=undo2),
+        make_req(OPS.Restart, EX["checkout-2"], key="s3"),
+    ]
+    run = Executor(store, twin, clock=clock).run_plan(steps)
+    assert not run.ok and run.failed_step == steps[2].step
+    assert [o.status for o in run.outcomes] == ["succeeded", "succeeded", "failed"]
+    assert [o.agent for o in run.compensations] == [RUN["agent/notify"]] * 2
+    channels = [
+        next(o for s, p, o, _ in c.observed.adds if p == OPS.channel) for c in run.compensations
+    ]
+    assert channels == [Literal("ticket"), Literal("page")]  # undo2 first, then undo1
+    assert verify_chain(store).ok
+
+
+def test_a_plan_that_succeeds_compensates_nothing(store, twin, clock, make_req):
+    steps = [make_req(OPS.ClearDisk, EX["host-1"], key="s1",
+                      compensation=make_req(OPS.Page, EX.checkout, key="u"))]
+    run = Executor(store, twin, clock=clock).run_plan(steps)
+    assert run.ok and run.compensations == ()
