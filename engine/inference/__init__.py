@@ -1,0 +1,34 @@
+"""Forward-chaining inference: the rule language, the engine and explanations.
+
+``load_rules`` parses rule files into a frozen :class:`RuleSet`;
+:class:`Reasoner` materializes it (semi-naive, stratified) and maintains it
+incrementally; :func:`infer_store` commits the inferred graph of a store.
+"""
+
+from engine.inference._engine import Reasoner
+from engine.inference._load import default_rules_dir, load_rules
+from engine.inference._model import Rule, RuleSet
+from engine.inference._parser import parse_text
+from engine.inference._results import (
+    Derivation,
+    InferenceDelta,
+    InferenceResult,
+    InferOutcome,
+    Proposal,
+    WhyNot,
+)
+
+__all__ = [
+    "Derivation",
+    "InferOutcome",
+    "InferenceDelta",
+    "InferenceResult",
+    "Proposal",
+    "Reasoner",
+    "Rule",
+    "RuleSet",
+    "WhyNot",
+    "default_rules_dir",
+    "load_rules",
+    "parse_text",
+]

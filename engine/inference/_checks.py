@@ -1,0 +1,268 @@
+"""Static checks a rule must pass before it runs: safety and stratification.
+
+Safety: every variable a filter, head or proposal uses is bound by a positive
+triple pattern, a count result or ``new``. A variable bound only inside a
+``not`` block is *unsafe negation*. Stratification: negation and counting
+may only read predicates that are complete before the rule runs; a cycle
+through ``not``/``count`` is refused (negation through recursion).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import URIRef
+
+from engine.errors import RuleError
+from engine.inference._model import (
+    Atom,
+    BinOp,
+    Call,
+    Count,
+    Expr,
+    Filter,
+    Not,
+    Propose,
+    Rule,
+    TripleHead,
+    Var,
+)
+from engine.terms import curie
+
+__all__ = ["ANY", "check_rule", "expr_vars", "head_pred", "positive_vars", "stratify"]
+
+ANY = "*"
+"""The predicate node of a variable predicate (``?x ?p ?y``)."""
+
+
+def expr_vars(e: Expr) -> set[str]:
+    if isinstance(e, Var):
+        return {e.name}
+    if isinstance(e, BinOp):
+        return expr_vars(e.left) | expr_vars(e.right)
+    if isinstance(e, Call):
+        return set().union(*(expr_vars(a) for a in e.args)) if e.args else set()
+    return set()
+
+
+def atom_vars(a: Atom | TripleHead) -> set[str]:
+    return {t.name for t in a.terms() if isinstance(t, Var)}
+
+
+def block_atom_vars(items: Iterable[Atom | Filter]) -> set[str]:
+    out: set[str] = set()
+    for it in items:
+        if isinstance(it, Atom):
+            out |= atom_vars(it)
+    return out
+
+
+def positive_vars(rule: Rule) -> set[str]:
+    out: set[str] = set()
+    for it in rule.body:
+        if isinstance(it, Atom):
+            out |= atom_vars(it)
+        elif isinstance(it, Count):
+            out.add(it.result.name)
+    return out
+
+
+def _fail(rule: Rule, line: int, msg: str) -> RuleError:
+    return RuleError(f"{rule.source}:{line}: rule {rule.id}: {msg}")
+
+
+def check_rule(rule: Rule) -> None:
+    """Raise :class:`RuleError` (naming file:line, the rule and the fix) if unsafe."""
+    pos = positive_vars(rule)
+    negated: set[str] = set()
+    for it in rule.body:
+        if isinstance(it, Not):
+            negated |= block_atom_vars(it.body) - pos
+    _check_body(rule, pos, negated)
+    minted = _check_mints(rule, pos)
+    bound = pos | minted
+    for h in rule.heads:
+        used = atom_vars(h) if isinstance(h, TripleHead) else _propose_vars(h)
+        for name in sorted(used - bound):
+            if name in negated:
+                raise _fail(rule, h.line, f"unsafe negation: head uses ?{name}, which is bound "
+                            "only inside 'not { }'; bind it with a positive pattern")
+            raise _fail(rule, h.line, f"unbound head variable ?{name}; bind it in the body "
+                        f"or mint it with 'new ?{name} from ...'")
+
+
+def _check_body(rule: Rule, pos: set[str], negated: set[str]) -> None:
+    for it in rule.body:
+        if isinstance(it, Filter):
+            for name in sorted(expr_vars(it.expr) - pos):
+                kind = "unsafe negation: filter uses" if name in negated else "filter uses unbound"
+                raise _fail(rule, it.line, f"{kind} ?{name}; bind it with a triple pattern "
+                            "before filtering on it")
+        elif isinstance(it, Not | Count):
+            local = block_atom_vars(it.body)
+            for f in it.body:
+                if isinstance(f, Filter):
+                    for name in sorted(expr_vars(f.expr) - pos - local):
+                        raise _fail(rule, f.line, f"unsafe negation: ?{name} in the block's filter "
+                                    "is bound nowhere; match it with a pattern in the block")
+            if isinstance(it, Count):
+                _check_count(rule, it, pos, local)
+
+
+def _check_count(rule: Rule, c: Count, pos: set[str], local: set[str]) -> None:
+    for v in c.vars:
+        if v.name not in local:
+            raise _fail(rule, c.line, f"count ?{v.name} does not occur in its where {{ }} block; "
+                        "count a variable the block matches")
+    if c.result.name in local or sum(
+        1 for it in rule.body if isinstance(it, Count) and it.result.name == c.result.name
+    ) > 1 or any(isinstance(a, Atom) and c.result.name in atom_vars(a) for a in rule.body):
+        raise _fail(rule, c.line, f"count result ?{c.result.name} is already used; "
+                    "give the count a fresh variable")
+    _ = pos
+
+
+def _check_mints(rule: Rule, pos: set[str]) -> set[str]:
+    minted: set[str] = set()
+    for m in rule.mints:
+        if m.var.name in pos or m.var.name in minted:
+            raise _fail(rule, m.line, f"'new ?{m.var.name}' reuses a bound variable; "
+                        "mint a fresh variable")
+        for k in m.keys:
+            if k.name not in pos:
+                raise _fail(rule, m.line, f"mint key ?{k.name} is unbound; key on body variables")
+        minted.add(m.var.name)
+    return minted
+
+
+def _propose_vars(p: Propose) -> set[str]:
+    terms = [p.action, p.target, *(v for _, v in p.params)]
+    return {t.name for t in terms if isinstance(t, Var)}
+
+
+def head_pred(h: TripleHead) -> str:
+    return ANY if isinstance(h.p, Var) else str(h.p)
+
+
+def _pred(t: object) -> str:
+    return ANY if isinstance(t, Var) else str(t)
+
+
+def _reads(rule: Rule) -> tuple[set[str], list[tuple[str, int]]]:
+    """Predicates the body reads positively, and negatively (with their lines)."""
+    pos: set[str] = set()
+    neg: list[tuple[str, int]] = []
+    for it in rule.body:
+        if isinstance(it, Atom):
+            pos.add(_pred(it.p))
+        elif isinstance(it, Not | Count):
+            neg += [(_pred(a.p), it.line) for a in it.body if isinstance(a, Atom)]
+    return pos, neg
+
+
+def stratify(rules: Iterable[Rule]) -> dict[str, int]:
+    """Stratum of every predicate (``ANY`` included); raise on negation through recursion."""
+    rules = list(rules)
+    preds = {ANY}
+    for r in rules:
+        rp, rn = _reads(r)
+        preds |= rp | {x for x, _ in rn}
+        preds |= {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
+    edges: dict[str, set[tuple[str, bool]]] = {p: set() for p in preds}
+    wild_head = False
+    for r in rules:
+        pos, neg = _reads(r)
+        heads = {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
+        wild_head |= ANY in heads
+        for h in heads:
+            for b in pos:
+                for src in (preds if b == ANY else {b}):
+                    edges[src].add((h, False))
+            for b, _ in neg:
+                for src in (preds if b == ANY else {b}):
+                    edges[src].add((h, True))
+    if wild_head:
+        for p in preds:
+            edges[p].add((ANY, False))
+            edges[ANY].add((p, False))
+    comp = _scc(edges)
+    _refuse_negative_cycles(rules, comp)
+    return _levels(edges, comp)
+
+
+def _refuse_negative_cycles(rules: list[Rule], comp: dict[str, int]) -> None:
+    for r in rules:
+        _, neg = _reads(r)
+        heads = {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
+        for b, line in neg:
+            for h in heads:
+                srcs = [p for p in comp if b == ANY or p == b]
+                if any(comp[s] == comp[h] for s in srcs):
+                    cyc = sorted(p for p in comp if comp[p] == comp[h])
+                    shown = ", ".join(_show(p) for p in cyc[:6]) + (" ..." if len(cyc) > 6 else "")
+                    raise RuleError(
+                        f"{r.source}:{line}: rule {r.id}: negation through recursion: "
+                        f"'not'/'count' reads {_show(b)}, which depends on this rule's own head "
+                        f"{_show(h)} (cycle through: {shown}); the rule set is not stratifiable. "
+                        "Negate only predicates no rule in the cycle derives, or split the rule set"
+                    )
+
+
+def _show(p: str) -> str:
+    return "?any-predicate" if p == ANY else curie(URIRef(p))
+
+
+def _scc(edges: dict[str, set[tuple[str, bool]]]) -> dict[str, int]:
+    """Tarjan's strongly connected components, iterative."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    comp: dict[str, int] = {}
+    counter = 0
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work: list[tuple[str, list[str]]] = [(root, sorted({d for d, _ in edges[root]}))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, todo = work[-1]
+            if todo:
+                nxt = todo.pop()
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, sorted({d for d, _ in edges[nxt]})))
+                elif nxt in on:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                cid = len(set(comp.values()))
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp[w] = cid
+                    if w == node:
+                        break
+    return comp
+
+
+def _levels(edges: dict[str, set[tuple[str, bool]]], comp: dict[str, int]) -> dict[str, int]:
+    """Longest path over the component DAG; a negative edge adds one level."""
+    level = dict.fromkeys(set(comp.values()), 0)
+    # Tarjan numbers components in reverse topological order: sources get the highest id.
+    for cid in sorted(level, reverse=True):
+        for p in [p for p in comp if comp[p] == cid]:
+            for dst, negative in edges[p]:
+                d = comp[dst]
+                if d != cid:
+                    level[d] = max(level[d], level[cid] + (1 if negative else 0))
+    return {p: level[comp[p]] for p in comp}

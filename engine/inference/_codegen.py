@@ -1,0 +1,214 @@
+"""Compile rule bodies to Python join loops (one function per delta position).
+
+The generated code walks the working set's ``so``/``os`` hash indexes in a
+greedy join order (most bound positions first), applies filters, ``not``
+and ``count`` as soon as their variables are bound, and appends head tuples
+to ``out``. Generated source is kept on the unit for debugging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rdflib import URIRef
+
+from engine.inference._model import Atom, Filter, Var
+from engine.terms import Node
+
+__all__ = ["BlockSpec", "JoinSpec", "generate"]
+
+
+class BlockSpec:
+    """A ``not``/``count`` block compiled to ``X<k>(outer...)``."""
+
+    def __init__(self, key: str, kind: str, atoms: list[Atom], filters: list[tuple[str, list[str]]],
+                 outer: list[str], counted: list[str], result: str | None) -> None:
+        self.key, self.kind, self.atoms, self.filters = key, kind, atoms, filters
+        self.outer, self.counted, self.result = outer, counted, result
+
+
+class JoinSpec:
+    """What one generated function joins: atoms, filters (by key), blocks, and the emit code."""
+
+    def __init__(self, atoms: list[Atom], filters: list[tuple[str, list[str]]],
+                 blocks: list[BlockSpec], emit: list[str]) -> None:
+        self.atoms, self.filters, self.blocks, self.emit = atoms, filters, blocks, emit
+
+
+def v(name: str) -> str:
+    return f"v_{name}"
+
+
+class _Writer:
+    def __init__(self, intern: Callable[[Node], int]) -> None:
+        self.intern = intern
+        self.lines: list[str] = []
+        self.depth = 1
+        self.tmp = 0
+        self.preds: set[int] = set()
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def open(self, text: str) -> None:
+        self.line(text)
+        self.depth += 1
+
+    def fresh(self) -> str:
+        self.tmp += 1
+        return f"_t{self.tmp}"
+
+    def term(self, t: object, bound: set[str]) -> tuple[bool, str]:
+        """(is_bound, code) for an atom position; free variables get bound by the caller."""
+        if isinstance(t, Var):
+            return (t.name in bound, v(t.name))
+        return (True, str(self.intern(t)))  # type: ignore[arg-type]
+
+
+def _score(a: Atom, bound: set[str]) -> int:
+    def b(t: object) -> bool:
+        return not isinstance(t, Var) or t.name in bound
+    return 4 * b(a.s) + 3 * b(a.o) + 2 * b(a.p)
+
+
+def _vars(a: Atom) -> set[str]:
+    return {t.name for t in a.terms() if isinstance(t, Var)}
+
+
+def _bind_free(w: _Writer, pos: list[tuple[object, str]], bound: set[str]) -> None:
+    """Assign loop temporaries to free variables; repeated ones become equality checks."""
+    for t, src in pos:
+        if not isinstance(t, Var):
+            w.open(f"if {src} == {w.intern(t)}:")  # type: ignore[arg-type]
+        elif t.name in bound:
+            w.open(f"if {src} == {v(t.name)}:")
+        else:
+            w.line(f"{v(t.name)} = {src}")
+            bound.add(t.name)
+
+
+def _delta_atom(w: _Writer, a: Atom, bound: set[str]) -> None:
+    if isinstance(a.p, Var) and a.p.name not in bound:
+        w.open(f"for {v(a.p.name)}, _l in D.items():")
+        w.open(f"if {v(a.p.name)} != CLK:")
+        bound.add(a.p.name)
+        w.open("for _s, _o in _l:")
+    else:
+        _, pc = w.term(a.p, bound)
+        w.open(f"for _s, _o in D.get({pc}, ()):")
+    _bind_free(w, [(a.s, "_s"), (a.o, "_o")], bound)
+
+
+def _index_atom(w: _Writer, a: Atom, bound: set[str]) -> None:
+    sb, sc = w.term(a.s, bound)
+    ob, oc = w.term(a.o, bound)
+    if isinstance(a.p, Var) and a.p.name not in bound:
+        d = w.fresh()
+        w.open(f"for {v(a.p.name)}, {d} in {'OS' if ob and not sb else 'SO'}.items():")
+        w.open(f"if {v(a.p.name)} != CLK:")
+        bound.add(a.p.name)
+        so = os_ = d
+    elif isinstance(a.p, Var):
+        so, os_ = f"SO.get({v(a.p.name)}, E2)", f"OS.get({v(a.p.name)}, E2)"
+    else:
+        pid = w.intern(a.p)
+        w.preds.add(pid)
+        so, os_ = f"so{pid}", f"os{pid}"
+    _index_lookup(w, a, bound, (sb, sc), (ob, oc), (so, os_))
+
+
+def _index_lookup(w: _Writer, a: Atom, bound: set[str], s: tuple[bool, str],
+                  o: tuple[bool, str], idx: tuple[str, str]) -> None:
+    (sb, sc), (ob, oc), (so, os_) = s, o, idx
+    if sb and ob:
+        w.open(f"if {oc} in {so}.get({sc}, E):")
+    elif sb:
+        t = w.fresh()
+        w.open(f"for {t} in {so}.get({sc}, E):")
+        _bind_free(w, [(a.o, t)], bound)
+    elif ob:
+        t = w.fresh()
+        w.open(f"for {t} in {os_}.get({oc}, E):")
+        _bind_free(w, [(a.s, t)], bound)
+    else:
+        t, u, objs = w.fresh(), w.fresh(), w.fresh()
+        w.open(f"for {t}, {objs} in {so}.items():")
+        _bind_free(w, [(a.s, t)], bound)
+        w.open(f"for {u} in {objs}:")
+        _bind_free(w, [(a.o, u)], bound)
+
+
+def _flush(w: _Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
+    progress = True
+    while progress:
+        progress = False
+        for key, names in spec.filters:
+            if key not in done and set(names) <= bound:
+                args = ", ".join(f"VAL({v(n)})" for n in names)
+                w.open(f"if {key}({args}):")
+                done.add(key)
+                progress = True
+        for b in spec.blocks:
+            if b.key not in done and set(b.outer) <= bound:
+                args = ", ".join(v(n) for n in b.outer)
+                if b.kind == "not":
+                    w.open(f"if not {b.key}({args}):")
+                else:
+                    w.line(f"{v(b.result or '')} = INT({b.key}({args}))")
+                    bound.add(b.result or "")
+                done.add(b.key)
+                progress = True
+
+
+def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None:
+    done: set[str] = set()
+    todo = list(range(len(spec.atoms)))
+    if delta is not None:
+        todo.remove(delta)
+        _delta_atom(w, spec.atoms[delta], bound)
+    _flush(w, spec, bound, done)
+    while todo:
+        best = max(todo, key=lambda i: (_score(spec.atoms[i], bound), -i))
+        todo.remove(best)
+        _index_atom(w, spec.atoms[best], bound)
+        _flush(w, spec, bound, done)
+    for line in spec.emit:
+        w.line(line)
+
+
+def _function(name: str, params: str, w: _Writer, body_start: int) -> str:
+    prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
+    return "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
+
+
+def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
+    w = _Writer(intern)
+    if b.kind == "count":
+        w.line("_seen = set()")
+        emit = [f"_seen.add(({''.join(v(n) + ', ' for n in b.counted)}))"]
+    else:
+        emit = ["return True"]
+    spec = JoinSpec(b.atoms, b.filters, [], emit)
+    _join(w, spec, set(b.outer), None)
+    w.depth = 1
+    w.line("return len(_seen)" if b.kind == "count" else "return False")
+    return _function(b.key, ", ".join(v(n) for n in b.outer), w, 0)
+
+
+def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
+             delta: int | None) -> str:
+    """Source of ``def name(D, out)`` joining ``spec`` (seeded by atom ``delta``, if any)."""
+    w = _Writer(intern)
+    _join(w, spec, set(), delta)
+    return _function(name, "D, out", w, 0)
+
+
+def compile_source(src: str, ns: dict[str, Any], name: str) -> Callable[..., Any]:
+    code = compile(src, f"<rule {name}>", "exec")
+    exec(code, ns)
+    fn: Callable[..., Any] = ns[name]
+    return fn
+
+
+_ = (Filter, URIRef)

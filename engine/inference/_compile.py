@@ -1,0 +1,197 @@
+"""Turn a checked :class:`RuleSet` into executable units, one per rule head.
+
+A unit knows its stratum, its positive atoms (plus the hidden clock atom when
+the rule uses ``now``), its filters and blocks, and holds the generated join
+functions: ``full(D, out)`` and one ``delta[i](D, out)`` per positive atom.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+
+from engine.inference._checks import (
+    ANY,
+    block_atom_vars,
+    check_rule,
+    expr_vars,
+    head_pred,
+    positive_vars,
+    stratify,
+)
+from engine.inference._codegen import BlockSpec, JoinSpec, compile_source, generate, generate_block, v
+from engine.inference._model import Atom, Count, Filter, Not, Propose, Rule, RuleSet, TripleHead, Var
+from engine.inference._values import NOW_VAR, make_filter
+from engine.inference._workset import EMPTY, WorkingSet
+from engine.vocab import RUN
+
+__all__ = ["CLOCK_P", "CLOCK_S", "Unit", "compile_ruleset", "strata_of"]
+
+CLOCK_S = RUN["clock"]
+CLOCK_P = RUN["now"]
+
+
+@dataclass
+class Unit:
+    """One rule head made executable."""
+
+    index: int
+    rule: Rule
+    head: TripleHead | Propose
+    stratum: int
+    atoms: list[Atom]
+    filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]]
+    blocks: list[BlockSpec]
+    block_fns: dict[str, Callable[..., Any]]
+    mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
+    full: Callable[[Any, list[Any]], None] = field(repr=False)
+    delta: list[Callable[[Any, list[Any]], None]] = field(repr=False)
+    source: str = field(repr=False, default="")
+
+    @property
+    def head_pred(self) -> str | None:
+        return head_pred(self.head) if isinstance(self.head, TripleHead) else None
+
+
+def strata_of(ruleset: RuleSet) -> dict[str, int]:
+    for r in ruleset.rules:
+        check_rule(r)
+    return stratify(ruleset.rules)
+
+
+def _unit_stratum(rule: Rule, head: TripleHead | Propose, levels: dict[str, int]) -> int:
+    if isinstance(head, TripleHead):
+        return levels[head_pred(head)]
+    need = 0
+    for it in rule.body:
+        if isinstance(it, Atom):
+            need = max(need, levels[ANY if isinstance(it.p, Var) else str(it.p)])
+        elif isinstance(it, Not | Count):
+            for a in it.body:
+                if isinstance(a, Atom):
+                    need = max(need, levels[ANY if isinstance(a.p, Var) else str(a.p)] + 1)
+    return need
+
+
+def compile_ruleset(ruleset: RuleSet, ws: WorkingSet) -> list[Unit]:
+    levels = strata_of(ruleset)
+    units: list[Unit] = []
+    for rule in ruleset.rules:
+        for head in rule.heads:
+            units.append(_compile_unit(len(units), rule, head, _unit_stratum(rule, head, levels), ws))
+    return units
+
+
+def _mint_fn(rule: Rule, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
+    cache: dict[tuple[int, ...], int] = {}
+    nodes = ws.terms.nodes
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in rule.id)
+
+    def mint(key: tuple[int, ...]) -> int:
+        got = cache.get(key)
+        if got is None:
+            text = "\x1f".join([rule.id, *(nodes[k].n3() for k in key)])
+            digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+            got = cache[key] = ws.terms.intern(URIRef(f"{RUN}{slug}/{digest}"))
+        return got
+
+    return mint
+
+
+def _compile_unit(idx: int, rule: Rule, head: TripleHead | Propose, stratum: int,
+                  ws: WorkingSet) -> Unit:
+    ns: dict[str, Any] = {
+        "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
+        "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P),
+    }
+    atoms = [it for it in rule.body if isinstance(it, Atom)]
+    if rule.uses_now():
+        atoms.append(Atom(s=CLOCK_S, p=CLOCK_P, o=Var(name=NOW_VAR), line=rule.line))
+    filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]] = {}
+    fspecs: list[tuple[str, list[str]]] = []
+    for it in rule.body:
+        if isinstance(it, Filter):
+            fspecs.append(_add_filter(it, filters, ns))
+    blocks = _blocks(rule, filters, ns, ws)
+    mints = _mints(rule, ns, ws)
+    emit = _emit(idx, head, rule, mints, ws)
+    spec = JoinSpec(atoms, fspecs, blocks, emit)
+    srcs = [generate("full", spec, ws.terms.intern, None)]
+    srcs += [generate(f"d{i}", spec, ws.terms.intern, i) for i in range(len(atoms))]
+    name = f"{rule.id}#{idx}"
+    full = compile_source(srcs[0], ns, "full")
+    delta = [compile_source(srcs[i + 1], ns, f"d{i}") for i in range(len(atoms))]
+    return Unit(
+        index=idx, rule=rule, head=head, stratum=stratum, atoms=atoms, filters=filters,
+        blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks}, mints=mints,
+        full=full, delta=delta, source=f"# {name}\n" + "\n\n".join(srcs),
+    )
+
+
+def _add_filter(f: Filter, filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]],
+                ns: dict[str, Any]) -> tuple[str, list[str]]:
+    key = f"F{len(filters)}"
+    names = sorted(expr_vars(f.expr) | ({NOW_VAR} if _uses_now(f) else set()))
+    fn = make_filter(f.expr, names)
+    filters[key] = (f, names, fn)
+    ns[key] = fn
+    return key, names
+
+
+def _uses_now(f: Filter) -> bool:
+    return "now" in str(f.expr.model_dump())
+
+
+def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]],
+            ns: dict[str, Any], ws: WorkingSet) -> list[BlockSpec]:
+    pos = positive_vars(rule) | ({NOW_VAR} if rule.uses_now() else set())
+    out: list[BlockSpec] = []
+    for it in rule.body:
+        if not isinstance(it, Not | Count):
+            continue
+        local = block_atom_vars(it.body)
+        fl = [_add_filter(f, filters, ns) for f in it.body if isinstance(f, Filter)]
+        used = local | {n for _, names in fl for n in names}
+        res = it.result.name if isinstance(it, Count) else None
+        outer = sorted((used & pos) - {res} if res else used & pos)
+        spec = BlockSpec(
+            key=f"X{len(out)}", kind="count" if isinstance(it, Count) else "not",
+            atoms=[a for a in it.body if isinstance(a, Atom)], filters=fl, outer=outer,
+            counted=[c.name for c in it.vars] if isinstance(it, Count) else [], result=res,
+        )
+        compile_source(generate_block(spec, ws.terms.intern), ns, spec.key)
+        out.append(spec)
+    return out
+
+
+def _mints(rule: Rule, ns: dict[str, Any], ws: WorkingSet
+           ) -> dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]:
+    out: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]] = {}
+    base = sorted(positive_vars(rule))
+    for i, m in enumerate(rule.mints):
+        keys = tuple(k.name for k in m.keys) or tuple(base)
+        fn = _mint_fn(rule, ws)
+        ns[f"M{i}"] = fn
+        out[m.var.name] = (keys, fn)
+    return out
+
+
+def _emit(idx: int, head: TripleHead | Propose, rule: Rule,
+          mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]],
+          ws: WorkingSet) -> list[str]:
+    def code(t: object) -> str:
+        return v(t.name) if isinstance(t, Var) else str(ws.terms.intern(t))  # type: ignore[arg-type]
+
+    lines: list[str] = []
+    for i, (name, (keys, _)) in enumerate(mints.items()):
+        lines.append(f"{v(name)} = M{i}(({''.join(v(k) + ', ' for k in keys)}))")
+    if isinstance(head, TripleHead):
+        lines.append(f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))")
+    else:
+        params = "".join(code(t) + ", " for _, t in head.params)
+        lines.append(f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))")
+    return lines

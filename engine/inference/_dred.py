@@ -1,0 +1,207 @@
+"""Incremental maintenance: DRed (delete and rederive), stratum by stratum.
+
+For each stratum, given the presence changes of everything below it
+(``plus``/``minus``, asserted facts and the clock included):
+
+1. find the outer keys of ``not``/``count`` blocks whose truth may have changed;
+2. roll the lower strata back to the old state and *over-delete*: every head
+   of a rule instance that used a removed fact or an affected key, closed
+   under the stratum's own rules;
+3. roll forward, drop the over-deleted facts, *rederive* those that still
+   have a derivation, then *insert*: instances that use added facts or
+   affected keys, plus the rederived facts, to a semi-naive fixpoint.
+
+A change of ``now`` is the clock fact being replaced, so rules that read the
+clock are re-evaluated by the same machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine.inference._compile import Unit
+from engine.inference._model import Var
+from engine.inference._results import InferenceDelta, Proposal
+from engine.inference._solve import block_keys, head_fact, solve, unit_checks
+from engine.inference._workset import Fact
+from engine.terms import Triple
+
+if TYPE_CHECKING:
+    from engine.inference._engine import Reasoner
+
+__all__ = ["apply_update"]
+
+Keys = dict[int, set[tuple[tuple[str, ...], tuple[int, ...]]]]
+
+
+def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
+                 now: datetime) -> InferenceDelta:
+    ws = r.ws
+    plus: set[Any] = set()
+    minus: set[Any] = set()
+    touched: dict[Any, bool] = {}
+    rem = [f for f in (r.lookup(t) for t in removes) if f is not None]
+    intern = ws.terms.intern
+    add = [(intern(s), intern(p), intern(o)) for s, p, o in adds]
+    if r.uses_now and now != r.now and r._clock is not None:
+        rem.append(r._clock)
+        r._clock = r.set_clock_fact(now)
+        add.append(r._clock)
+    r.now = now
+    base_removed = _apply_base(r, add, rem, plus, minus, touched)
+    for units in r.strata:
+        if plus or minus:
+            _stratum(r, units, plus, minus, base_removed, touched)
+    return _delta(r, touched)
+
+
+def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], minus: set[Any],
+                touched: dict[Any, bool]) -> set[Fact]:
+    ws = r.ws
+    removed: set[Fact] = set()
+    for f in rem:
+        if f in ws.base:
+            ws.base.discard(f)
+            if f not in ws.derived:
+                ws.index_remove(f)
+                minus.add(f)
+                removed.add(f)
+    for f in add:
+        if f in ws.base:
+            continue
+        ws.base.add(f)
+        if f in ws.derived:
+            touched.setdefault(f, True)
+            del ws.derived[f]
+        elif f in minus:
+            minus.discard(f)
+            removed.discard(f)
+            ws.index_add(f)
+        else:
+            ws.index_add(f)
+            plus.add(f)
+    return removed
+
+
+def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
+             base_removed: set[Fact], touched: dict[Any, bool]) -> None:
+    ws = r.ws
+    keys: Keys = {}
+    _affected(r, units, plus, keys)
+    _shift(r, plus, minus)  # lower strata back to the old state
+    _affected(r, units, minus, keys)
+    od = _overdelete(r, units, minus, keys)
+    _shift(r, minus, plus)  # and forward to the new state
+    for f in od:
+        touched.setdefault(f, f in ws.derived)
+        ws.drop_derived(f)
+    cands = od | {f for f in base_removed if not ws.present(f)}
+    again = [f for f in cands if r.derivable(f, units)]
+    out: list[Any] = []
+    d = r_group(plus)
+    for u in units:
+        r.delta_eval(u, d, out)
+    out += _keyed(r, units, keys)
+    inserted = r.saturate(units, [], out + again, touched)
+    for f in od:
+        if not ws.present(f):
+            _move(f, plus, minus)
+    for f in inserted:
+        if f not in od:
+            _move(f, minus, plus)
+
+
+def r_group(facts: Iterable[Any]) -> dict[int, list[tuple[int, int]]]:
+    from engine.inference._engine import group
+
+    return group(facts)
+
+
+def _move(f: Any, cancel: set[Any], record: set[Any]) -> None:
+    if f in cancel:
+        cancel.discard(f)
+    else:
+        record.add(f)
+
+
+def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:
+    ws = r.ws
+    for f in drop:
+        if len(f) == 3:
+            ws.index_remove(f)
+    for f in put:
+        if len(f) == 3:
+            ws.index_add(f)
+
+
+def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys) -> None:
+    if not changed:
+        return
+    ws = r.ws
+    for u in units:
+        for bl in u.blocks:
+            preds = {None if isinstance(a.p, Var) else ws.terms.ids.get(a.p) for a in bl.atoms}
+            facts = [f for f in changed if len(f) == 3 and (None in preds or f[1] in preds)]
+            if not facts:
+                continue
+            names = tuple(n for n in bl.outer if any(
+                isinstance(t, Var) and t.name == n for a in bl.atoms for t in a.terms()))
+            fchecks = [("filter", (nm, fn)) for k, nm in bl.filters
+                       for (_, _, fn) in [u.filters[k]]]
+            for f in facts:
+                for key in block_keys(ws, bl, fchecks, f):
+                    keys.setdefault(u.index, set()).add((names, key))
+
+
+def _keyed(r: Reasoner, units: list[Unit], keys: Keys) -> list[Any]:
+    out: list[Any] = []
+    for u in units:
+        for names, key in keys.get(u.index, ()):
+            for b, _ in solve(r.ws, u.atoms, unit_checks(u), dict(zip(names, key, strict=True))):
+                out.append(head_fact(u, r.ws, b))
+    return out
+
+
+def _overdelete(r: Reasoner, units: list[Unit], minus: set[Any], keys: Keys) -> set[Any]:
+    ws = r.ws
+    out: list[Any] = []
+    d = r_group(minus)
+    for u in units:
+        r.delta_eval(u, d, out)
+    out += _keyed(r, units, keys)
+    od: set[Any] = set()
+    frontier = {f for f in out if f in ws.derived}
+    while frontier:
+        od |= frontier
+        out = []
+        d = r_group(frontier)
+        for u in units:
+            r.delta_eval(u, d, out)
+        frontier = {f for f in out if f in ws.derived and f not in od}
+    return od
+
+
+def _delta(r: Reasoner, touched: dict[Any, bool]) -> InferenceDelta:
+    ws = r.ws
+    nodes = ws.terms.nodes
+    added: list[Triple] = []
+    removed: list[Triple] = []
+    pnew: list[Proposal] = []
+    pgone: list[Proposal] = []
+    for f, before in touched.items():
+        after = f in ws.derived
+        if before == after:
+            continue
+        if len(f) == 3:
+            (added if after else removed).append((nodes[f[0]], nodes[f[1]], nodes[f[2]]))
+        elif after:
+            pnew.append(r.proposal(f))
+        else:
+            pgone.append(r.forget_proposal(f))
+    key = lambda p: (-p.salience, p.id)  # noqa: E731
+    return InferenceDelta(
+        added=frozenset(added), removed=frozenset(removed),
+        proposals_new=tuple(sorted(pnew, key=key)), proposals_withdrawn=tuple(sorted(pgone, key=key)),
+    )

@@ -1,0 +1,212 @@
+"""The reasoner: semi-naive fixpoint per stratum over the working set.
+
+``run`` materializes from scratch; ``update`` maintains the result under
+adds and removes (DRed, see :mod:`engine.inference._dred`). Proposal heads
+are facts of their own kind (``(unit, action, target, params)``) and live in
+the same derived table, so refraction falls out: an activation exists once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+from engine.inference._compile import CLOCK_P, CLOCK_S, Unit, compile_ruleset
+from engine.inference._model import Propose, RuleSet, Var
+from engine.inference._results import InferenceDelta, InferenceResult, Proposal
+from engine.inference._solve import head_fact, solve, unify_head, unit_checks
+from engine.inference._workset import Fact, WorkingSet
+from engine.terms import Node, Triple
+
+__all__ = ["Reasoner", "group"]
+
+log = logging.getLogger("tier1.inference")
+
+
+def group(facts: Iterable[Any]) -> dict[int, list[tuple[int, int]]]:
+    """Triples grouped by predicate, as the generated delta joins expect."""
+    d: dict[int, list[tuple[int, int]]] = {}
+    for f in facts:
+        if len(f) == 3:
+            lst = d.get(f[1])
+            if lst is None:
+                d[f[1]] = [(f[0], f[2])]
+            else:
+                lst.append((f[0], f[2]))
+    return d
+
+
+class Reasoner:
+    """Forward chaining over one :class:`RuleSet`; keeps its working set between calls."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.ws = WorkingSet()
+        self.units: list[Unit] = compile_ruleset(ruleset, self.ws)
+        self.strata: list[list[Unit]] = []
+        for u in self.units:
+            while len(self.strata) <= u.stratum:
+                self.strata.append([])
+            self.strata[u.stratum].append(u)
+        self.uses_now = any(r.uses_now() for r in ruleset.rules)
+        self.now: datetime | None = None
+        self._clock: Fact | None = None
+        self._proposals: dict[tuple[Any, ...], Proposal] = {}
+
+    # --- public API
+    def run(self, triples: Iterable[Triple], *, now: datetime) -> InferenceResult:
+        """Materialize everything the rules derive from ``triples`` at time ``now``."""
+        ws = self.ws
+        ws.so.clear()
+        ws.os.clear()
+        ws.base.clear()
+        ws.derived.clear()
+        self._proposals.clear()
+        intern = ws.terms.intern
+        for s, p, o in triples:
+            f = (intern(s), intern(p), intern(o))
+            if f not in ws.base:
+                ws.base.add(f)
+                ws.index_add(f)
+        self._set_clock(now)
+        for units in self.strata:
+            self.saturate(units, None, [])
+        return self.result()
+
+    def update(self, adds: Iterable[Triple] = (), removes: Iterable[Triple] = (), *,
+               now: datetime) -> InferenceDelta:
+        """Apply asserted adds and removes; return what the inferred result gained and lost."""
+        from engine.inference._dred import apply_update
+
+        return apply_update(self, adds, removes, now)
+
+    def result(self) -> InferenceResult:
+        nodes = self.ws.terms.nodes
+        inferred = frozenset(
+            (nodes[f[0]], nodes[f[1]], nodes[f[2]]) for f in self.ws.derived if len(f) == 3
+        )
+        return InferenceResult(inferred=inferred, proposals=self.agenda())
+
+    def agenda(self) -> tuple[Proposal, ...]:
+        """Current proposals, by salience (highest first), then first activation."""
+        keys = sorted((k for k in self.ws.derived if len(k) == 4),
+                      key=lambda k: (-self.units[k[0]].rule.salience, self.ws.derived[k]))
+        return tuple(self.proposal(k) for k in keys)
+
+    def lookup(self, t: Triple) -> Fact | None:
+        ids = self.ws.terms.ids
+        s, p, o = ids.get(t[0]), ids.get(t[1]), ids.get(t[2])
+        if s is None or p is None or o is None:
+            return None
+        return (s, p, o)
+
+    # --- evaluation
+    def set_clock_fact(self, now: datetime) -> Fact:
+        lit = Literal(now.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+        t = self.ws.terms.intern
+        return (t(CLOCK_S), t(CLOCK_P), t(lit))
+
+    def _set_clock(self, now: datetime) -> None:
+        self.now = now
+        if self.uses_now:
+            self._clock = self.set_clock_fact(now)
+            self.ws.base.add(self._clock)
+            self.ws.index_add(self._clock)
+
+    def delta_eval(self, u: Unit, d: dict[int, list[tuple[int, int]]], out: list[Any]) -> None:
+        ids = self.ws.terms.ids
+        for i, a in enumerate(u.atoms):
+            if isinstance(a.p, Var) or ids.get(a.p) in d:
+                u.delta[i](d, out)
+
+    def saturate(self, units: list[Unit], seeds: list[Any] | None, extra: list[Any],
+                 touched: dict[Any, bool] | None = None) -> list[Any]:
+        """Semi-naive fixpoint of ``units``; returns the facts it inserted."""
+        out: list[Any] = list(extra)
+        if seeds is None:
+            for u in units:
+                u.full(None, out)
+        elif seeds:
+            d = group(seeds)
+            for u in units:
+                self.delta_eval(u, d, out)
+        inserted: list[Any] = []
+        rounds = 0
+        while out:
+            new = self._insert(out, touched)
+            inserted += new
+            rounds += 1
+            out = []
+            if any(len(f) == 3 for f in new):
+                d = group(new)
+                for u in units:
+                    self.delta_eval(u, d, out)
+        log.debug("stratum saturated in %d rounds, %d new facts", rounds, len(inserted))
+        return inserted
+
+    def _insert(self, out: list[Any], touched: dict[Any, bool] | None) -> list[Any]:
+        ws = self.ws
+        new = []
+        for f in out:
+            if touched is not None and f not in touched:
+                touched[f] = f in ws.derived
+            if ws.add_derived(f):
+                new.append(f)
+        return new
+
+    def derivable(self, f: tuple[Any, ...], units: list[Unit]) -> bool:
+        for u in units:
+            b = unify_head(u, f, self.ws)
+            if b is None:
+                continue
+            for nb, _ in solve(self.ws, u.atoms, unit_checks(u), b):
+                if head_fact(u, self.ws, nb) == f:
+                    return True
+        return False
+
+    # --- proposals
+    def proposal(self, key: tuple[Any, ...]) -> Proposal:
+        got = self._proposals.get(key)
+        if got is None:
+            got = self._proposals[key] = self._make_proposal(key)
+        return got
+
+    def _make_proposal(self, key: tuple[Any, ...]) -> Proposal:
+        u = self.units[key[0]]
+        nodes = self.ws.terms.nodes
+        head = u.head
+        assert isinstance(head, Propose)
+        params = tuple((name, str(nodes[i])) for (name, _), i in zip(head.params, key[3], strict=True))
+        prem: list[Fact] = []
+        bind: dict[str, int] = {}
+        b0 = unify_head(u, key, self.ws) or {}
+        for nb, pr in solve(self.ws, u.atoms, unit_checks(u), b0):
+            if head_fact(u, self.ws, nb) == key:
+                prem, bind = pr, nb
+                break
+        text = "\x1f".join([u.rule.id, nodes[key[1]].n3(), nodes[key[2]].n3(),
+                            *(f"{k}={v}" for k, v in params)])
+        return Proposal(
+            id="p-" + hashlib.sha256(text.encode()).hexdigest()[:16], rule_id=u.rule.id,
+            rule_version=u.rule.version, action=nodes[key[1]], target=nodes[key[2]],
+            params=params, salience=u.rule.salience,
+            premises=tuple(_triple(nodes, f) for f in prem if f[1] != self._clock_pred()),
+            bindings=tuple(sorted((k, nodes[v]) for k, v in bind.items() if not k.startswith("__"))),
+        )
+
+    def _clock_pred(self) -> int:
+        return self.ws.terms.intern(CLOCK_P)
+
+    def forget_proposal(self, key: tuple[Any, ...]) -> Proposal:
+        got = self._proposals.pop(key, None)
+        return got if got is not None else self._make_proposal(key)
+
+
+def _triple(nodes: list[Node], f: Fact) -> Triple:
+    return (nodes[f[0]], nodes[f[1]], nodes[f[2]])

@@ -1,0 +1,291 @@
+"""Parse rule files into frozen :class:`Rule` models (no checks beyond syntax).
+
+Grammar (one statement per line; ``#`` starts a comment)::
+
+    prefix ops: <https://w3id.org/tier1/ops#>
+    rule ID
+      version 2            salience 50            description "..."
+    when
+      ?s ops:tier 1                     # triple pattern
+      filter ?t >= now - 5min           # filter expression
+      not { ?s ops:status "resolved" }  # negation as failure
+      count ?a where { ?a ops:about ?s } as ?n
+    then
+      new ?inc from ?s                  # mint a deterministic IRI
+      ?inc ops:affects ?s               # assert a triple
+      propose ops:Restart ?s reason="crashed"
+    end
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from engine.inference._expr_parse import ExprParser
+from engine.inference._lexer import Token, tokenize
+from engine.inference._model import (
+    Atom,
+    Count,
+    Filter,
+    Mint,
+    Not,
+    Propose,
+    Rule,
+    Term,
+    TripleHead,
+    Var,
+)
+
+__all__ = ["parse_text"]
+
+_HEADER_KEYS = ("version", "salience", "description")
+
+
+def parse_text(text: str, source: str = "<string>") -> tuple[Rule, ...]:
+    """All rules in ``text``; ``source`` names the file in error messages."""
+    return _Parser(tokenize(text, source), source, text).parse()
+
+
+class _Parser(ExprParser):
+    def __init__(self, tokens: list[Token], source: str, text: str) -> None:
+        super().__init__(tokens, source)
+        self.lines = text.split("\n")
+
+    def parse(self) -> tuple[Rule, ...]:
+        rules: list[Rule] = []
+        seen: dict[str, int] = {}
+        while not self.at("EOF"):
+            tok = self.peek()
+            if tok.kind == "NL":
+                self.next()
+            elif tok.text in ("prefix", "@prefix"):
+                self.prefix_decl()
+            elif tok.text == "rule":
+                rule = self.rule()
+                if rule.id in seen:
+                    raise self.error(
+                        f"rule {rule.id!r} is already defined at line {seen[rule.id]}; "
+                        "give each rule a unique id", tok)
+                seen[rule.id] = rule.line
+                rules.append(rule)
+            else:
+                raise self.error(f"expected 'prefix' or 'rule', found {tok.text!r}", tok)
+        return tuple(rules)
+
+    def prefix_decl(self) -> None:
+        self.next()
+        name = self.expect("PNAME", "a prefix name like 'ops:'")
+        if not name.text.endswith(":"):
+            raise self.error(f"a prefix name ends with ':', found {name.text!r}", name)
+        iri = self.expect("IRI", "an IRI in <...>")
+        if self.peek().text == ".":
+            self.next()
+        self.end_line()
+        self.prefixes[name.text[:-1]] = iri.text[1:-1]
+
+    def rule(self) -> Rule:
+        start = self.next()
+        id_tok = self.next()
+        if id_tok.kind not in ("NAME", "PNAME"):
+            raise self.error(f"expected a rule id after 'rule', found {id_tok.text!r}", id_tok)
+        self.rule_id = id_tok.text
+        self.end_line()
+        header = self.header()
+        self.keyword("when")
+        body = self.body()
+        self.keyword("then")
+        heads, mints = self.heads()
+        end = self.keyword("end")
+        text = "\n".join(self.lines[start.line - 1:end.line])
+        rule = Rule(
+            id=id_tok.text, version=header.get("version", "1"),
+            description=header.get("description", ""), salience=int(header.get("salience", "0")),
+            body=tuple(body), heads=tuple(heads), mints=tuple(mints), source=self.source,
+            line=start.line, text=text,
+        )
+        self.rule_id = None
+        return rule
+
+    def header(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        while self.peek().text in _HEADER_KEYS:
+            key = self.next()
+            val = self.next()
+            if key.text == "salience":
+                neg = val.text == "-"
+                val = self.next() if neg else val
+                if val.kind != "NUMBER" or "." in val.text:
+                    raise self.error(f"salience must be an integer, found {val.text!r}", val)
+                out["salience"] = ("-" if neg else "") + val.text
+            elif key.text == "description":
+                if val.kind != "STRING":
+                    raise self.error("description must be a quoted string", val)
+                out["description"] = _unescape(val.text[1:-1])
+            else:
+                if val.kind not in ("NUMBER", "NAME", "STRING"):
+                    raise self.error(f"version must be a number or name, found {val.text!r}", val)
+                out["version"] = val.text.strip('"')
+            self.end_line()
+        return out
+
+    def keyword(self, word: str) -> Token:
+        self.skip_nl()
+        tok = self.next()
+        if tok.text != word:
+            hint = " (headers are version, salience, description)" if word == "when" else ""
+            raise self.error(f"expected '{word}', found {tok.text!r}{hint}", tok)
+        if word != "end":
+            self.end_line()
+        return tok
+
+    def body(self) -> list[Atom | Filter | Not | Count]:
+        items: list[Atom | Filter | Not | Count] = []
+        while True:
+            self.skip_nl()
+            tok = self.peek()
+            if tok.text == "then" or tok.kind == "EOF":
+                break
+            if tok.text == "not":
+                self.next()
+                items.append(Not(body=self.block(), line=tok.line))
+            elif tok.text == "count":
+                items.append(self.count())
+            else:
+                items.append(self.atom_or_filter())
+            self.end_stmt()
+        if not items:
+            raise self.error("a rule needs at least one body statement after 'when'", self.peek())
+        return items
+
+    def count(self) -> Count:
+        tok = self.next()
+        vars_: list[Var] = []
+        while self.peek().kind == "VAR":
+            vars_.append(self.var())
+        if not vars_:
+            raise self.error("write the counted variables: count ?a where { ... } as ?n", tok)
+        w = self.next()
+        if w.text != "where":
+            raise self.error(f"expected 'where' after the counted variables, found {w.text!r}", w)
+        body = self.block()
+        a = self.next()
+        if a.text != "as" or self.peek().kind != "VAR":
+            raise self.error("end a count with 'as ?result'", a)
+        return Count(vars=tuple(vars_), body=body, result=self.var(), line=tok.line)
+
+    def block(self) -> tuple[Atom | Filter, ...]:
+        self.expect_op("{")
+        items: list[Atom | Filter] = []
+        while True:
+            while self.peek().kind == "NL" or self.peek().text == ".":
+                self.next()
+            if self.peek().text == "}":
+                self.next()
+                break
+            if self.peek().text in ("not", "count"):
+                raise self.error("blocks cannot nest 'not' or 'count'; split the rule", self.peek())
+            items.append(self.atom_or_filter())
+        if not items:
+            raise self.error("an empty block matches nothing; write patterns inside { }", self.peek())
+        return tuple(items)
+
+    def atom_or_filter(self) -> Atom | Filter:
+        tok = self.peek()
+        if tok.text == "filter":
+            self.next()
+            return Filter(expr=self.expr(), line=tok.line)
+        s, p, o = self.term(), self.term(predicate=True), self.term()
+        return Atom(s=s, p=p, o=o, line=tok.line)
+
+    def heads(self) -> tuple[list[TripleHead | Propose], list[Mint]]:
+        heads: list[TripleHead | Propose] = []
+        mints: list[Mint] = []
+        while True:
+            self.skip_nl()
+            tok = self.peek()
+            if tok.text == "end" or tok.kind == "EOF":
+                break
+            if tok.text == "new":
+                mints.append(self.mint())
+            elif tok.text == "propose":
+                heads.append(self.propose())
+            else:
+                s, p, o = self.term(), self.term(predicate=True), self.term()
+                heads.append(TripleHead(s=s, p=p, o=o, line=tok.line))
+            self.end_stmt()
+        if not heads:
+            raise self.error("a rule needs a head after 'then': a triple or 'propose'", self.peek())
+        return heads, mints
+
+    def mint(self) -> Mint:
+        tok = self.next()
+        var = self.var()
+        keys: list[Var] = []
+        if self.peek().text == "from":
+            self.next()
+            while self.peek().kind == "VAR":
+                keys.append(self.var())
+            if not keys:
+                raise self.error("'new ?x from' needs the key variables, e.g. from ?svc", tok)
+        return Mint(var=var, keys=tuple(keys), line=tok.line)
+
+    def propose(self) -> Propose:
+        tok = self.next()
+        action, target = self.term(), self.term()
+        params: list[tuple[str, Term]] = []
+        while self.peek().kind == "NAME" and self.peek(1).text == "=":
+            key = self.next().text
+            self.next()
+            params.append((key, self.term()))
+        return Propose(action=action, target=target, params=tuple(params), line=tok.line)
+
+    def term(self, *, predicate: bool = False) -> Term:
+        tok = self.peek()
+        if tok.kind == "VAR":
+            return self.var()
+        if predicate and tok.text == "a":
+            self.next()
+            return RDF.type
+        if tok.kind in ("IRI", "PNAME"):
+            return self.iri()
+        lit = self.literal()
+        if lit is None:
+            raise self.error(f"expected a variable, IRI or literal, found {tok.text!r}", tok)
+        return lit
+
+    def end_stmt(self) -> None:
+        if self.peek().text == ".":
+            self.next()
+            return
+        tok = self.peek()
+        if tok.kind not in ("NL", "EOF"):
+            raise self.error(f"unexpected {tok.text!r}; put one statement per line", tok)
+
+    def end_line(self) -> None:
+        tok = self.peek()
+        if tok.kind not in ("NL", "EOF"):
+            raise self.error(f"unexpected {tok.text!r} at the end of the line", tok)
+        self.skip_nl()
+
+    def skip_nl(self) -> None:
+        while self.peek().kind == "NL":
+            self.next()
+
+
+def _unescape(s: str) -> str:
+    return s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def duration_literal(text: str) -> Literal:
+    """``5min`` → ``"PT5M"^^xsd:duration`` (units: ms, s, min, h, d)."""
+    for unit, kw in (("ms", "milliseconds"), ("min", "minutes"), ("s", "seconds"),
+                     ("h", "hours"), ("d", "days")):
+        if text.endswith(unit):
+            return Literal(timedelta(**{kw: int(text[: -len(unit)])}), datatype=XSD.duration)
+    raise ValueError(text)
+
+
+_ = URIRef

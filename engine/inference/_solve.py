@@ -1,0 +1,163 @@
+"""A small interpreter over the working set, for the cold paths.
+
+The generated joins are fast but opaque. Explanations, ``why-not``, DRed's
+rederivation and its key discovery need to start from arbitrary bindings and
+see the premises, so they run this backtracking matcher instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from engine.inference._codegen import BlockSpec
+from engine.inference._compile import Unit
+from engine.inference._model import Atom, Propose, TripleHead, Var
+from engine.inference._workset import Fact, WorkingSet
+
+__all__ = ["block_keys", "head_fact", "solve", "unify_head"]
+
+Binding = dict[str, int]
+
+
+def _score(a: Atom, b: Binding) -> int:
+    def bd(t: object) -> bool:
+        return not isinstance(t, Var) or t.name in b
+    return 4 * bd(a.s) + 3 * bd(a.o) + 2 * bd(a.p)
+
+
+def _val(t: object, b: Binding, ws: WorkingSet) -> int | None:
+    if isinstance(t, Var):
+        return b.get(t.name)
+    return ws.terms.ids.get(t, -1)  # type: ignore[call-overload, no-any-return]
+
+
+def unify_atom(a: Atom | TripleHead, f: Fact, b: Binding, ws: WorkingSet) -> Binding | None:
+    out = dict(b)
+    for t, x in zip(a.terms(), f, strict=True):
+        if isinstance(t, Var):
+            if out.setdefault(t.name, x) != x:
+                return None
+        elif ws.terms.ids.get(t) != x:
+            return None
+    return out
+
+
+def solve(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Binding,
+          before: int | None = None) -> Iterator[tuple[Binding, list[Fact]]]:
+    """Bindings extending ``b`` that satisfy ``atoms`` and the checks, with premises.
+
+    ``checks`` holds ``("filter", (names, fn))`` and ``("block", (spec, fn))`` entries;
+    ``before`` keeps only premises inserted before that sequence number.
+    """
+    yield from _rec(ws, list(atoms), list(checks), dict(b), [], before)
+
+
+def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Binding,
+         prem: list[Fact], before: int | None) -> Iterator[tuple[Binding, list[Fact]]]:
+    pending = []
+    for kind, item in checks:
+        if not _ready(kind, item, b):
+            pending.append((kind, item))
+        elif not _check(ws, kind, item, b):
+            return
+    if not atoms:
+        if not pending:
+            yield b, prem
+        return
+    best = max(range(len(atoms)), key=lambda i: (_score(atoms[i], b), -i))
+    a = atoms[best]
+    rest = atoms[:best] + atoms[best + 1:]
+    s, p, o = (_val(t, b, ws) for t in a.terms())
+    for f in list(ws.match(s, p, o)):
+        if before is not None and ws.seq_of(f) >= before:
+            continue
+        nb = unify_atom(a, f, b, ws)
+        if nb is not None:
+            yield from _rec(ws, rest, pending, nb, [*prem, f], before)
+
+
+def _ready(kind: str, item: Any, b: Binding) -> bool:
+    names = item[0] if kind == "filter" else item[0].outer
+    return all(n in b for n in names)
+
+
+def _check(ws: WorkingSet, kind: str, item: Any, b: Binding) -> bool:
+    if kind == "filter":
+        names, fn = item
+        return bool(fn(*(ws.terms.value(b[n]) for n in names)))
+    spec, fn = item
+    args = [b[n] for n in spec.outer]
+    if spec.kind == "not":
+        return not fn(*args)
+    b[spec.result] = ws.terms.integer(fn(*args))
+    return True
+
+
+def unit_checks(u: Unit) -> list[tuple[str, Any]]:
+    inner = {k for bl in u.blocks for k, _ in bl.filters}
+    out: list[tuple[str, Any]] = [
+        ("filter", (names, fn)) for k, (_, names, fn) in u.filters.items() if k not in inner
+    ]
+    out += [("block", (bl, u.block_fns[bl.key])) for bl in u.blocks]
+    return out
+
+
+def head_fact(u: Unit, ws: WorkingSet, b: Binding) -> tuple[Any, ...]:
+    b = dict(b)
+    for name, (keys, fn) in u.mints.items():
+        b[name] = fn(tuple(b[k] for k in keys))
+
+    def val(t: object) -> int:
+        return b[t.name] if isinstance(t, Var) else ws.terms.intern(t)  # type: ignore[arg-type]
+
+    h = u.head
+    if isinstance(h, TripleHead):
+        return (val(h.s), val(h.p), val(h.o))
+    return (u.index, val(h.action), val(h.target), tuple(val(t) for _, t in h.params))
+
+
+def unify_head(u: Unit, f: tuple[Any, ...], ws: WorkingSet) -> Binding | None:
+    """Bindings of the unit's body variables implied by head fact ``f`` (minted ones skipped)."""
+    h = u.head
+    if isinstance(h, TripleHead):
+        if len(f) != 3:
+            return None
+        pairs = list(zip(h.terms(), f, strict=True))
+    else:
+        if len(f) != 4 or f[0] != u.index or len(f[3]) != len(h.params):
+            return None
+        pairs = [(h.action, f[1]), (h.target, f[2])]
+        pairs += list(zip((t for _, t in h.params), f[3], strict=True))
+    b: Binding = {}
+    for t, x in pairs:
+        if isinstance(t, Var):
+            if t.name in u.mints:
+                continue
+            if b.setdefault(t.name, x) != x:
+                return None
+        elif ws.terms.ids.get(t) != x:
+            return None
+    return b
+
+
+def block_keys(ws: WorkingSet, spec: BlockSpec, fn_checks: list[tuple[str, Any]],
+               f: Fact) -> Iterator[tuple[int, ...]]:
+    """Outer-key values of a block for which fact ``f`` takes part in a match."""
+    key_vars = [n for n in spec.outer if any(
+        isinstance(t, Var) and t.name == n for a in spec.atoms for t in a.terms())]
+    for j, a in enumerate(spec.atoms):
+        b = unify_atom(a, f, {}, ws)
+        if b is None:
+            continue
+        rest = spec.atoms[:j] + spec.atoms[j + 1:]
+        checks = [c for c in fn_checks if all(n in _atom_names(spec.atoms) for n in c[1][0])]
+        for nb, _ in solve(ws, rest, checks, b):
+            yield tuple(nb[n] for n in key_vars)
+
+
+def _atom_names(atoms: list[Atom]) -> set[str]:
+    return {t.name for a in atoms for t in a.terms() if isinstance(t, Var)}
+
+
+_ = Propose

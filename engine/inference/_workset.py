@@ -1,0 +1,146 @@
+"""The indexed in-memory working set: terms interned to ints, two hash indexes.
+
+``so[p][s]`` is the set of objects and ``os[p][o]`` the set of subjects of
+predicate ``p``; both hold the union of asserted (``base``) and derived facts.
+``derived`` maps each derived fact to the sequence number of its insertion:
+a fact always has a derivation whose premises all carry smaller numbers
+(asserted facts count as 0), which keeps explanations well-founded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib import Literal
+
+from engine.inference._values import to_value
+from engine.terms import Node
+
+__all__ = ["Fact", "TermTable", "WorkingSet"]
+
+Fact = tuple[int, int, int]
+EMPTY: frozenset[int] = frozenset()
+
+
+class TermTable:
+    """Interns RDF terms to dense ints and caches their Python values."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Node, int] = {}
+        self.nodes: list[Node] = []
+        self._values: dict[int, object] = {}
+
+    def intern(self, node: Node) -> int:
+        i = self.ids.get(node)
+        if i is None:
+            i = self.ids[node] = len(self.nodes)
+            self.nodes.append(node)
+        return i
+
+    def integer(self, n: int) -> int:
+        return self.intern(Literal(n))
+
+    def value(self, i: int) -> object:
+        v = self._values.get(i, self)
+        if v is self:
+            v = self._values[i] = to_value(self.nodes[i])
+        return v
+
+
+class WorkingSet:
+    """Facts as int triples, indexed by predicate then subject / object."""
+
+    def __init__(self) -> None:
+        self.terms = TermTable()
+        self.so: dict[int, dict[int, set[int]]] = {}
+        self.os: dict[int, dict[int, set[int]]] = {}
+        self.base: set[Fact] = set()
+        self.derived: dict[Any, int] = {}  # Fact or proposal key -> insertion seq
+        self.seq = 0
+
+    def has(self, f: Fact) -> bool:
+        return f[2] in self.so.get(f[1], _E).get(f[0], EMPTY)
+
+    def present(self, f: Any) -> bool:
+        return self.has(f) if len(f) == 3 else f in self.derived
+
+    def index_add(self, f: Fact) -> None:
+        s, p, o = f
+        d = self.so.get(p)
+        if d is None:
+            d = self.so[p] = {}
+            self.os[p] = {}
+        objs = d.get(s)
+        if objs is None:
+            d[s] = {o}
+        else:
+            objs.add(o)
+        subs = self.os[p].get(o)
+        if subs is None:
+            self.os[p][o] = {s}
+        else:
+            subs.add(s)
+
+    def index_remove(self, f: Fact) -> None:
+        s, p, o = f
+        d = self.so.get(p)
+        if d is None or s not in d or o not in d[s]:
+            return
+        d[s].discard(o)
+        if not d[s]:
+            del d[s]
+        r = self.os[p][o]
+        r.discard(s)
+        if not r:
+            del self.os[p][o]
+
+    def add_derived(self, f: Any) -> bool:
+        """Insert a derived fact if absent; True when it is new."""
+        if len(f) == 3:
+            if self.has(f):
+                return False
+            self.index_add(f)
+        elif f in self.derived:
+            return False
+        self.seq += 1
+        self.derived[f] = self.seq
+        return True
+
+    def drop_derived(self, f: Any) -> bool:
+        """Forget a derived fact; True when it is no longer present at all."""
+        if self.derived.pop(f, None) is None:
+            return False
+        if len(f) == 3 and f not in self.base:
+            self.index_remove(f)
+            return True
+        return len(f) != 3
+
+    def seq_of(self, f: Fact) -> int:
+        return 0 if f in self.base else self.derived.get(f, 1 << 62)
+
+    def match(self, s: int | None, p: int | None, o: int | None) -> Iterator[Fact]:
+        """Facts matching a pattern; ``None`` is a wildcard."""
+        preds = [p] if p is not None else list(self.so)
+        for q in preds:
+            so = self.so.get(q)
+            if not so:
+                continue
+            if s is not None:
+                objs = so.get(s, EMPTY)
+                if o is not None:
+                    if o in objs:
+                        yield (s, q, o)
+                else:
+                    for x in list(objs):
+                        yield (s, q, x)
+            elif o is not None:
+                for x in list(self.os[q].get(o, EMPTY)):
+                    yield (x, q, o)
+            else:
+                for x, objs in list(so.items()):
+                    for y in list(objs):
+                        yield (x, q, y)
+
+
+_E: dict[int, set[int]] = {}
