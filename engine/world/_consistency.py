@@ -133,9 +133,11 @@ def _run_hermit(graph: Graph, tmp: Path, java: str) -> tuple[bool, tuple[str, ..
         try:
             with onto:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            _remove_reasoner_input(exc)
             return False, ()
         except owlready2.OwlReadyJavaError as exc:
+            _remove_reasoner_input(exc)
             raise ConsistencyError(
                 f"HermiT ({java}) failed before reaching a verdict: {exc}; check the world "
                 f"uses only OWL 2 datatypes, or {_JAVA_FIX}"
@@ -144,6 +146,23 @@ def _run_hermit(graph: Graph, tmp: Path, java: str) -> tuple[bool, tuple[str, ..
         return True, unsat
     finally:
         world.close()
+
+
+def _remove_reasoner_input(exc: BaseException) -> None:
+    """Delete the N-Triples file owlready2 wrote for HermiT, which it keeps when HermiT fails.
+
+    owlready2 names it only in a local variable (``tmp``) of the reasoning call,
+    so look it up in the traceback; if owlready2 changes, nothing is removed.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        tmp = tb.tb_frame.f_locals.get("tmp") if tb.tb_frame.f_code.co_name.startswith(
+            "sync_reasoner") else None
+        name = getattr(tmp, "name", None)
+        if isinstance(name, str):
+            Path(name).unlink(missing_ok=True)
+            return
+        tb = tb.tb_next
 
 
 def _count_classes(graph: Graph) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,11 @@ def test_missing_java_is_a_config_error_with_the_fix(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConfigError, match="apt-get install default-jre-headless"):
         check_consistency([ESTATE])
+
+
+def test_no_temporary_files_are_left_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert not check_consistency([], extra_turtle="ex:x a ops:Service , ops:Host .").consistent
+    assert list(tmp_path.iterdir()) == []
