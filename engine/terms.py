@@ -46,16 +46,16 @@ def sorted_quads(quads: Iterable[Quad]) -> tuple[Quad, ...]:
     return tuple(sorted(quads, key=lambda q: (q[3], encode(q[0]), encode(q[1]), encode(q[2]))))
 
 
-@lru_cache(maxsize=200_000)
-def _decode_uri(rest: str) -> URIRef:
-    return URIRef(rest)
-
-
+@lru_cache(maxsize=1 << 20)
 def decode(key: str) -> Node:
-    """The RDF term stored under ``key`` (inverse of :func:`encode`)."""
+    """The RDF term stored under ``key`` (inverse of :func:`encode`).
+
+    Cached: terms are immutable, and rdflib's ``Literal()`` re-parses the
+    lexical form on every construction, which dominated bulk reads.
+    """
     kind = key[0]
     if kind == "U":
-        return _decode_uri(key[1:])
+        return URIRef(key[1:])
     if kind == "L":
         dt, lang, lex = key[1:].split(_SEP, 2)
         if lang:
