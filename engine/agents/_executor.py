@@ -58,12 +58,14 @@ class Executor:
         clock: time for outcomes and breakers (pass the twin's simulated clock).
         breaker: when an agent's circuit breaker opens and for how long.
         author: the commit author of provenance commits.
+        recorder: the provenance recorder to use; share the one that records policy
+            decisions and approvals into the same store, so chain numbers never collide.
     """
 
     def __init__(
         self, store: GraphStore, world: World, *, registry: AgentRegistry | None = None,
         clock: Clock | None = None, breaker: BreakerConfig | None = None,
-        author: str = "tier1-agents",
+        author: str = "tier1-agents", recorder: ProvenanceRecorder | None = None,
     ) -> None:
         self.store = store
         self.world = world
@@ -71,7 +73,7 @@ class Executor:
         self.clock: Clock = clock or SystemClock()
         self.breaker_config = breaker or BreakerConfig()
         self.author = author
-        self.recorder = ProvenanceRecorder(store)
+        self.recorder = recorder or ProvenanceRecorder(store)
         self._breakers: dict[URIRef, CircuitBreaker] = {}
         self._done: dict[URIRef, list[tuple[ActionRequest, URIRef]]] = {}
         self.last_record: URIRef | None = None

@@ -40,6 +40,10 @@ class ProvenanceRecorder:
     Args:
         store: where the chain lives; its head is read before each record, so a
             recorder in a new process continues the same chain.
+
+    Share one recorder among everything that records into a store in one
+    process (the gate, the approvals, the :class:`~engine.agents.Executor`): it
+    remembers records made but not committed yet, so numbers never collide.
     """
 
     def __init__(self, store: GraphStore) -> None:
@@ -121,11 +125,8 @@ class ProvenanceRecorder:
             [*body, (r, OPS.recordSeq, Literal(seq)), (r, OPS.previousHash, Literal(prev))]
         ))
         h = record_hash(content)
-        adds = [*content, *extra, (r, OPS.recordHash, Literal(h)),
-                (HEAD, OPS.recordSeq, Literal(seq)), (HEAD, OPS.recordHash, Literal(h))]
-        removes: list[Triple] = []
-        if seq > 1:
-            removes = [(HEAD, OPS.recordSeq, Literal(seq - 1)), (HEAD, OPS.recordHash, Literal(prev))]
+        adds = [*content, *extra, (r, OPS.recordHash, Literal(h)), (HEAD, OPS.recordSeq, Literal(seq))]
+        removes: list[Triple] = [(HEAD, OPS.recordSeq, Literal(seq - 1))] if seq > 1 else []
         self._last = (seq, h)
         delta = Delta.of(adds, removes, GraphName.PROVENANCE)
         return Record(iri=r, seq=seq, hash=h, previous=prev, delta=delta)
