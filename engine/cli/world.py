@@ -101,12 +101,19 @@ def _total_size(files: tuple[Path, ...]) -> int:
               help="Which graph; 'all' needs --to trig or nquads.")
 @click.option("--at", "ref", default=None, metavar="COMMIT|TIME",
               help="Export the world as of this commit (HEAD~1, 12, an id, an ISO time).")
+@format_option
 @pass_ctx
 def export(ctx: Ctx, output: Path | None, fmt: str, graph: str, ref: str | None) -> None:
-    """Export the world (now or --at a commit) as Turtle, N-Triples, JSON-LD, TriG or N-Quads."""
+    """Export the world (now or --at a commit) as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
+
+    With --format json the result is wrapped: {"rdf_format", "output"} or {"rdf_format", "content"}.
+    """
     store = ctx.store()
     text = export_graphs(store, output, fmt, _graphs(graph), _at(store, ref))
-    if text is not None:
+    if ctx.fmt == "json":
+        key, value = ("content", text) if text is not None else ("output", str(output))
+        emit(ctx, {"rdf_format": fmt, key: value}, "")
+    elif text is not None:
         sys.stdout.write(text)
     else:
         click.echo(f"wrote {output}", err=True)
