@@ -6,7 +6,9 @@ PROVENANCE graph); :func:`verify_chain` checks nobody changed or deleted one;
 in SPARQL on the embedded store; :func:`export_provenance` writes PROV out.
 """
 
+from engine.provenance._audits import AUDITS, Audit, AuditParam, AuditResult, run_audit
 from engine.provenance._chain import HEAD, read_head, record_hash, record_iri, verify_chain
+from engine.provenance._export import PROV_FORMATS, export_provenance
 from engine.provenance._model import (
     ApprovalRecord,
     ChainProblem,
@@ -21,9 +23,14 @@ from engine.provenance._model import (
 from engine.provenance._recorder import POLICY_GATE, ProvenanceRecorder
 
 __all__ = [
+    "AUDITS",
     "HEAD",
     "POLICY_GATE",
+    "PROV_FORMATS",
     "ApprovalRecord",
+    "Audit",
+    "AuditParam",
+    "AuditResult",
     "ChainProblem",
     "ChainReport",
     "PolicyDecisionRecord",
@@ -33,8 +40,10 @@ __all__ = [
     "RuleRef",
     "StepExecutionRecord",
     "Violation",
+    "export_provenance",
     "read_head",
     "record_hash",
     "record_iri",
+    "run_audit",
     "verify_chain",
 ]

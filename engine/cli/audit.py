@@ -1,0 +1,154 @@
+"""``tier1 audit``: verify the provenance hash chain, run audits, export PROV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rdflib import URIRef
+
+from engine.cli._app import Ctx, emit, format_option, pass_ctx
+from engine.cli._app import app as root
+from engine.cli._render import table
+from engine.provenance import (
+    AUDITS,
+    Audit,
+    AuditResult,
+    ChainReport,
+    export_provenance,
+    run_audit,
+    verify_chain,
+)
+from engine.provenance._export import write_atomically
+from engine.terms import curie
+from engine.vocab import RUN
+
+__all__ = ["audit"]
+
+
+@root.group()
+def audit() -> None:
+    """Provenance: check the hash chain, answer audit questions, export PROV-O.
+
+    \b
+    Every decision and action tier1 takes is a PROV-O record in the provenance
+    graph, hash-chained so that a changed or deleted record is detected.
+    \b
+      tier1 audit verify                      is the chain intact?
+      tier1 audit why --subject run:prov/00000004
+      tier1 audit service-history --service ex:checkout --from 2026-11-28
+      tier1 audit blocked-plans               plans the policy gate stopped, and by which shape
+      tier1 audit approved-by --person ex:alice
+      tier1 audit top-rules --limit 5
+      tier1 audit why --show-query            the Cypher, to adapt by hand
+      tier1 audit export --format json-ld -o prov.jsonld
+    """
+
+
+@audit.command()
+@format_option
+@pass_ctx
+def verify(ctx: Ctx) -> None:
+    """Recompute every record's hash and link; exit 1 naming each modified or deleted record."""
+    report = verify_chain(ctx.store())
+    emit(ctx, report.model_dump(mode="json") | {"ok": report.ok}, lambda: _verify_text(report))
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _verify_text(report: ChainReport) -> str:
+    if report.ok:
+        return (f"provenance chain intact: {report.records} records, head #{report.head_seq} "
+                f"{report.head_hash[:16] or '-'} (keep this hash elsewhere to anchor the chain)")
+    lines = [click.style(f"provenance chain BROKEN: {len(report.problems)} problem(s) in "
+                         f"{report.records} records", fg="red")]
+    lines += [f"  #{p.seq:<5} {p.kind:<12} {_cell(str(p.record))}  {p.detail}"
+              for p in report.problems]
+    return "\n".join(lines)
+
+
+@audit.command()
+@click.option("--format", "rdf_format", type=click.Choice(["turtle", "json-ld", "json"]),
+              default="turtle", show_default=True, help="PROV serialisation (json means json-ld).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to FILE instead of standard output.")
+@pass_ctx
+def export(ctx: Ctx, rdf_format: str, output: Path | None) -> None:
+    """Export the provenance graph as PROV-O (Turtle or JSON-LD)."""
+    fmt = "json-ld" if rdf_format == "json" else rdf_format
+    text = export_provenance(ctx.store(), fmt)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    write_atomically(output, text)
+    data = {"path": str(output), "format": fmt, "bytes": len(text.encode())}
+    emit(ctx, data, f"wrote provenance ({fmt}, {data['bytes']} bytes) to {output}")
+
+
+def _audit_command(a: Audit) -> click.Command:
+    @format_option
+    @pass_ctx
+    def run(ctx: Ctx, /, show_query: bool, **given: str | None) -> None:
+        if show_query:
+            _show_query(ctx, a)
+            return
+        values = {p.name: given.get(_dest(p.name)) for p in a.params}
+        result = run_audit(ctx.store(), a.name, values)
+        emit(ctx, result, lambda: _result_text(result))
+
+    params: list[click.Parameter] = [
+        click.Option([f"--{p.name}", _dest(p.name)], default=None, metavar=p.kind.upper(),
+                     help=p.help + (f" (default {p.default})" if p.default else " (required)"))
+        for p in a.params
+    ]
+    params.append(click.Option(["--show-query"], is_flag=True,
+                               help="Print the Cypher query (and its parameters) instead of running it."))
+    text = a.question if a.question.endswith("?") else f"{a.question}."
+    return click.Command(a.name, callback=run, params=params, help=text)
+
+
+def _dest(name: str) -> str:
+    return name.replace("-", "_") + ("_" if name in ("from",) else "")
+
+
+def _show_query(ctx: Ctx, a: Audit) -> None:
+    params = [{"name": p.name, "kind": p.kind, "help": p.help, "default": p.default}
+              for p in a.params]
+    data = {"audit": a.name, "question": a.question, "cypher": a.cypher, "sparql": a.sparql,
+            "params": params}
+    lines = [f"// {a.question}", "// parameters:"]
+    lines += [f"//   ${p.name} ({p.kind}{', default ' + p.default if p.default else ''}): {p.help}"
+              for p in a.params]
+    emit(ctx, data, "\n".join([*lines, a.cypher]))
+
+
+def _result_text(r: AuditResult) -> str:
+    if not r.rows:
+        return f"no answers for audit {r.audit} ({r.language}, parameters {json.dumps(r.params)})"
+    foot = f"({len(r.rows)} row{'s' if len(r.rows) != 1 else ''}, via {r.language})"
+    if len(r.columns) > 8:  # wide answers read better as one block per row
+        width = max(len(c) for c in r.columns)
+        blocks = ["\n".join(f"{c.ljust(width)}  {_cell(row[c])}" for c in r.columns)
+                  for row in r.rows]
+        return "\n\n".join([*blocks, foot])
+    rows = [[_cell(row[c]) for c in r.columns] for row in r.rows]
+    return table(list(r.columns), rows, max_width=48) + "\n" + foot
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, list):
+        return ", ".join(_cell(i) for i in v) or "-"
+    text = str(v)
+    if text.startswith(str(RUN)):
+        return "run:" + text[len(str(RUN)):]
+    if "://" in text or text.startswith("urn:"):
+        return curie(URIRef(text))
+    return text
+
+
+for _a in AUDITS.values():
+    audit.add_command(_audit_command(_a))

@@ -1,0 +1,46 @@
+"""Export the provenance graph as PROV-O in Turtle or JSON-LD."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import rdflib
+
+from engine.errors import InputError
+from engine.store import GraphStore
+from engine.vocab import PREFIXES, GraphName
+
+__all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance", "write_atomically"]
+
+ProvFormat = Literal["turtle", "json-ld"]
+PROV_FORMATS: tuple[str, ...] = ("turtle", "json-ld")
+
+
+def export_provenance(store: GraphStore, fmt: str, *, at: int | None = None) -> str:
+    """The PROVENANCE graph (now, or as of commit ``at``) serialised as ``fmt``."""
+    if fmt not in PROV_FORMATS:
+        raise InputError(f"cannot export provenance as {fmt!r}; use turtle or json-ld")
+    g = rdflib.Graph()
+    for pfx, ns in PREFIXES.items():
+        g.bind(pfx, ns)
+    for s, p, o, _ in store.quads(graphs=(GraphName.PROVENANCE,), at=at):
+        g.add((s, p, o))
+    if fmt == "json-ld":
+        return g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+    return g.serialize(format="turtle")
+
+
+def write_atomically(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` so a reader never sees half a file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
