@@ -55,12 +55,14 @@ def init(ctx: Ctx) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--graph", type=click.Choice([g.value for g in GraphName]), default="asserted",
               show_default=True, help="Which graph receives the triples.")
-@click.option("--input-format", "fmt", type=click.Choice(["turtle", "nt", "json-ld"]),
+@click.option("--input-format", "input_format", type=click.Choice(["turtle", "nt", "json-ld"]),
               default=None, help="Override the format guessed from each file's suffix.")
 @click.option("-m", "--message", default=None, help="Commit message (default: 'load FILES').")
 @format_option
 @pass_ctx
-def load(ctx: Ctx, files: tuple[Path, ...], graph: str, fmt: str | None, message: str | None) -> None:
+def load(
+    ctx: Ctx, files: tuple[Path, ...], graph: str, input_format: str | None, message: str | None,
+) -> None:
     """Load Turtle (.ttl), N-Triples (.nt) or JSON-LD (.jsonld) files as ONE commit.
 
     Every file is parsed before anything is written: if any file is malformed,
@@ -79,7 +81,7 @@ def load(ctx: Ctx, files: tuple[Path, ...], graph: str, fmt: str | None, message
         if chatty:
             click.echo(f"  parsed {n:>9,} triples  {name}  ({time.perf_counter() - started:.1f}s)", err=True)
 
-    req = LoadRequest(paths=files, graph=GraphName(graph), fmt=fmt, author=ctx.author,
+    req = LoadRequest(paths=files, graph=GraphName(graph), fmt=input_format, author=ctx.author,
                       message=message)
     commit = load_files(store, req, progress)
     if chatty:
@@ -95,7 +97,7 @@ def _total_size(files: tuple[Path, ...]) -> int:
 @app.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (atomically). Default: standard output.")
-@click.option("--to", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="turtle",
+@click.option("--to", "rdf_format", type=click.Choice(list(EXPORT_FORMATS)), default="turtle",
               show_default=True, help="RDF format to write.")
 @click.option("--graph", type=_GRAPH_CHOICE, default="asserted", show_default=True,
               help="Which graph; 'all' needs --to trig or nquads.")
@@ -103,16 +105,16 @@ def _total_size(files: tuple[Path, ...]) -> int:
               help="Export the world as of this commit (HEAD~1, 12, an id, an ISO time).")
 @format_option
 @pass_ctx
-def export(ctx: Ctx, output: Path | None, fmt: str, graph: str, ref: str | None) -> None:
+def export(ctx: Ctx, output: Path | None, rdf_format: str, graph: str, ref: str | None) -> None:
     """Export the world (now or --at a commit) as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
 
     With --format json the result is wrapped: {"rdf_format", "output"} or {"rdf_format", "content"}.
     """
     store = ctx.store()
-    text = export_graphs(store, output, fmt, _graphs(graph), _at(store, ref))
+    text = export_graphs(store, output, rdf_format, _graphs(graph), _at(store, ref))
     if ctx.fmt == "json":
         key, value = ("content", text) if text is not None else ("output", str(output))
-        emit(ctx, {"rdf_format": fmt, key: value}, "")
+        emit(ctx, {"rdf_format": rdf_format, key: value}, "")
     elif text is not None:
         sys.stdout.write(text)
     else:
