@@ -1,0 +1,38 @@
+"""Every command teaches through --help and offers --format json for scripts."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import app
+
+
+def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            out += _leaves(cmd, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+COMMANDS = _leaves(app)
+
+
+def test_the_core_commands_exist() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    assert {"init", "load", "export", "query", "show", "log", "diff", "summary", "ontology check"} <= names
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p))
+def test_help_teaches_and_offers_json(path: tuple[str, ...]) -> None:
+    r = CliRunner().invoke(app, [*path, "--help"])
+    assert r.exit_code == 0, r.output
+    cmd = app
+    for name in path:
+        cmd = cmd.commands[name]  # type: ignore[attr-defined,assignment]
+    assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} needs a docstring that teaches"
+    assert "--format" in r.output, f"{' '.join(path)} must accept --format text|json"
