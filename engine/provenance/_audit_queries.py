@@ -23,11 +23,12 @@ SELECT ?activity ?step ?plan ?action ?target ?agent ?status ?started ?ended
        (GROUP_CONCAT(DISTINCT ?rule; separator="{_SEP}") AS ?rules)
        (GROUP_CONCAT(DISTINCT ?influence; separator="{_SEP}") AS ?informed_by)
 WHERE {{
+  {{ ?subject ops:executes ?any . BIND (?subject AS ?activity) }}
+  UNION {{ ?activity ops:executes ?subject }}
   ?activity a ops:StepExecution ; ops:executes ?step ; ops:executedAction ?action ;
             ops:actedOn ?target ; prov:wasAssociatedWith ?agent ; ops:status ?status ;
             prov:startedAtTime ?started ; prov:endedAtTime ?ended ;
             prov:qualifiedAssociation/prov:hadPlan ?plan .
-  FILTER (?activity = ?subject || ?step = ?subject)
   OPTIONAL {{ ?activity ops:proposedBy ?r . ?r ops:ruleId ?rid ; ops:ruleVersion ?rv .
              BIND (CONCAT(STR(?rid), "@", STR(?rv)) AS ?rule) }}
   OPTIONAL {{ ?activity prov:wasInfluencedBy ?influence .
