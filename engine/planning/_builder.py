@@ -161,19 +161,15 @@ def effects(action: URIRef, target: URIRef) -> tuple[tuple[Triple, ...], tuple[T
 
 
 def runbook_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:
-    """The runbook for ``action``, preferring one that applies to the target's service."""
+    """The runbook for ``action``: one written for the target's service if there is one,
+    else a generic one (no ``ops:appliesTo``)."""
     services = {target} | {URIRef(s) for _, _, s in triples(store, (target, OPS.instanceOf, None))}
     services |= {URIRef(s) for _, _, s in triples(store, (target, OPS.changes, None))}
-    candidates = sorted(URIRef(rb) for rb, _, _ in triples(
-        store, (None, OPS.forActionType, action), graph=GraphName.ASSERTED))
-    for rb in candidates:
-        if any(True for _ in triples(store, (rb, OPS.appliesTo, None))) and not any(
-            (rb, OPS.appliesTo, s) in _edges(store, rb) for s in services
-        ):
-            continue
-        return rb
-    return None
-
-
-def _edges(store: GraphStore, rb: URIRef) -> set[Triple]:
-    return set(triples(store, (rb, OPS.appliesTo, None)))
+    specific, generic = [], []
+    for rb, _, _ in triples(store, (None, OPS.forActionType, action), graph=GraphName.ASSERTED):
+        applies = {o for _, _, o in triples(store, (rb, OPS.appliesTo, None))}
+        if applies & services:
+            specific.append(URIRef(rb))
+        elif not applies:
+            generic.append(URIRef(rb))
+    return min(specific or generic, key=str, default=None)

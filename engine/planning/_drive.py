@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from rdflib import Literal
 
-from engine.planning._builder import build_plan
+from engine.planning._builder import build_plan, goal_scope
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
+from engine.planning._goals import triggers_of
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
@@ -131,32 +132,22 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
                    paged=str(person or ""), status=result.status)
     loop.locks.release(plan.iri)
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
-    d = plan_delta(plan, new) | _goal_status(goal, "failed")
+    d = plan_delta(plan, new) | _goal_status(goal, "failed") | result.effects
     loop.plans[new.iri] = new
     loop.commit(d, f"escalate: {plan.iri}", event=ev, extra=result.provenance)
     return new
 
 
 def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
-    """The goal is met: mark it, and resolve the alerts the plan answered."""
+    """The goal is met: mark it, and resolve the firing alerts about its scope."""
     firing, resolved = Literal("firing"), Literal("resolved")
-    alerts = [a for a, _, _, _ in loop.store.quads((None, OPS.status, firing))
-              if any(True for _ in loop.store.quads((a, OPS.about, None)))
-              and _about_scope(loop, a, plan)]
+    alerts = triggers_of(loop.store, goal_scope(loop.store, goal))
     d = _goal_status(goal, "met") | Delta.of(
         adds=[(a, OPS.status, resolved) for a in alerts],
         removes=[(a, OPS.status, firing) for a in alerts])
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {goal.iri}", event=ev)
-
-
-def _about_scope(loop: Loop, alert: object, plan: Plan) -> bool:
-    from engine.planning._builder import goal_scope
-
-    goal = loop.goal_of(plan)
-    scope = goal_scope(loop.store, goal) if goal else frozenset({plan.entity})
-    return any(o in scope for _, _, o, _ in loop.store.quads((alert, OPS.about, None)))  # type: ignore[arg-type]
 
 
 def _goal_status(goal: Goal, status: str) -> Delta:

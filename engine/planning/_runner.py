@@ -65,11 +65,11 @@ def build_world(scenario: Scenario) -> list[Triple]:
     for u in scenario.world.updates:
         path = scenario.folder / u
         try:
-            g.update(path.read_text(encoding="utf-8"), initNs=PREFIXES)
+            _update(g, path.read_text(encoding="utf-8"), str(path))
         except FileNotFoundError:
             raise ScenarioError(f"{scenario.source}: update file {path} not found") from None
-        except Exception as exc:
-            raise ScenarioError(f"{path}: not a valid SPARQL update ({exc})") from None
+    if scenario.world.sparql.strip():
+        _update(g, scenario.world.sparql, f"{scenario.source} [world] sparql")
     if scenario.world.turtle.strip():
         head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
         try:
@@ -77,6 +77,13 @@ def build_world(scenario: Scenario) -> list[Triple]:
         except Exception as exc:
             raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: {exc}") from None
     return list(g)  # type: ignore[arg-type]
+
+
+def _update(g: rdflib.Graph, text: str, where: str) -> None:
+    try:
+        g.update(text, initNs=PREFIXES)
+    except Exception as exc:
+        raise ScenarioError(f"{where}: not a valid SPARQL update ({exc})") from None
 
 
 def alert_triples(ev: AlertEvent, fired: Literal) -> list[Triple]:

@@ -30,12 +30,14 @@ _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
 class WorldSpec(BaseModel):
-    """The starting world: RDF files, SPARQL updates over them, then scenario Turtle."""
+    """The starting world: RDF files, SPARQL update files over them, then the scenario's own
+    SPARQL update (``sparql``) and Turtle (``turtle``)."""
 
     model_config = _STRICT
 
     files: tuple[str, ...] = ()
     updates: tuple[str, ...] = ()
+    sparql: str = ""
     turtle: str = ""
 
 
