@@ -88,7 +88,6 @@ def export(ctx: Ctx, rdf_format: str, output: Path | None) -> None:
 
 
 def _audit_command(a: Audit) -> click.Command:
-    @format_option
     @pass_ctx
     def run(ctx: Ctx, /, show_query: bool, **given: str | None) -> None:
         if show_query:
@@ -106,7 +105,9 @@ def _audit_command(a: Audit) -> click.Command:
     params.append(click.Option(["--show-query"], is_flag=True,
                                help="Print the Cypher query (and its parameters) instead of running it."))
     text = a.question if a.question.endswith("?") else f"{a.question}."
-    return click.Command(a.name, callback=run, params=params, help=text)
+    cmd = click.Command(a.name, callback=run, params=params, help=text)
+    format_option(cmd)  # appends --format to cmd.params
+    return cmd
 
 
 def _dest(name: str) -> str:

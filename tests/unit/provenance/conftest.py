@@ -1,74 +1,11 @@
-"""A provenance log with a policy decision, an approval and three step executions."""
+"""Fixtures for the provenance tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-
 import pytest
-from rdflib import URIRef
+from provlog import Log, build_log  # type: ignore[import-not-found]
 
-from engine.provenance import (
-    ApprovalRecord,
-    PolicyDecisionRecord,
-    ProvenanceRecorder,
-    Rationale,
-    Record,
-    RuleRef,
-    StepExecutionRecord,
-    Violation,
-)
-from engine.store import CommitMeta, GraphStore, MemoryStore
-from engine.vocab import EX, OPS, RUN
-
-T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Log:
-    store: GraphStore
-    records: list[Record]
-
-
-def _step(n: int, action: URIRef, target: URIRef, service: URIRef, status: str,
-          rule: RuleRef, approver: URIRef | None, decision: URIRef | None) -> StepExecutionRecord:
-    t = T0 + timedelta(hours=n)
-    return StepExecutionRecord(
-        step=RUN[f"step/{n}"], plan=RUN["plan/a"], action=action, target=target,
-        target_service=service, agent=RUN["agent/restart"], status=status, detail=f"step {n}",
-        started=t, ended=t + timedelta(seconds=2), idempotency_key=f"key-{n}",
-        why=Rationale(informed_by=(EX["alert-1"], RUN["goal/g1"]), rules=(rule,),
-                      decision=decision, shape_set_version="shapes-v1", approver=approver),
-    )
-
-
-def build_log(store: GraphStore) -> Log:
-    rec = ProvenanceRecorder(store)
-    made: list[Record] = []
-
-    def keep(r: Record) -> Record:
-        store.commit(r.delta, CommitMeta(author="test", message=f"prov {r.seq}"))
-        made.append(r)
-        return r
-
-    blocked = PolicyDecisionRecord(
-        plan=RUN["plan/b"], verdict="blocked", started=T0, ended=T0, shape_set_version="shapes-v1",
-        violations=(Violation(shape=EX.FreezeShape, focus=EX.payments, message="frozen"),
-                    Violation(shape=EX.TierShape, severity="Warning", message="tier 1")),
-        why=Rationale(informed_by=(EX["alert-2"],)))
-    keep(rec.policy_decision(blocked))
-    allowed = keep(rec.policy_decision(blocked.model_copy(update={
-        "plan": RUN["plan/a"], "verdict": "allowed", "violations": ()})))
-    keep(rec.approval(ApprovalRecord(plan=RUN["plan/a"], approver=EX.alice, decision="approved",
-                                     at=T0)))
-    r1, r2 = RuleRef(id="restart-crashed", version="2"), RuleRef(id="rollback-bad-deploy", version="1")
-    keep(rec.step_execution(_step(1, OPS.Restart, EX["checkout-2"], EX.checkout, "succeeded", r1,
-                                  EX.alice, allowed.iri)))
-    keep(rec.step_execution(_step(2, OPS.Restart, EX["checkout-1"], EX.checkout, "failed", r1,
-                                  None, allowed.iri)))
-    keep(rec.step_execution(_step(3, OPS.Rollback, EX.deploy, EX.payments, "succeeded", r2,
-                                  EX.bob, allowed.iri)))
-    return Log(store, made)
+from engine.store import MemoryStore
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from provlog import build_log  # type: ignore[import-not-found]
 
 from engine.errors import InputError
 from engine.provenance import AUDITS, run_audit
@@ -14,8 +15,6 @@ from engine.vocab import EX, OPS, RUN
 
 @pytest.fixture(params=["memory", "sqlite"])
 def audited(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from conftest import build_log  # type: ignore[import-not-found]
-
     store: GraphStore = MemoryStore() if request.param == "memory" else SqliteStore(
         tmp_path / "w.db", create=True)
     return build_log(store)
@@ -25,7 +24,7 @@ def test_every_audit_has_both_query_forms():
     for a in AUDITS.values():
         assert a.cypher.startswith("MATCH") and "SELECT" in a.sparql
         for p in a.params:
-            assert f"${p.name}" in a.cypher and f"?{p.name}" in a.sparql or p.name == "limit"
+            assert (f"${p.name}" in a.cypher and f"?{p.name}" in a.sparql) or p.name == "limit"
 
 
 def test_why_by_activity_and_by_step(audited):

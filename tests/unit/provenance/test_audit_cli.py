@@ -1,0 +1,102 @@
+"""``tier1 audit``: verify, each audit, --show-query and export, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from provlog import Log, build_log  # type: ignore[import-not-found]
+from rdflib import Literal
+
+from engine.cli import app
+from engine.store import CommitMeta, Delta, SqliteStore
+from engine.vocab import OPS, GraphName
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[str, Log]:
+    spec = str(tmp_path / "store")
+    assert CliRunner().invoke(app, ["--store", spec, "init"]).exit_code == 0
+    store = SqliteStore(tmp_path / "store" / "world.db")
+    log = build_log(store)
+    store.close()
+    return spec, log
+
+
+def _run(spec: str, *args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, ["--store", spec, *args])
+    return res.exit_code, res.output
+
+
+def test_verify_ok_then_broken(world):
+    spec, log = world
+    code, out = _run(spec, "audit", "verify")
+    assert code == 0 and "intact: 6 records" in out
+    code, out = _run(spec, "audit", "verify", "--format", "json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    store = SqliteStore(Path(spec) / "world.db")
+    act = log.records[3].iri
+    store.commit(Delta.of([(act, OPS.status, Literal("failed"))],
+                          [(act, OPS.status, Literal("succeeded"))], GraphName.PROVENANCE),
+                 CommitMeta(author="mallory", message="cover up"))
+    store.close()
+    code, out = _run(spec, "audit", "verify")
+    assert code == 1 and "BROKEN" in out and "run:prov/00000004" in out and "modified" in out
+    code, out = _run(spec, "--format", "json", "audit", "verify")
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False
+    assert data["problems"][0]["record"] == str(act)
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["why", "--subject", "run:step/3"], "rollback-bad-deploy@1"),
+    (["service-history", "--service", "ex:checkout", "--from", "2026-11-28"], "ex:checkout-1"),
+    (["blocked-plans"], "ex:FreezeShape"),
+    (["approved-by", "--person", "ex:alice"], "ex:checkout-2"),
+    (["top-rules", "--limit", "1"], "restart-crashed"),
+])
+def test_each_audit_in_text_and_json(world, args, expect):
+    spec, _ = world
+    code, out = _run(spec, "audit", *args)
+    assert code == 0 and expect in out, out
+    code, out = _run(spec, "audit", *args, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["audit"] == args[0] and data["language"] == "sparql"
+    assert data["rows"]
+
+
+def test_show_query_prints_cypher_without_a_store(tmp_path):
+    code, out = _run(str(tmp_path / "absent"), "audit", "why", "--show-query")
+    assert code == 0 and out.startswith("// Why was this action taken?") and "$subject" in out
+    code, out = _run(str(tmp_path / "absent"), "audit", "top-rules", "--show-query",
+                     "--format", "json")
+    data = json.loads(out)
+    assert "LIMIT $limit" in data["cypher"] and "SELECT" in data["sparql"]
+
+
+def test_missing_parameter_is_one_clean_line(world):
+    code, out = _run(world[0], "audit", "approved-by")
+    assert code == 1 and out.strip() == (
+        "InputError: audit 'approved-by' needs --person (the approver)")
+
+
+@pytest.mark.parametrize(("fmt", "parse_as"), [("turtle", "turtle"), ("json-ld", "json-ld"),
+                                               ("json", "json-ld")])
+def test_export_round_trips(world, tmp_path, fmt, parse_as):
+    spec, _ = world
+    out_file = tmp_path / f"prov.{fmt}"
+    code, out = _run(spec, "audit", "export", "--format", fmt, "-o", str(out_file))
+    assert code == 0 and str(out_file) in out
+    exported = rdflib.Graph().parse(out_file, format=parse_as)
+    store = SqliteStore(Path(spec) / "world.db")
+    assert len(exported) == store.count(graphs=(GraphName.PROVENANCE,))
+    store.close()
+
+
+def test_export_to_stdout_is_turtle(world):
+    code, out = _run(world[0], "audit", "export")
+    assert code == 0 and "prov:Activity" in out
+    assert len(rdflib.Graph().parse(data=out, format="turtle")) > 0
