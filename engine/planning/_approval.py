@@ -18,13 +18,14 @@ __all__ = ["approve", "find_plan", "reject"]
 
 
 def find_plan(loop: Loop, ref: URIRef) -> Plan:
-    """The plan ``ref`` names: its IRI, or a unique prefix of its IRI's last segment."""
+    """The plan ``ref`` names: its IRI, or a prefix of its id naming one plan (the latest
+    attempt when several attempts share it)."""
     if ref in loop.plans:
         return loop.plans[ref]
     tail = str(ref).rsplit("/", 1)[-1]
     hits = [p for p in loop.plans.values() if str(p.iri).rsplit("/", 1)[-1].startswith(tail)]
-    if len(hits) == 1:
-        return hits[0]
+    if len({p.key for p in hits}) == 1:  # one plan's attempts: the latest is the live one
+        return max(hits, key=lambda p: p.attempt)
     if not hits:
         raise PlanningError(f"no plan {ref} in this store; list them with 'tier1 plans'")
     raise PlanningError(f"{ref} matches {len(hits)} plans; give more of the plan id")

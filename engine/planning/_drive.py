@@ -107,7 +107,9 @@ def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 
 def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """Build the next attempt without the failed (action, target) pairs, or escalate."""
-    failed = loop.failed.get(plan.goal, frozenset())
+    failed = loop.failed.get(plan.goal, frozenset()) | {
+        s.signature() for p in loop.plans.values()
+        if p.goal == plan.goal and p.state is PlanState.SUPERSEDED for s in p.steps}
     loop.locks.release(plan.iri)
     if plan.attempt >= loop.config.max_replans:
         return escalate(loop, goal, plan, f"{plan.attempt + 1} plan(s) tried: {plan.reason}")
