@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rdflib import Literal
 
-from engine.planning._builder import build_plan, goal_scope
+from engine.planning._builder import build_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._goals import triggers_of
@@ -134,7 +134,7 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
                    paged=str(person or ""), status=result.status)
     loop.locks.release(plan.iri)
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
-    d = plan_delta(plan, new) | _goal_status(goal, "failed") | result.effects
+    d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
     loop.plans[new.iri] = new
     loop.commit(d, f"escalate: {plan.iri}", event=ev, extra=result.provenance)
     return new
@@ -143,17 +143,10 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
 def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
     """The goal is met: mark it, and resolve the firing alerts about its scope."""
     firing, resolved = Literal("firing"), Literal("resolved")
-    alerts = triggers_of(loop.store, goal_scope(loop.store, goal))
-    d = _goal_status(goal, "met") | Delta.of(
+    alerts = triggers_of(loop.store, loop.scope(goal))
+    d = loop.set_goal_status(goal, "met") | Delta.of(
         adds=[(a, OPS.status, resolved) for a in alerts],
         removes=[(a, OPS.status, firing) for a in alerts])
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {goal.iri}", event=ev)
-
-
-def _goal_status(goal: Goal, status: str) -> Delta:
-    return Delta.of(adds=[(goal.iri, OPS.status, Literal(status))],
-                    removes=[(goal.iri, OPS.status, Literal(goal.status))]
-                    if goal.status != status else [])
-

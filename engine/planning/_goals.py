@@ -14,7 +14,6 @@ from rdflib import RDF, Literal, URIRef
 from engine.errors import PlanningError
 from engine.planning._builder import ProposalLike, goal_scope
 from engine.planning._model import Goal, GoalKind, goal_iri
-from engine.planning._rdf import load_goals
 from engine.store import GraphStore, triples
 from engine.vocab import OPS, GraphName
 
@@ -54,27 +53,34 @@ def _status(store: GraphStore, s: URIRef) -> set[tuple[URIRef, URIRef, Literal]]
 
 
 def discover_goals(
-    store: GraphStore, proposals: Sequence[ProposalLike],
-) -> tuple[list[Goal], list[Goal]]:
-    """(all goals, the new ones to assert): stored goals, one per open incident, and one
-    per proposal target that no goal covers."""
-    known = {g.iri: g for g in load_goals(store)}
+    store: GraphStore, proposals: Sequence[ProposalLike], known: dict[URIRef, Goal],
+    scopes: dict[URIRef, frozenset[URIRef]],
+) -> list[Goal]:
+    """New goals: one per open incident, and one per proposal target no goal covers.
+
+    ``known`` are the goals already asserted; ``scopes`` caches each goal's scope
+    (filled in here for the new ones).
+    """
     new: dict[URIRef, Goal] = {}
     for inc in open_incidents(store):
         g = make_goal(store, inc, source="rule")
-        if g.iri not in known:
+        if g.iri not in known and g.iri not in new:
             new[g.iri] = g
+            scopes[g.iri] = goal_scope(store, g)
     covered: set[URIRef] = set()
-    for g in [*known.values(), *new.values()]:
-        covered |= goal_scope(store, g)
+    for iri in [*known, *new]:
+        if iri not in scopes:
+            scopes[iri] = goal_scope(store, known[iri])
+        covered |= scopes[iri]
     for p in sorted(proposals, key=lambda p: (-p.salience, str(p.target))):
         if p.target in covered:
             continue
         g = make_goal(store, _service_of(store, p.target), source="proposal")
         if g.iri not in known and g.iri not in new:
             new[g.iri] = g
-            covered |= goal_scope(store, g)
-    return [*known.values(), *new.values()], list(new.values())
+            scopes[g.iri] = goal_scope(store, g)
+            covered |= scopes[g.iri]
+    return list(new.values())
 
 
 def _service_of(store: GraphStore, target: URIRef) -> URIRef:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._goals import discover_goals, triggers_of
@@ -23,7 +23,7 @@ from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorde
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.store import Commit, CommitMeta, Delta, GraphStore
 from engine.terms import Triple
-from engine.vocab import GraphName
+from engine.vocab import OPS, GraphName
 
 __all__ = ["Loop", "LoopConfig", "Ports"]
 
@@ -69,6 +69,8 @@ class Loop:
         self.events: list[LoopEvent] = []
         self.locks = LockTable()
         self.plans: dict[URIRef, Plan] = {p.iri: p for p in load_plans(store)}
+        self.goal_book: dict[URIRef, Goal] = {g.iri: g for g in load_goals(store)}
+        self.scopes: dict[URIRef, frozenset[URIRef]] = {}
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
         for plan in self.plans.values():
@@ -121,7 +123,8 @@ class Loop:
     # -- goals ------------------------------------------------------------
     def goals(self) -> list[Goal]:
         """Open goals, asserting any new ones (from incidents and uncovered proposals)."""
-        everything, new = discover_goals(self.store, list(self.ports.inference.proposals()))
+        new = discover_goals(self.store, list(self.ports.inference.proposals()), self.goal_book,
+                             self.scopes)
         if new:
             adds: set[Triple] = set()
             for g in new:
@@ -129,7 +132,21 @@ class Loop:
                 self.emit("goal", f"goal {g.kind.value} for {g.target} (from {g.source})",
                           goal=str(g.iri))
             self.commit(Delta.of(adds), f"goals: {len(new)} new")
-        return [g for g in everything if g.status == "open"]
+            self.goal_book.update((g.iri, g) for g in new)
+        return [g for g in self.goal_book.values() if g.status == "open"]
+
+    def set_goal_status(self, goal: Goal, status: str) -> Delta:
+        """Record ``goal``'s new status in the book; the returned delta persists it."""
+        self.goal_book[goal.iri] = goal.model_copy(update={"status": status})
+        if goal.status == status:
+            return Delta()
+        return Delta.of(adds=[(goal.iri, OPS.status, Literal(status))],
+                        removes=[(goal.iri, OPS.status, Literal(goal.status))])
+
+    def scope(self, goal: Goal) -> frozenset[URIRef]:
+        if goal.iri not in self.scopes:
+            self.scopes[goal.iri] = goal_scope(self.store, goal)
+        return self.scopes[goal.iri]
 
     def plan_for_goal(self, goal: Goal) -> Plan | None:
         """The active or finished plan answering ``goal``, building one if there is none.
@@ -145,7 +162,7 @@ class Loop:
         plan = build_plan(self.store, goal, list(self.ports.inference.proposals()))
         if plan is None:
             return None
-        triggers = triggers_of(self.store, goal_scope(self.store, goal))
+        triggers = triggers_of(self.store, self.scope(goal))
         plan = plan.model_copy(update={"triggers": max(1, len(triggers))})
         steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in plan.steps)
         ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "
@@ -160,7 +177,7 @@ class Loop:
         return None
 
     def goal_of(self, plan: Plan) -> Goal | None:
-        return next((g for g in load_goals(self.store) if g.iri == plan.goal), None)
+        return self.goal_book.get(plan.goal)
 
     def refresh_steps(self, plan: Plan) -> Plan:
         """Plans read back from the store lack preconditions/effects; add them."""

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import URIRef
 
 from engine.agents import ActionRequest
+from engine.inference import Reasoner
 from engine.planning._builder import ProposalLike
 from engine.planning._loop import LoopConfig, Ports
 from engine.planning._model import Plan, PlanStep
@@ -53,26 +54,24 @@ class ProvContext:
 
 
 class RuleInference:
-    """The rule engine, primed with the asserted world and updated after each commit."""
+    """The rule engine, primed with the asserted world and updated incrementally after
+    each commit (``Reasoner.update``: only what the change touches is re-derived)."""
 
-    def __init__(self, reasoner: object, asserted: Sequence[Triple], now: datetime) -> None:
+    def __init__(self, reasoner: Reasoner, asserted: Sequence[Triple], now: datetime) -> None:
         self._r = reasoner
-        result = reasoner.run(asserted, now=now)  # type: ignore[attr-defined]
-        self._inferred: frozenset[Triple] = frozenset(result.inferred)
-        self._proposals: tuple[ProposalLike, ...] = tuple(result.proposals)
+        result = reasoner.run(asserted, now=now)
+        self._initial = frozenset(result.inferred)
+        self._proposals: tuple[ProposalLike, ...] = tuple(result.proposals)  # type: ignore[arg-type]
 
     def initial(self) -> Delta:
-        return Delta.of(self._inferred, (), GraphName.INFERRED)
+        return Delta.of(self._initial, (), GraphName.INFERRED)
 
     def observe(self, adds: Sequence[Triple], removes: Sequence[Triple], now: datetime
                 ) -> Observation:
-        result = self._r.update(adds, removes, now=now)  # type: ignore[attr-defined]
-        new = frozenset(result.inferred)
-        plus, minus = new - self._inferred, self._inferred - new
-        self._inferred = new
-        self._proposals = tuple(result.proposals)
-        return Observation(inferred=Delta.of(plus, minus, GraphName.INFERRED),
-                           proposals=self._proposals, derived=len(plus))
+        d = self._r.update(adds, removes, now=now)
+        self._proposals = tuple(self._r.agenda())  # type: ignore[arg-type]
+        return Observation(inferred=Delta.of(d.added, d.removed - d.added, GraphName.INFERRED),
+                           proposals=self._proposals, derived=len(d.added))
 
     def proposals(self) -> Sequence[ProposalLike]:
         return self._proposals
