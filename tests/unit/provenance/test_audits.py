@@ -83,3 +83,11 @@ def test_top_rules_counts_actions_per_rule_version(audited):
 def test_bad_parameters_are_clear_errors(name, params, needle):
     with pytest.raises(InputError, match=needle):
         run_audit(MemoryStore(), name, params)
+
+
+def test_docs_show_each_audit_with_its_current_cypher():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "provenance.md").read_text()
+    for a in AUDITS.values():
+        assert f"### `{a.name}`" in doc and a.cypher in doc, f"docs/provenance.md: update {a.name}"
