@@ -26,25 +26,26 @@ __all__ = ["close_goal", "escalate", "gate", "replan", "settle"]
 _MAX_ROUNDS = 50
 
 
-def settle(loop: Loop) -> None:
-    """Move every plan as far as it can go now (bounded)."""
+def settle(loop: Loop, *, execute: bool = True) -> None:
+    """Move every plan as far as it can go now (bounded). With ``execute=False`` plans stop
+    once validated (approved by policy), before any agent acts."""
     for _ in range(_MAX_ROUNDS):
         moved = False
         for goal in loop.goals():
             plan = loop.plan_for_goal(goal)
             if plan is not None and plan.active:
-                moved |= advance(loop, goal, plan) != plan
+                moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
 
 
-def advance(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan:
     """One transition of ``plan``."""
     if plan.state in (PlanState.PROPOSED, PlanState.WAITING):
         return lock_and_gate(loop, goal, plan)
     if plan.state is PlanState.AWAITING_APPROVAL and plan.approver is not None:
         return gate(loop, goal, plan)
-    if plan.state is PlanState.APPROVED:
+    if plan.state is PlanState.APPROVED and execute:
         return finish(loop, goal, run_plan(loop, goal, plan))
     return plan
 

@@ -1,0 +1,88 @@
+"""Every bundled scenario meets its expected outcome and writes the expected provenance,
+on the embedded store and on the Bolt server; plus the CLI approval flow across calls."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import app
+from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
+from engine.planning._scenario import load_scenario
+from engine.planning._wiring import LoopSetup, real_ports
+from engine.provenance import verify_chain
+from engine.store import GraphStore, SqliteStore
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = scenario_files(REPO / "scenarios")
+SETUP = LoopSetup(rules=(REPO / "rules" / "ops",), shapes=(REPO / "shapes",))
+
+
+def play(store: GraphStore, path: Path) -> ScenarioResult:
+    sc = load_scenario(path)
+    return run_scenario(store, sc, lambda st, s: real_ports(st, s, SETUP, s.start),
+                        config=SETUP.config)
+
+
+def check(result: ScenarioResult, store: GraphStore) -> None:
+    assert result.passed, "; ".join(result.problems)
+    chain = verify_chain(store)
+    assert chain.ok and chain.records > 0, chain.problems
+
+
+def test_at_least_the_five_required_scenarios_ship() -> None:
+    ids = {p.stem for p in SCENARIOS}
+    assert {"primary-db-down", "bad-deploy", "disk-full", "freeze-crash-loop",
+            "alert-storm"} <= ids
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_on_the_embedded_store(path: Path, tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "world.db", create=True)
+    try:
+        check(play(store, path), store)
+    finally:
+        store.close()
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_on_the_bolt_server(path: Path, neo4j_store: GraphStore) -> None:
+    check(play(neo4j_store, path), neo4j_store)
+
+
+def test_storm_collapses_to_one_plan(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "world.db", create=True)
+    result = play(store, REPO / "scenarios" / "alert-storm.toml")
+    store.close()
+    assert result.plans == 1
+    joined = [e for e in result.events if e.kind == "plan"]
+    assert len(joined) == 1 and "500 trigger(s)" in joined[0].text
+
+
+def test_cli_run_parks_and_a_later_call_approves(tmp_path: Path) -> None:
+    """`tier1 run` parks the failover; a separate `tier1 approve` call (new process state,
+    same store) approves it and the plan runs to completion."""
+    store = str(tmp_path / "world.db")
+    runner = CliRunner()
+    sc = tmp_path / "db.toml"
+    text = (REPO / "scenarios" / "primary-db-down.toml").read_text()
+    text = text.replace("../ontology", str(REPO / "ontology")).replace(
+        '"calm.ru"', f'"{REPO / "scenarios" / "calm.ru"}"')
+    head, _, _ = text.partition("[[answers]]")
+    sc.write_text(head + '[expect]\noutcome = "awaiting_approval"\n')
+    r = runner.invoke(app, ["--store", store, "run", str(sc), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "plans", "--state", "awaiting_approval",
+                            "--format", "json"])
+    parked = json.loads(r.output)
+    assert len(parked) == 1
+    plan = parked[0]["iri"]
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 0, r.output
+    assert "completed" in r.output
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 1 and "PlanningError" in r.output
