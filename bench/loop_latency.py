@@ -38,12 +38,12 @@ from rdflib import Literal, URIRef
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.worldgen import generate  # noqa: E402
-from engine.planning import Loop, PlanState, settle  # noqa: E402
-from engine.planning._wiring import LoopSetup, real_ports  # noqa: E402
-from engine.store import CommitMeta, Delta, SqliteStore  # noqa: E402
-from engine.terms import Triple  # noqa: E402
-from engine.vocab import EX, OPS  # noqa: E402
+from bench.worldgen import generate
+from engine.planning import Loop, PlanState, settle
+from engine.planning._wiring import LoopSetup, real_ports
+from engine.store import CommitMeta, Delta, SqliteStore
+from engine.terms import Triple
+from engine.vocab import EX, OPS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -79,7 +79,7 @@ def tier1_instances(world: list[Triple], k: int) -> list[URIRef]:
 
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
 def setup_loop(world: list[Triple], work: Path, name: str) -> tuple[Loop, SqliteStore, float]:
