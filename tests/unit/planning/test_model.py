@@ -77,10 +77,10 @@ def test_every_bundled_scenario_parses_and_builds_its_world() -> None:
 def test_bad_scenarios_name_the_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('title = "x"\nstart = \n')
-    with pytest.raises(ParseError, match="bad.toml:2"):
+    with pytest.raises(ParseError, match=r"bad\.toml:2"):
         load_scenario(bad)
     bad.write_text('title = "x"\nstart = 2026-11-28T09:00:00Z\n[world]\n[expect]\noutcome = "fine"\n')
-    with pytest.raises(ScenarioError, match="expect.outcome"):
+    with pytest.raises(ScenarioError, match=r"expect\.outcome"):
         load_scenario(bad)
     bad.write_text('title = "x"\nstart = 2026-11-28T09:00:00Z\n[world]\nturtle = "ex:a ex:b"\n'
                    '[expect]\noutcome = "resolved"\n')
