@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["default_store_spec", "neo4j_credentials"]
+__all__ = ["default_store_spec", "neo4j_credentials", "neo4j_database"]
 
 
 def default_store_spec() -> str:
@@ -21,3 +21,9 @@ def neo4j_credentials() -> tuple[str, str]:
     user = env.get("TIER1_NEO4J_USER") or env.get("NEO4J_USER") or "neo4j"
     password = env.get("TIER1_NEO4J_PASSWORD") or env.get("NEO4J_PASSWORD") or ""
     return user, password
+
+
+def neo4j_database() -> str | None:
+    """The Neo4j database to use from ``TIER1_NEO4J_DATABASE``; ``None`` means the
+    server's default database."""
+    return os.environ.get("TIER1_NEO4J_DATABASE") or None

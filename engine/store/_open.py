@@ -29,7 +29,7 @@ def open_store(spec: str, *, create: bool = False) -> GraphStore:
 
         return MemoryStore()
     if is_neo4j_uri(spec):
-        from engine.store.neo4j import Neo4jStore
+        from engine.store._neo4j import Neo4jStore
 
         return Neo4jStore.connect(spec, create=create)
     if "://" in spec:

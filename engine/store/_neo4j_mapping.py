@@ -1,0 +1,254 @@
+"""RDF ⇄ property graph, in the conventions of neosemantics (n10s). No Cypher here.
+
+* An IRI is one ``(:Resource {uri})`` node; a blank node is ``(:Resource:BNode
+  {uri: "_:id"})`` ("_:" can never start an absolute IRI, so the two never meet).
+* A predicate, class or namespace IRI is shortened to ``prefix__local``
+  (``ops__dependsOn``). Known prefixes come from :data:`engine.vocab.PREFIXES`;
+  any other namespace gets ``ns0``, ``ns1``… recorded as ``(:NamespacePrefix)``
+  nodes, so every name maps back to exactly one IRI. A local part outside
+  ``[A-Za-z0-9_]`` makes the whole IRI the namespace (name ``nsN__``), which
+  keeps every label and relationship type a plain Cypher identifier.
+* An object property is a relationship of that type with a ``graph``
+  property (``asserted``/``inferred``/``provenance``); ``rdf:type`` to an IRI
+  is both a ``rdf__type`` relationship (which keeps the graph) and a label.
+* A datatype property is a node property under the same name (``ops__tier``),
+  holding the values of every graph: one value is a scalar, several a list.
+  Values are Neo4j-typed (int, float, bool, string) when that type gives
+  back the exact literal; a language tag shows as ``"text@lang"`` (as n10s
+  does); an ``xsd:dateTime`` with a zone is a Neo4j datetime in UTC. Whenever
+  the typed value alone would lose something (language, datatype, lexical
+  form, zone, mixed types) the exact term keys sit beside it under
+  ``<key>@rdf``. (Datetimes always do: ArcadeDB drops the zone on storage.)
+  Values not (only) in the asserted graph get ``<key>@graph``: for each
+  value, in order, its graphs (``"inferred"``, ``"asserted,inferred"``).
+  Audits can read ``n.ops__status`` whatever graph the value came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from engine.errors import InputError
+from engine.terms import Node, Quad, decode, encode
+from engine.vocab import PREFIXES, GraphName
+
+__all__ = [
+    "RDF_TYPE",
+    "Namespaces",
+    "check_quad",
+    "literal_props",
+    "node_term",
+    "node_uri",
+    "quad_hash",
+    "read_literals",
+    "term_hash",
+]
+
+RDF_TYPE = RDF.type
+BNODE = "_:"
+SHADOW = "@rdf"
+GRAPHS = "@graph"
+SEP = "__"
+_SAFE_LOCAL = re.compile(r"[A-Za-z0-9_]*")
+_GENERATED = re.compile(r"ns\d+")
+
+
+def node_uri(term: Node) -> str:
+    """The ``uri`` property of the node for ``term`` (an IRI or a blank node)."""
+    return BNODE + term if isinstance(term, BNode) else str(term)
+
+
+def node_term(uri: str) -> URIRef | BNode:
+    return BNode(uri[2:]) if uri.startswith(BNODE) else URIRef(uri)
+
+
+def check_quad(q: Quad) -> None:
+    """Refuse what a property graph cannot hold: literal subjects, non-IRI predicates."""
+    s, p, _, _ = q
+    if isinstance(s, Literal) or not isinstance(p, URIRef):
+        raise InputError(
+            f"cannot store ({s.n3()} {p.n3()} …) in Neo4j: subjects must be IRIs or blank "
+            "nodes and predicates IRIs; fix the input data"
+        )
+    for t in (s, p):
+        if isinstance(t, URIRef) and str(t).startswith(BNODE):
+            raise InputError(f"{str(t)!r} is not an IRI (it reads as a blank node); fix the data")
+
+
+def term_hash(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def quad_hash(g: str, s: str, p: str, o: str) -> str:
+    """The identity of a statement: one live ``Stmt`` node per hash."""
+    return term_hash(f"{g}\x1f{s}\x1f{p}\x1f{o}")
+
+
+class Namespaces:
+    """The prefix table: ``prefix__local`` names ⇄ IRIs, growing as new namespaces appear.
+
+    Prefixes allocated during a commit stay in :attr:`pending` until the
+    commit is known to be written (:meth:`accept`) or rolled back (:meth:`reject`).
+    """
+
+    def __init__(self, rows: Iterable[tuple[str, str]] = ()) -> None:
+        self._ns: dict[str, str] = dict(PREFIXES)
+        for prefix, ns in rows:
+            self._ns[prefix] = ns
+        self._by_ns = {ns: p for p, ns in self._ns.items()}
+        self._known = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+        self.pending: list[tuple[str, str]] = []
+        self._cache: dict[str, str] = {}
+
+    def rows(self) -> list[tuple[str, str]]:
+        return sorted(self._ns.items())
+
+    def name(self, iri: str) -> str:
+        """``prefix__local`` for ``iri``, allocating a prefix for a new namespace."""
+        hit = self._cache.get(iri)
+        if hit is not None:
+            return hit
+        ns, local = self._split(iri)
+        prefix = self._by_ns.get(ns)
+        if prefix is None:
+            prefix = self._allocate(ns)
+        name = prefix + SEP + local
+        self._cache[iri] = name
+        return name
+
+    def iri(self, name: str) -> str:
+        prefix, sep, local = name.partition(SEP)
+        if not sep or prefix not in self._ns:
+            raise InputError(f"{name!r} has no known prefix; the NamespacePrefix nodes are damaged")
+        return self._ns[prefix] + local
+
+    def accept(self) -> None:
+        self.pending.clear()
+
+    def reject(self) -> None:
+        for prefix, ns in self.pending:
+            del self._ns[prefix]
+            del self._by_ns[ns]
+        self.pending.clear()
+        self._cache.clear()
+
+    def _split(self, iri: str) -> tuple[str, str]:
+        for _, ns in self._known:
+            if iri.startswith(ns) and _SAFE_LOCAL.fullmatch(iri[len(ns):]):
+                return ns, iri[len(ns):]
+        cut = max(iri.rfind("#"), iri.rfind("/"), iri.rfind(":")) + 1
+        if cut > 0 and _SAFE_LOCAL.fullmatch(iri[cut:]):
+            return iri[:cut], iri[cut:]
+        return iri, ""
+
+    def _allocate(self, ns: str) -> str:
+        n = sum(1 for p in self._ns if _GENERATED.fullmatch(p))
+        while f"ns{n}" in self._ns:
+            n += 1
+        prefix = f"ns{n}"
+        self._ns[prefix] = ns
+        self._by_ns[ns] = prefix
+        self.pending.append((prefix, ns))
+        return prefix
+
+
+# -- literal values -----------------------------------------------------------
+def _exact(lit: Literal) -> Any | None:
+    """A Neo4j value that gives back exactly ``lit``, or ``None``."""
+    lex, dt = str(lit), lit.datatype
+    if lit.language:
+        return None
+    if dt is None:
+        return lex
+    try:
+        if dt == XSD.integer:
+            i = int(lex)
+            return i if str(i) == lex and -(2**63) <= i < 2**63 else None
+        if dt == XSD.double:
+            f = float(lex)
+            return f if math.isfinite(f) and repr(f) == lex else None
+        if dt == XSD.boolean:
+            return {"true": True, "false": False}.get(lex)
+    except ValueError:
+        return None
+    return None
+
+
+def _readable(lit: Literal) -> Any:
+    """The closest natural Neo4j value, for people reading the graph."""
+    if lit.language:
+        return f"{lit}@{lit.language}"
+    try:
+        if lit.datatype == XSD.dateTime:
+            d = datetime.fromisoformat(str(lit))
+            return d.astimezone(UTC) if d.tzinfo is not None else str(lit)
+        if lit.datatype in (XSD.integer, XSD.int, XSD.long):
+            return int(str(lit))
+    except ValueError:
+        pass
+    return str(lit)
+
+
+def _from_value(v: Any) -> Literal:
+    if isinstance(v, bool):
+        return Literal("true" if v else "false", datatype=XSD.boolean)
+    if isinstance(v, int):
+        return Literal(str(v), datatype=XSD.integer)
+    if isinstance(v, float):
+        return Literal(repr(v), datatype=XSD.double)
+    if isinstance(v, str):
+        return Literal(v)
+    raise InputError(f"unexpected Neo4j property value {v!r}: the graph was changed outside tier1")
+
+
+def literal_props(name: str, pairs: Iterable[tuple[GraphName, Literal]]) -> dict[str, Any]:
+    """Node properties for every literal value of one predicate; ``None`` removes a key."""
+    graphs: dict[Literal, set[str]] = defaultdict(set)
+    for g, lit in pairs:
+        graphs[lit].add(g.value)
+    ordered = sorted(graphs, key=encode)
+    out: dict[str, Any] = {name: None, name + SHADOW: None, name + GRAPHS: None}
+    if not ordered:
+        return out
+    values: list[Any] = [_exact(x) for x in ordered]
+    if any(v is None for v in values) or len({type(v) for v in values}) > 1:
+        out[name + SHADOW] = [encode(x) for x in ordered]
+        values = [_readable(x) for x in ordered]
+        if len({type(v) for v in values}) > 1:
+            values = [v.isoformat() if isinstance(v, datetime) else str(v) for v in values]
+    out[name] = values[0] if len(values) == 1 else values
+    tags = [",".join(sorted(graphs[x])) for x in ordered]
+    if any(tag != GraphName.ASSERTED.value for tag in tags):
+        out[name + GRAPHS] = tags
+    return out
+
+
+def read_literals(
+    props: Mapping[str, Any], ns: Namespaces,
+) -> Iterator[tuple[URIRef, Literal, GraphName]]:
+    """The (predicate, literal, graph) statements a node's properties stand for."""
+    for key, value in props.items():
+        if key == "uri" or key.endswith((SHADOW, GRAPHS)):
+            continue
+        exact = props.get(key + SHADOW)
+        values = exact if exact is not None else value if isinstance(value, list) else [value]
+        tags = props.get(key + GRAPHS) or [GraphName.ASSERTED.value] * len(values)
+        if len(tags) != len(values):
+            raise InputError(f"property {key!r} and {key + GRAPHS!r} disagree: the graph was "
+                             "changed outside tier1")
+        pred = URIRef(ns.iri(key))
+        for v, tag in zip(values, tags, strict=True):
+            lit = decode(v) if exact is not None else _from_value(v)
+            if not isinstance(lit, Literal):
+                raise InputError(f"property {key!r} holds {v!r}, not a literal")
+            for g in tag.split(","):
+                yield pred, lit, GraphName(g)

@@ -1,0 +1,202 @@
+"""One commit as one Neo4j transaction: statements (history) first, then the view.
+
+``Stmt`` nodes are the versioned rows of the SQLite design (``added`` and
+``removed`` commit numbers), so as-of reads and diffs are the same range
+queries. The property-graph view (``Resource`` nodes, labels, properties,
+relationships) is brought up to date in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from neo4j import Transaction
+from rdflib import BNode, Literal, URIRef
+
+from engine.store import _neo4j_cypher as cy
+from engine.store._model import Commit, CommitMeta, Delta
+from engine.store._neo4j_mapping import (
+    RDF_TYPE,
+    Namespaces,
+    check_quad,
+    literal_props,
+    node_uri,
+    quad_hash,
+    term_hash,
+)
+from engine.store._sqlite import _commit_id
+from engine.terms import Quad, decode, encode
+from engine.vocab import GraphName
+
+__all__ = ["BATCH", "apply_commit"]
+
+BATCH = 5000
+
+
+class _Row(NamedTuple):
+    k: str
+    g: str
+    s: str
+    p: str
+    o: str
+    oh: str
+    quad: Quad
+
+
+def _row(q: Quad) -> _Row:
+    check_quad(q)
+    g, s, p, o = q[3].value, node_uri(q[0]), str(q[1]), encode(q[2])
+    return _Row(quad_hash(g, s, p, o), g, s, p, o, term_hash(o), q)
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _column(tx: Transaction, query: str, name: str, items: Sequence[Any], **params: Any) -> list[Any]:
+    """Run ``query`` over ``items`` in batches; the first column of all results."""
+    out: list[Any] = []
+    for chunk in _chunks(items):
+        out.extend(r[0] for r in tx.run(query, {name: list(chunk), **params}))
+    return out
+
+
+def _batched(tx: Transaction, query: str, name: str, items: Sequence[Any], **params: Any) -> None:
+    for chunk in _chunks(items):
+        tx.run(query, {name: list(chunk), **params}).consume()
+
+
+def apply_commit(
+    tx: Transaction, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
+) -> Commit:
+    """Write ``delta`` as the commit after ``head``; returns the commit written."""
+    adds = {r.k: r for r in map(_row, delta.adds)}
+    removes = {r.k: r for r in map(_row, delta.removes)}
+    seq = (head.seq if head else 0) + 1
+    ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
+    if head and ts < head.timestamp:
+        ts = head.timestamp
+    gone = _column(tx, cy.STMT_REMOVE, "ks", list(removes), seq=seq)
+    if head is not None and adds:
+        for k in _column(tx, cy.STMT_LIVE, "ks", list(adds)):
+            del adds[k]
+    rows = [r[:6] for r in adds.values()]
+    _batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
+    added = [r.quad for r in adds.values()]
+    removed = [removes[k].quad for k in gone]
+    _View(tx, ns, first=head is None).update(added, removed)
+    parent = head.id if head else None
+    cid = _commit_id(parent, seq, ts, meta, len(added), len(removed))
+    tx.run(cy.COMMIT_CREATE, id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message,
+           parent=parent, added=len(added), removed=len(removed)).consume()
+    if head is not None:
+        tx.run(cy.COMMIT_LINK, seq=seq, pseq=head.seq).consume()
+    return Commit(id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
+                  parent=parent, added=len(added), removed=len(removed))
+
+
+def _is_node(term: object) -> bool:
+    return isinstance(term, URIRef | BNode)
+
+
+class _View:
+    """Brings the property-graph view in line with one commit's effective changes."""
+
+    def __init__(self, tx: Transaction, ns: Namespaces, *, first: bool) -> None:
+        self.tx = tx
+        self.ns = ns
+        self.first = first
+
+    def update(self, added: list[Quad], removed: list[Quad]) -> None:
+        rel_add = [q for q in added if _is_node(q[2])]
+        rel_del = [q for q in removed if _is_node(q[2])]
+        for rtype, rows in self._by_type(rel_del).items():
+            _batched(self.tx, cy.rels_delete(rtype), "rows", rows)
+        self._drop_labels(rel_del)
+        props = self._literal_props(
+            [q for q in added if isinstance(q[2], Literal)],
+            [q for q in removed if isinstance(q[2], Literal)],
+        )
+        new = self._create_nodes(added, rel_add, props)
+        sets = [[u, p] for u, p in props.items() if u not in new]
+        _batched(self.tx, cy.NODES_SET, "rows", sets)
+        self._add_labels(rel_add, new)
+        for rtype, rows in self._by_type(rel_add).items():
+            _batched(self.tx, cy.rels_create(rtype), "rows", rows)
+        touched = {node_uri(q[0]) for q in removed} | {node_uri(q[2]) for q in rel_del}
+        _batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
+        if self.ns.pending:
+            _batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
+
+    def _by_type(self, quads: Iterable[Quad]) -> dict[str, list[list[str]]]:
+        out: dict[str, list[list[str]]] = defaultdict(list)
+        for s, p, o, g in quads:
+            out[self.ns.name(str(p))].append([node_uri(s), node_uri(o), g.value])
+        return out
+
+    def _classes(self, quads: Iterable[Quad]) -> dict[str, list[str]]:
+        """``uri`` → class labels, for ``rdf:type`` statements with an IRI object."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for s, p, o, _ in quads:
+            if p == RDF_TYPE and type(o) is URIRef:
+                out[node_uri(s)].append(self.ns.name(str(o)))
+        return out
+
+    def _literal_props(self, lit_add: list[Quad], lit_del: list[Quad]) -> dict[str, dict[str, Any]]:
+        """New node properties of every (subject, predicate) the commit touched."""
+        groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
+        for s, p, _, _ in lit_add + lit_del:
+            groups[(node_uri(s), str(p))] = []
+        if self.first:
+            for s, p, o, g in lit_add:
+                groups[(node_uri(s), str(p))].append((g, o))  # type: ignore[arg-type]
+        else:
+            keys = [list(k) for k in groups]
+            for rec in self._records(cy.STMT_LITERALS, "rows", keys):
+                lit = decode(rec["o"])
+                groups[(rec["s"], rec["p"])].append((GraphName(rec["g"]), lit))  # type: ignore[arg-type]
+        props: dict[str, dict[str, Any]] = defaultdict(dict)
+        for (uri, pred), pairs in groups.items():
+            props[uri].update(literal_props(self.ns.name(pred), pairs))
+        return props
+
+    def _records(self, query: str, name: str, items: Sequence[Any]) -> Iterator[Any]:
+        for chunk in _chunks(items):
+            yield from self.tx.run(query, {name: list(chunk)})
+
+    def _create_nodes(
+        self, added: list[Quad], rel_add: list[Quad], props: dict[str, dict[str, Any]],
+    ) -> set[str]:
+        need = {node_uri(q[0]) for q in added} | {node_uri(q[2]) for q in rel_add}
+        if not self.first:
+            need -= set(_column(self.tx, cy.NODES_EXISTING, "uris", sorted(need)))
+        classes = self._classes(rel_add)
+        groups: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        for uri in sorted(need):
+            names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith("_:") else set())
+            row_props = {k: v for k, v in props.get(uri, {}).items() if v is not None}
+            groups[tuple(sorted(names))].append([uri, row_props])
+        for labels, rows in groups.items():
+            _batched(self.tx, cy.nodes_create(labels), "rows", rows)
+        return need
+
+    def _add_labels(self, rel_add: list[Quad], new: set[str]) -> None:
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for uri, labels in self._classes(rel_add).items():
+            if uri not in new:
+                for label in labels:
+                    by_label[label].append(uri)
+        for label, uris in sorted(by_label.items()):
+            _batched(self.tx, cy.label_add(label), "uris", uris)
+
+    def _drop_labels(self, rel_del: list[Quad]) -> None:
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for s, p, o, _ in rel_del:
+            if p == RDF_TYPE and type(o) is URIRef:
+                by_class[str(o)].append(node_uri(s))
+        for cls, uris in sorted(by_class.items()):
+            _batched(self.tx, cy.label_drop(self.ns.name(cls)), "uris", uris, cls=cls)
