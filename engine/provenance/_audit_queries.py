@@ -5,7 +5,7 @@ one ``(:Resource {uri})`` node per IRI, ``rdf:type`` as labels
 (``ops__StepExecution``), IRI-valued properties as relationships
 (``ops__executes``) carrying the graph they belong to (``{graph: 'provenance'}``),
 and literals as node properties, prefixed by their graph outside the asserted
-one (``provenance__ops__status``). Both forms take the same named parameters
+one (``ops__status``). Both forms take the same named parameters
 and return the same columns; list columns come back sorted.
 """
 
@@ -55,7 +55,7 @@ MATCH (a)-[:ops__executedAction {graph: 'provenance'}]->(action),
         -[:prov__hadPlan {graph: 'provenance'}]->(plan)
 OPTIONAL MATCH (a)-[:ops__proposedBy {graph: 'provenance'}]->(r)
 WITH a, step, action, target, agent, plan,
-     collect(DISTINCT r.provenance__ops__ruleId + '@' + r.provenance__ops__ruleVersion) AS rules
+     collect(DISTINCT r.ops__ruleId + '@' + r.ops__ruleVersion) AS rules
 OPTIONAL MATCH (a)-[:prov__wasInfluencedBy {graph: 'provenance'}]->(inf)
 WHERE NOT inf:ops__Approval
 WITH a, step, action, target, agent, plan, rules, collect(DISTINCT inf.uri) AS informed_by
@@ -63,10 +63,10 @@ OPTIONAL MATCH (a)-[:prov__wasInformedBy {graph: 'provenance'}]->(d:ops__PolicyD
 OPTIONAL MATCH (a)-[:prov__wasInfluencedBy {graph: 'provenance'}]->(:ops__Approval)
                -[:ops__approvedBy {graph: 'provenance'}]->(p)
 RETURN a.uri AS activity, step.uri AS step, plan.uri AS plan, action.uri AS action,
-       target.uri AS target, agent.uri AS agent, a.provenance__ops__status AS status,
-       a.provenance__prov__startedAtTime AS started, a.provenance__prov__endedAtTime AS ended,
-       d.uri AS decision, d.provenance__ops__status AS verdict,
-       a.provenance__ops__shapeSetVersion AS shape_set_version, p.uri AS approver,
+       target.uri AS target, agent.uri AS agent, a.ops__status AS status,
+       a.prov__startedAtTime AS started, a.prov__endedAtTime AS ended,
+       d.uri AS decision, d.ops__status AS verdict,
+       a.ops__shapeSetVersion AS shape_set_version, p.uri AS approver,
        rules, informed_by
 ORDER BY started, activity
 """
@@ -85,15 +85,15 @@ ORDER BY ?started ?activity
 
 CYPHER["service-history"] = """
 MATCH (a:ops__StepExecution)-[:ops__targetService {graph: 'provenance'}]->(:Resource {uri: $service})
-WHERE a.provenance__prov__startedAtTime >= datetime($from)
-  AND a.provenance__prov__startedAtTime <= datetime($to)
+WHERE a.prov__startedAtTime >= datetime($from)
+  AND a.prov__startedAtTime <= datetime($to)
 MATCH (a)-[:ops__executedAction {graph: 'provenance'}]->(action),
       (a)-[:ops__actedOn {graph: 'provenance'}]->(target),
       (a)-[:prov__wasAssociatedWith {graph: 'provenance'}]->(agent),
       (a)-[:prov__qualifiedAssociation {graph: 'provenance'}]->()
         -[:prov__hadPlan {graph: 'provenance'}]->(plan)
-RETURN a.uri AS activity, a.provenance__prov__startedAtTime AS started, action.uri AS action,
-       target.uri AS target, a.provenance__ops__status AS status, agent.uri AS agent,
+RETURN a.uri AS activity, a.prov__startedAtTime AS started, action.uri AS action,
+       target.uri AS target, a.ops__status AS status, agent.uri AS agent,
        plan.uri AS plan
 ORDER BY started, activity
 """
@@ -111,14 +111,14 @@ ORDER BY ?started ?decision ?shape
 """
 
 CYPHER["blocked-plans"] = """
-MATCH (d:ops__PolicyDecision {provenance__ops__status: 'blocked'})
+MATCH (d:ops__PolicyDecision {ops__status: 'blocked'})
       -[:prov__qualifiedAssociation {graph: 'provenance'}]->()
       -[:prov__hadPlan {graph: 'provenance'}]->(plan)
-WHERE d.provenance__prov__startedAtTime >= datetime($from)
-  AND d.provenance__prov__startedAtTime <= datetime($to)
+WHERE d.prov__startedAtTime >= datetime($from)
+  AND d.prov__startedAtTime <= datetime($to)
 OPTIONAL MATCH (d)-[:ops__blockedBy {graph: 'provenance'}]->(shape)
-RETURN d.uri AS decision, plan.uri AS plan, d.provenance__prov__startedAtTime AS started,
-       shape.uri AS shape, d.provenance__ops__shapeSetVersion AS shape_set_version
+RETURN d.uri AS decision, plan.uri AS plan, d.prov__startedAtTime AS started,
+       shape.uri AS shape, d.ops__shapeSetVersion AS shape_set_version
 ORDER BY started, decision, shape
 """
 
@@ -141,8 +141,8 @@ MATCH (a)-[:ops__executedAction {graph: 'provenance'}]->(action),
       (a)-[:ops__actedOn {graph: 'provenance'}]->(target),
       (a)-[:prov__qualifiedAssociation {graph: 'provenance'}]->()
         -[:prov__hadPlan {graph: 'provenance'}]->(plan)
-RETURN a.uri AS activity, a.provenance__prov__startedAtTime AS started, action.uri AS action,
-       target.uri AS target, a.provenance__ops__status AS status, plan.uri AS plan
+RETURN a.uri AS activity, a.prov__startedAtTime AS started, action.uri AS action,
+       target.uri AS target, a.ops__status AS status, plan.uri AS plan
 ORDER BY started, activity
 """
 
@@ -160,8 +160,8 @@ ORDER BY DESC(?actions) ?rule_id ?rule_version
 
 CYPHER["top-rules"] = """
 MATCH (a:ops__StepExecution)-[:ops__proposedBy {graph: 'provenance'}]->(r)
-WHERE a.provenance__ops__status IN ['succeeded', 'failed', 'timed_out']
-RETURN r.provenance__ops__ruleId AS rule_id, r.provenance__ops__ruleVersion AS rule_version,
+WHERE a.ops__status IN ['succeeded', 'failed', 'timed_out']
+RETURN r.ops__ruleId AS rule_id, r.ops__ruleVersion AS rule_version,
        count(DISTINCT a) AS actions
 ORDER BY actions DESC, rule_id, rule_version
 LIMIT $limit
