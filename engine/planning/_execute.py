@@ -68,6 +68,8 @@ def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
         _record(loop, plan, step, result)
         if result.status == "skipped":
             return True
+        if result.status == "refused":  # out of scope or breaker open: retrying cannot help
+            return False
         if not result.ok:
             continue
         loop.advance(cfg.settle_s)

@@ -93,8 +93,9 @@ class Loop:
     def commit(
         self, asserted: Delta, message: str, *, event: LoopEvent | None = None,
         extra: Delta | None = None,
-    ) -> Commit:
-        """Commit ``asserted`` with its inferred consequences and the provenance of ``event``."""
+    ) -> Commit | None:
+        """Commit ``asserted`` with its inferred consequences and the provenance of ``event``
+        (nothing at all when there is nothing to write)."""
         adds = [(s, p, o) for s, p, o, g in asserted.adds if g is GraphName.ASSERTED]
         removes = [(s, p, o) for s, p, o, g in asserted.removes if g is GraphName.ASSERTED]
         delta = asserted
@@ -106,6 +107,8 @@ class Loop:
                           f"{len(obs.proposals)} action(s) proposed")
         if event is not None:
             delta = delta | self.ports.recorder.record(self.store, event, extra or Delta())
+        if delta.empty:
+            return None
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
         return self.store.commit(delta, meta)
 
@@ -115,7 +118,8 @@ class Loop:
         self.commit(plan_delta(old, new, triggers), message, event=event, extra=extra)
         return new
 
-    def ingest(self, adds: Sequence[Triple], removes: Sequence[Triple], text: str) -> Commit:
+    def ingest(self, adds: Sequence[Triple], removes: Sequence[Triple], text: str
+               ) -> Commit | None:
         """Events arrive: commit them (with what inference derives) and report it."""
         ev = self.emit("events", text)
         return self.commit(Delta.of(adds, removes), f"events: {text}", event=ev)
