@@ -14,7 +14,7 @@ import pytest
 from engine.store import GraphStore, MemoryStore, SqliteStore
 
 REPO = Path(__file__).resolve().parents[1]
-STORE_KINDS = ["memory", "sqlite"]
+STORE_KINDS = ["memory", "sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphStore:

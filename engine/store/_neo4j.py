@@ -180,7 +180,7 @@ class Neo4jStore:
         return _commit(rows[0]) if rows else None
 
     def log(self, *, limit: int | None = None) -> list[Commit]:
-        rows = self._query(cy.LOG, limit=2**31 - 1 if limit is None else limit)
+        rows = self._query(cy.LOG) if limit is None else self._query(cy.LOG_LIMIT, limit=limit)
         return [_commit(r) for r in rows]
 
     def find_commit(self, ref: CommitRef) -> Commit:

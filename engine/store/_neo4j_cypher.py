@@ -63,7 +63,8 @@ _COMMIT_COLS = (
     "c.parent AS parent, c.added AS added, c.removed AS removed"
 )
 HEAD = f"MATCH (c:Commit) RETURN {_COMMIT_COLS} ORDER BY c.seq DESC LIMIT 1"
-LOG = f"MATCH (c:Commit) RETURN {_COMMIT_COLS} ORDER BY c.seq DESC LIMIT $limit"
+LOG = f"MATCH (c:Commit) RETURN {_COMMIT_COLS} ORDER BY c.seq DESC"
+LOG_LIMIT = LOG + " LIMIT $limit"
 BY_SEQ = f"MATCH (c:Commit {{seq: $seq}}) RETURN {_COMMIT_COLS}"
 BY_PREFIX = f"MATCH (c:Commit) WHERE c.id STARTS WITH $prefix RETURN {_COMMIT_COLS} LIMIT 2"
 BY_TIME = (
