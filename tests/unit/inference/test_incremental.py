@@ -1,0 +1,138 @@
+"""Incremental maintenance equals full recomputation after every random step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from engine.inference import Reasoner, RuleSet, parse_text
+from engine.terms import Triple
+from engine.vocab import EX
+
+RULES = """
+rule reach
+when
+  ?x ex:edge ?y
+then
+  ?x ex:reach ?y
+end
+
+rule reach-trans
+when
+  ?x ex:edge ?y . ?y ex:reach ?z
+then
+  ?x ex:reach ?z
+end
+
+rule acyclic
+when
+  ?x a ex:Node
+  not { ?x ex:reach ?x }
+then
+  ?x ex:acyclic true
+end
+
+rule hub
+  salience 3
+when
+  ?x a ex:Node
+  count ?y where { ?x ex:edge ?y } as ?n
+  filter ?n >= 2
+then
+  new ?h from ?x
+  ?h ex:hubOf ?x
+  propose ops:ScaleOut ?x fanout=?n
+end
+
+rule isolated-acyclic
+when
+  ?x ex:acyclic true
+  not { ?y ex:edge ?x }
+then
+  ?x ex:root true
+end
+
+rule recent
+when
+  ?x ex:at ?t
+  filter ?t >= now - 5min
+  count ?y where { ?y ex:at ?u . filter ?u >= now - 5min } as ?k
+then
+  ?x ex:recent ?k
+  propose ops:Page ?x
+end
+"""
+
+NODES = [EX[f"n{i}"] for i in range(5)]
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+TIMES = [Literal((T0 + timedelta(minutes=m)).isoformat(), datatype=XSD.dateTime)
+         for m in (0, 3, 6, 9)]
+
+facts = st.one_of(
+    st.tuples(st.sampled_from(NODES), st.just(EX.edge), st.sampled_from(NODES)),
+    st.tuples(st.sampled_from(NODES), st.just(RDF.type), st.just(EX.Node)),
+    st.tuples(st.sampled_from(NODES), st.just(EX.at), st.sampled_from(TIMES)),
+)
+
+
+def snapshot(r: Reasoner) -> tuple[frozenset[Triple], frozenset[str]]:
+    res = r.result()
+    return res.inferred, frozenset(p.id for p in res.proposals)
+
+
+class IncrementalMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ruleset = RuleSet.of(parse_text(RULES))
+        self.reasoner = Reasoner(self.ruleset)
+        self.base: set[Triple] = set()
+        self.now = T0
+        self.reasoner.run([], now=self.now)
+
+    @rule(f=facts)
+    def add(self, f: Triple) -> None:
+        before = snapshot(self.reasoner)
+        d = self.reasoner.update([f], [], now=self.now)
+        self.base.add(f)
+        after = snapshot(self.reasoner)
+        assert after[0] == (before[0] - d.removed) | d.added
+
+    @rule(f=facts)
+    def remove(self, f: Triple) -> None:
+        self.reasoner.update([], [f], now=self.now)
+        self.base.discard(f)
+
+    @rule(adds=st.lists(facts, max_size=3), removes=st.lists(facts, max_size=3))
+    def batch(self, adds: list[Triple], removes: list[Triple]) -> None:
+        adds_set = set(adds) - set(removes)
+        self.reasoner.update(adds_set, removes, now=self.now)
+        self.base = (self.base - set(removes)) | adds_set
+
+    @rule(minutes=st.integers(min_value=-4, max_value=7))
+    def tick(self, minutes: int) -> None:
+        self.now = self.now + timedelta(minutes=minutes)
+        self.reasoner.update([], [], now=self.now)
+
+    @invariant()
+    def incremental_equals_recompute(self) -> None:
+        fresh = Reasoner(self.ruleset)
+        fresh.run(self.base, now=self.now)
+        assert snapshot(self.reasoner) == snapshot(fresh)
+
+
+IncrementalMachine.TestCase.settings = settings(
+    max_examples=35, stateful_step_count=20, deadline=None
+)
+TestIncremental = IncrementalMachine.TestCase
+
+
+def test_unknown_terms_removed_are_ignored() -> None:
+    r = Reasoner(RuleSet.of(parse_text(RULES)))
+    r.run([], now=T0)
+    d = r.update([], [(URIRef("urn:x"), EX.edge, URIRef("urn:y"))], now=T0)
+    assert d.empty
