@@ -17,6 +17,7 @@ from engine.inference._results import (
     Proposal,
     WhyNot,
 )
+from engine.inference._store import asserted_commit, infer_store, reasoner_for_store
 
 __all__ = [
     "Derivation",
@@ -28,7 +29,10 @@ __all__ = [
     "Rule",
     "RuleSet",
     "WhyNot",
+    "asserted_commit",
     "default_rules_dir",
+    "infer_store",
     "load_rules",
     "parse_text",
+    "reasoner_for_store",
 ]

@@ -140,35 +140,51 @@ def _propose_vars(p: Propose) -> set[str]:
     return {t.name for t in terms if isinstance(t, Var)}
 
 
-def head_pred(h: TripleHead) -> str:
-    return ANY if isinstance(h.p, Var) else str(h.p)
+def head_pred(h: TripleHead | Atom) -> str:
+    """The dependency-graph node of a pattern: its predicate, refined by a constant object.
+
+    ``?s ops:health "healthy"`` and ``?s ops:health "degraded"`` are different nodes, so a
+    rule may count healthy instances and derive a degraded service without a cycle.
+    """
+    if isinstance(h.p, Var):
+        return ANY
+    if isinstance(h.o, Var):
+        return str(h.p)
+    return f"{h.p}\x00{h.o.n3()}"
 
 
-def _pred(t: object) -> str:
-    return ANY if isinstance(t, Var) else str(t)
+def sources(key: str, nodes: set[str]) -> set[str]:
+    """The nodes whose facts a read of ``key`` can see."""
+    if key == ANY:
+        return set(nodes)
+    p = key.split("\x00", 1)[0]
+    if p == key:
+        return {n for n in nodes if n.split("\x00", 1)[0] == p}
+    return {key, p} & nodes
 
 
 def _reads(rule: Rule) -> tuple[set[str], list[tuple[str, int]]]:
-    """Predicates the body reads positively, and negatively (with their lines)."""
+    """Nodes the body reads positively, and through not/count (with their lines)."""
     pos: set[str] = set()
     neg: list[tuple[str, int]] = []
     for it in rule.body:
         if isinstance(it, Atom):
-            pos.add(_pred(it.p))
+            pos.add(head_pred(it))
         elif isinstance(it, Not | Count):
-            neg += [(_pred(a.p), it.line) for a in it.body if isinstance(a, Atom)]
+            neg += [(head_pred(a), it.line) for a in it.body if isinstance(a, Atom)]
     return pos, neg
 
 
 def stratify(rules: Iterable[Rule]) -> dict[str, int]:
-    """Stratum of every predicate (``ANY`` included); raise on negation through recursion."""
+    """Stratum of every node (``ANY`` included); raise on negation through recursion."""
     rules = list(rules)
-    preds = {ANY}
+    nodes = {ANY}
     for r in rules:
         rp, rn = _reads(r)
-        preds |= rp | {x for x, _ in rn}
-        preds |= {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
-    edges: dict[str, set[tuple[str, bool]]] = {p: set() for p in preds}
+        nodes |= rp | {x for x, _ in rn}
+        nodes |= {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
+    nodes |= {n.split("\x00", 1)[0] for n in nodes}
+    edges: dict[str, set[tuple[str, bool]]] = {n: set() for n in nodes}
     wild_head = False
     for r in rules:
         pos, neg = _reads(r)
@@ -176,15 +192,18 @@ def stratify(rules: Iterable[Rule]) -> dict[str, int]:
         wild_head |= ANY in heads
         for h in heads:
             for b in pos:
-                for src in (preds if b == ANY else {b}):
+                for src in sources(b, nodes):
                     edges[src].add((h, False))
             for b, _ in neg:
-                for src in (preds if b == ANY else {b}):
+                for src in sources(b, nodes):
                     edges[src].add((h, True))
+    for n in nodes:  # a generic head (?s p ?o) can produce any refined p-node
+        if "\x00" in n:
+            edges[n.split("\x00", 1)[0]].add((n, False))
     if wild_head:
-        for p in preds:
-            edges[p].add((ANY, False))
-            edges[ANY].add((p, False))
+        for n in nodes:
+            edges[n].add((ANY, False))
+            edges[ANY].add((n, False))
     comp = _scc(edges)
     _refuse_negative_cycles(rules, comp)
     return _levels(edges, comp)
@@ -196,7 +215,7 @@ def _refuse_negative_cycles(rules: list[Rule], comp: dict[str, int]) -> None:
         heads = {head_pred(h) for h in r.heads if isinstance(h, TripleHead)}
         for b, line in neg:
             for h in heads:
-                srcs = [p for p in comp if b == ANY or p == b]
+                srcs = sources(b, set(comp))
                 if any(comp[s] == comp[h] for s in srcs):
                     cyc = sorted(p for p in comp if comp[p] == comp[h])
                     shown = ", ".join(_show(p) for p in cyc[:6]) + (" ..." if len(cyc) > 6 else "")
@@ -209,7 +228,10 @@ def _refuse_negative_cycles(rules: list[Rule], comp: dict[str, int]) -> None:
 
 
 def _show(p: str) -> str:
-    return "?any-predicate" if p == ANY else curie(URIRef(p))
+    if p == ANY:
+        return "?any-predicate"
+    pred, _, obj = p.partition("\x00")
+    return curie(URIRef(pred)) + (f" {obj}" if obj else "")
 
 
 def _scc(edges: dict[str, set[tuple[str, bool]]]) -> dict[str, int]:

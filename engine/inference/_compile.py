@@ -15,12 +15,12 @@ from typing import Any
 from rdflib import URIRef
 
 from engine.inference._checks import (
-    ANY,
     block_atom_vars,
     check_rule,
     expr_vars,
     head_pred,
     positive_vars,
+    sources,
     stratify,
 )
 from engine.inference._codegen import BlockSpec, JoinSpec, compile_source, generate, generate_block, v
@@ -67,13 +67,14 @@ def _unit_stratum(rule: Rule, head: TripleHead | Propose, levels: dict[str, int]
     if isinstance(head, TripleHead):
         return levels[head_pred(head)]
     need = 0
+    nodes = set(levels)
     for it in rule.body:
         if isinstance(it, Atom):
-            need = max(need, levels[ANY if isinstance(it.p, Var) else str(it.p)])
+            need = max([need, *(levels[n] for n in sources(head_pred(it), nodes))])
         elif isinstance(it, Not | Count):
             for a in it.body:
                 if isinstance(a, Atom):
-                    need = max(need, levels[ANY if isinstance(a.p, Var) else str(a.p)] + 1)
+                    need = max([need, *(levels[n] + 1 for n in sources(head_pred(a), nodes))])
     return need
 
 
@@ -86,15 +87,15 @@ def compile_ruleset(ruleset: RuleSet, ws: WorkingSet) -> list[Unit]:
     return units
 
 
-def _mint_fn(rule: Rule, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
+def _mint_fn(label: str, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
     cache: dict[tuple[int, ...], int] = {}
     nodes = ws.terms.nodes
-    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in rule.id)
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
 
     def mint(key: tuple[int, ...]) -> int:
         got = cache.get(key)
         if got is None:
-            text = "\x1f".join([rule.id, *(nodes[k].n3() for k in key)])
+            text = "\x1f".join([label, *(nodes[k].n3() for k in key)])
             digest = hashlib.sha256(text.encode()).hexdigest()[:20]
             got = cache[key] = ws.terms.intern(URIRef(f"{RUN}{slug}/{digest}"))
         return got
@@ -174,7 +175,7 @@ def _mints(rule: Rule, ns: dict[str, Any], ws: WorkingSet
     base = sorted(positive_vars(rule))
     for i, m in enumerate(rule.mints):
         keys = tuple(k.name for k in m.keys) or tuple(base)
-        fn = _mint_fn(rule, ws)
+        fn = _mint_fn(m.name or rule.id, ws)
         ns[f"M{i}"] = fn
         out[m.var.name] = (keys, fn)
     return out

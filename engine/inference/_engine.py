@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from rdflib.namespace import XSD
 
 from engine.inference._compile import CLOCK_P, CLOCK_S, Unit, compile_ruleset
 from engine.inference._model import Propose, RuleSet, Var
-from engine.inference._results import InferenceDelta, InferenceResult, Proposal
+from engine.inference._results import Derivation, InferenceDelta, InferenceResult, Proposal, WhyNot
 from engine.inference._solve import head_fact, solve, unify_head, unit_checks
 from engine.inference._workset import Fact, WorkingSet
 from engine.terms import Node, Triple
@@ -85,6 +85,22 @@ class Reasoner:
         from engine.inference._dred import apply_update
 
         return apply_update(self, adds, removes, now)
+
+    def explain(self, target: Triple | Proposal | str,
+                commit_of: Callable[[Triple], str | None] | None = None) -> Derivation:
+        """Why ``target`` (a triple, a proposal or a proposal id) holds, down to asserted facts.
+
+        ``commit_of`` names the commit that asserted a fact (see :func:`infer_store`'s helpers).
+        """
+        from engine.inference._explain import explain
+
+        return explain(self, target, commit_of)
+
+    def why_not(self, rule_id: str, bind: dict[str, Node]) -> WhyNot:
+        """The first body statement of ``rule_id`` that no binding extending ``bind`` passes."""
+        from engine.inference._explain import why_not
+
+        return why_not(self, rule_id, bind)
 
     def result(self) -> InferenceResult:
         nodes = self.ws.terms.nodes

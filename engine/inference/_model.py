@@ -124,12 +124,17 @@ class TripleHead(BaseModel):
 
 
 class Mint(BaseModel):
-    """``new ?x from ?a ?b``: ``?x`` is a deterministic IRI, hash of rule id and the keys."""
+    """``new ?x [named N] from ?a ?b``: a deterministic IRI, hash of the name and the keys.
+
+    The name defaults to the rule id; rules that mint under one name share the IRI for
+    the same key values (two rules describing one incident).
+    """
 
     model_config = _FROZEN
     var: Var
     keys: tuple[Var, ...]
     line: int
+    name: str | None = None
 
 
 class Propose(BaseModel):

@@ -223,6 +223,14 @@ class _Parser(ExprParser):
     def mint(self) -> Mint:
         tok = self.next()
         var = self.var()
+        name = None
+        if self.peek().text == "named":
+            self.next()
+            tok_name = self.next()
+            if tok_name.kind not in ("NAME", "PNAME"):
+                raise self.error("'named' needs a name, e.g. new ?inc named incident from ?svc",
+                                 tok_name)
+            name = tok_name.text
         keys: list[Var] = []
         if self.peek().text == "from":
             self.next()
@@ -230,7 +238,7 @@ class _Parser(ExprParser):
                 keys.append(self.var())
             if not keys:
                 raise self.error("'new ?x from' needs the key variables, e.g. from ?svc", tok)
-        return Mint(var=var, keys=tuple(keys), line=tok.line)
+        return Mint(var=var, keys=tuple(keys), line=tok.line, name=name)
 
     def propose(self) -> Propose:
         tok = self.next()

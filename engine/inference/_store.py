@@ -1,0 +1,75 @@
+"""Materialize a store: read the asserted graph, commit the inferred graph's delta."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.inference._engine import Reasoner
+from engine.inference._model import RuleSet
+from engine.inference._results import InferOutcome
+from engine.store import CommitMeta, Delta, GraphStore, triples
+from engine.terms import Triple, sorted_quads
+from engine.vocab import GraphName
+
+__all__ = ["asserted_commit", "infer_store", "reasoner_for_store"]
+
+
+def reasoner_for_store(store: GraphStore, ruleset: RuleSet, *, now: datetime) -> Reasoner:
+    """A reasoner that has run over the store's asserted graph (for explain / why-not)."""
+    r = Reasoner(ruleset)
+    r.run(triples(store, graph=GraphName.ASSERTED), now=now)
+    return r
+
+
+def infer_store(store: GraphStore, ruleset: RuleSet, *, now: datetime, author: str,
+                dry_run: bool = False) -> InferOutcome:
+    """Recompute the inferred graph and commit the difference as ONE commit.
+
+    Asserted triples are only read; the commit touches ``GraphName.INFERRED`` alone.
+    With ``dry_run`` nothing is written and the outcome says what would change.
+    """
+    head = store.head()
+    r = reasoner_for_store(store, ruleset, now=now)
+    res = r.result()
+    current = set(triples(store, graph=GraphName.INFERRED))
+    adds = res.inferred - current
+    removes = current - res.inferred
+    delta = Delta.of(adds, removes, GraphName.INFERRED)
+    commit = None
+    if not dry_run and not delta.empty:
+        msg = (f"infer: rule set {ruleset.version} ({len(ruleset.rules)} rules), "
+               f"+{len(adds)} -{len(removes)} inferred")
+        commit = store.commit(delta, CommitMeta(author=author, message=msg, timestamp=now))
+    return InferOutcome(
+        commit=commit, dry_run=dry_run, added=_sorted(adds), removed=_sorted(removes),
+        inferred_total=len(res.inferred), proposals=res.proposals,
+        ruleset_version=ruleset.version, asserted_at=head.seq if head else None,
+    )
+
+
+def _sorted(ts: set[Triple] | frozenset[Triple]) -> tuple[Triple, ...]:
+    quads = sorted_quads((s, p, o, GraphName.INFERRED) for s, p, o in ts)
+    return tuple((s, p, o) for s, p, o, _ in quads)
+
+
+def asserted_commit(store: GraphStore, t: Triple) -> str | None:
+    """Id of the commit that (last) asserted ``t``: binary search over the history."""
+    head = store.head()
+    if head is None:
+        return None
+
+    def present(seq: int) -> bool:
+        return any(True for _ in store.quads(t, graphs=(GraphName.ASSERTED,), at=seq))
+
+    if not present(head.seq):
+        return None
+    lo, hi = 1, head.seq
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if present(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    from engine.store import CommitRef
+
+    return store.find_commit(CommitRef(seq=lo)).id
