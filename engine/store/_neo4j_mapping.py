@@ -6,8 +6,9 @@
   (``ops__dependsOn``). Known prefixes come from :data:`engine.vocab.PREFIXES`;
   any other namespace gets ``ns0``, ``ns1``… recorded as ``(:NamespacePrefix)``
   nodes, so every name maps back to exactly one IRI. A local part outside
-  ``[A-Za-z0-9_]`` makes the whole IRI the namespace (name ``nsN__``), which
-  keeps every label and relationship type a plain Cypher identifier.
+  ``[A-Za-z0-9_]`` or longer than 64 characters makes the whole IRI the
+  namespace (name ``nsN__``), which keeps every label and relationship type a
+  short, plain Cypher identifier.
 * An object property is a relationship of that type with a ``graph``
   property (``asserted``/``inferred``/``provenance``); ``rdf:type`` to an IRI
   is both a ``rdf__type`` relationship (which keeps the graph) and a label.
@@ -58,7 +59,7 @@ BNODE = "_:"
 SHADOW = "@rdf"
 GRAPHS = "@graph"
 SEP = "__"
-_SAFE_LOCAL = re.compile(r"[A-Za-z0-9_]*")
+_SAFE_LOCAL = re.compile(r"[A-Za-z0-9_]{0,64}")
 _GENERATED = re.compile(r"ns\d+")
 
 
