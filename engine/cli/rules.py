@@ -1,0 +1,173 @@
+"""Rule commands: ``rules check``, ``infer``, ``explain`` and ``why-not``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.errors import ConfigError
+from engine.inference import (
+    InferOutcome,
+    Reasoner,
+    RuleSet,
+    asserted_commit,
+    default_rules_dir,
+    infer_store,
+    load_rules,
+    parse_term,
+    parse_triple,
+    reasoner_for_store,
+)
+from engine.store import GraphStore
+from engine.terms import curie
+
+_RULES_HELP = ("Rule file or directory (repeatable). Default: the bundled operational pack, "
+               "rules/ops.")
+_NOW_HELP = ("Evaluation time, ISO-8601 (e.g. 2026-11-28T08:05:00Z). Default: the later of "
+             "the newest commit's time and the wall clock.")
+
+
+def _rules(paths: Sequence[Path]) -> RuleSet:
+    return load_rules(list(paths) or [default_rules_dir() / "ops"])
+
+
+def _now(store: GraphStore, text: str | None) -> datetime:
+    if text:
+        try:
+            t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"--now {text!r} is not an ISO-8601 time; "
+                              "write e.g. 2026-11-28T08:05:00Z") from None
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
+    head = store.head()
+    wall = datetime.now(UTC)
+    return max(head.timestamp, wall) if head else wall
+
+
+def _rules_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+                        help=_RULES_HELP)(f)
+
+
+def _now_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--now", "now", default=None, metavar="TIME", help=_NOW_HELP)(f)
+
+
+@app.group("rules")
+def rules_group() -> None:
+    """Lint rule files (see docs/rules.md for the language)."""
+
+
+@rules_group.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@format_option
+@pass_ctx
+def rules_check(ctx: Ctx, paths: tuple[Path, ...]) -> None:
+    """Parse, safety-check and stratify rules without running them.
+
+    \b
+    With no PATHS every bundled pack (rules/ops, rules/rdfs, rules/owl2rl) is checked
+    as its own rule set; given PATHS are checked together as one set.
+    """
+    sets = [[p] for p in paths] if len(paths) <= 1 else [list(paths)]
+    if not paths:
+        root = default_rules_dir()
+        sets = [[d] for d in sorted(root.iterdir()) if d.is_dir()]
+    report: list[dict[str, object]] = []
+    for group in sets:
+        rs = load_rules(group)
+        r = Reasoner(rs)
+        report.append({"paths": [str(p) for p in group], "rules": len(rs.rules),
+                       "strata": len(r.strata), "version": rs.version})
+    emit(ctx, report, lambda: "\n".join(
+        f"ok  {', '.join(map(str, x['paths']))}: {x['rules']} rules, "  # type: ignore[call-overload]
+        f"{x['strata']} strata, version {x['version']}" for x in report))
+
+
+@app.command()
+@_rules_option
+@click.option("--dry-run", is_flag=True, help="Print what would change; commit nothing.")
+@_now_option
+@format_option
+@pass_ctx
+def infer(ctx: Ctx, rules: tuple[Path, ...], dry_run: bool, now: str | None) -> None:
+    """Materialize the rules over the asserted graph; commit the inferred graph's delta.
+
+    \b
+    Example:
+      tier1 infer --now 2026-11-28T08:05:00Z
+      tier1 infer --rules rules/rdfs --dry-run
+    """
+    store = ctx.store()
+    out = infer_store(store, _rules(rules), now=_now(store, now), author=ctx.author,
+                      dry_run=dry_run)
+    emit(ctx, out, lambda: _infer_text(out))
+
+
+def _infer_text(out: InferOutcome) -> str:
+    verb = "would add" if out.dry_run else "added"
+    lines = [f"{verb} {len(out.added)}, {'would remove' if out.dry_run else 'removed'} "
+             f"{len(out.removed)} inferred triples ({out.inferred_total} inferred in all); "
+             + (f"commit {out.commit.short}" if out.commit else "no commit")]
+    if out.dry_run:
+        lines += ["+ " + " ".join(curie(x) for x in t) for t in out.added]
+        lines += ["- " + " ".join(curie(x) for x in t) for t in out.removed]
+    for p in out.proposals:
+        params = "".join(f" {k}={v}" for k, v in p.params)
+        lines.append(f"proposal {p.id}  salience {p.salience}  {curie(p.action)} "
+                     f"{curie(p.target)}{params}  [{p.rule_id} v{p.rule_version}]")
+    return "\n".join(lines)
+
+
+@app.command()
+@click.argument("target")
+@_rules_option
+@_now_option
+@format_option
+@pass_ctx
+def explain(ctx: Ctx, target: str, rules: tuple[Path, ...], now: str | None) -> None:
+    """Why a triple or proposal holds: rule ids and versions down to asserted facts and commits.
+
+    \b
+    TARGET is a triple ('ex:checkout ops:health "degraded"') or a proposal id (p-...).
+    """
+    store = ctx.store()
+    r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
+    goal = target.strip() if target.strip().startswith("p-") else parse_triple(target)
+    tree = r.explain(goal, commit_of=lambda t: asserted_commit(store, t))
+    emit(ctx, tree, tree.render)
+
+
+@app.command("why-not")
+@click.argument("rule_id", metavar="RULE")
+@click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
+              help="Fix a rule variable, e.g. --bind svc=ex:checkout (repeatable).")
+@_rules_option
+@_now_option
+@format_option
+@pass_ctx
+def why_not(ctx: Ctx, rule_id: str, binds: tuple[str, ...], rules: tuple[Path, ...],
+            now: str | None) -> None:
+    """Show the first body statement of RULE that fails for the given bindings."""
+    bind = {}
+    for b in binds:
+        name, sep, value = b.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--bind {b!r}: write VAR=VALUE, e.g. --bind svc=ex:checkout")
+        bind[name.strip().lstrip("?")] = parse_term(value)
+    store = ctx.store()
+    r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
+    res = r.why_not(rule_id, bind)
+
+    def text() -> str:
+        head = f"rule {res.rule_id} v{res.rule_version}"
+        if res.matched:
+            return f"{head}: {res.reason}"
+        return (f"{head}: fails at line {res.failed_line}: {res.failed}\n  {res.reason}"
+                + "".join(f"\n  ok: {s}" for s in res.satisfied))
+
+    emit(ctx, res, text)
