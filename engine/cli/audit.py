@@ -22,6 +22,7 @@ from engine.provenance import (
     verify_chain,
 )
 from engine.provenance._export import write_atomically
+from engine.store import resolve_ref
 from engine.terms import curie
 from engine.vocab import RUN
 
@@ -48,11 +49,15 @@ def audit() -> None:
 
 
 @audit.command()
+@click.option("--at", "at_ref", default=None, metavar="COMMIT",
+              help="Check the chain as it was at this commit (HEAD~N, a number, an id or a time).")
 @format_option
 @pass_ctx
-def verify(ctx: Ctx) -> None:
+def verify(ctx: Ctx, at_ref: str | None) -> None:
     """Recompute every record's hash and link; exit 1 naming each modified or deleted record."""
-    report = verify_chain(ctx.store())
+    store = ctx.store()
+    at = None if at_ref is None else resolve_ref(store, at_ref).seq
+    report = verify_chain(store, at=at)
     emit(ctx, report.model_dump(mode="json") | {"ok": report.ok}, lambda: _verify_text(report))
     if not report.ok:
         raise click.exceptions.Exit(1)

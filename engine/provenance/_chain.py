@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -83,12 +84,15 @@ def record_hash(content: Iterable[Triple]) -> str:
 
 def record_triples(store: GraphStore, iri: URIRef) -> list[Triple]:
     """Every stored triple of record ``iri``: its own and those of its ``iri#`` sub-nodes."""
+    return _collect(lambda s: triples(store, (s, None, None), graph=_PROV), iri)
+
+
+def _collect(lookup: Callable[[URIRef], Iterable[Triple]], iri: URIRef) -> list[Triple]:
     prefix = f"{iri}#"
     out: list[Triple] = []
     todo, seen = [iri], {iri}
     while todo:
-        s = todo.pop()
-        for t in triples(store, (s, None, None), graph=_PROV):
+        for t in lookup(todo.pop()):
             out.append(t)
             o = t[2]
             if isinstance(o, URIRef) and str(o).startswith(prefix) and o not in seen:
@@ -113,27 +117,47 @@ def read_head(store: GraphStore) -> tuple[int, str]:
     return seq, str(h or "")
 
 
-def _stored_records(store: GraphStore) -> dict[int, list[URIRef]]:
+def _snapshot(store: GraphStore, at: int | None) -> dict[Node, list[Triple]]:
+    """The whole provenance graph in one read, by subject (one query on any backend)."""
+    by_subject: dict[Node, list[Triple]] = defaultdict(list)
+    for s, p, o, _ in store.quads(graphs=(_PROV,), at=at):
+        by_subject[s].append((s, p, o))
+    return by_subject
+
+
+def _stored_records(snap: dict[Node, list[Triple]]) -> dict[int, list[URIRef]]:
     found: dict[int, list[URIRef]] = {}
-    for s, _, o in triples(store, (None, OPS.recordSeq, None), graph=_PROV):
-        if s != HEAD and isinstance(s, URIRef):
-            found.setdefault(int(o), []).append(s)
+    for s, ts in snap.items():
+        if s == HEAD or not isinstance(s, URIRef):
+            continue
+        for _, p, o in ts:
+            if p == OPS.recordSeq:
+                found.setdefault(int(o), []).append(s)
     return found
 
 
-def _inspect(store: GraphStore, iri: URIRef) -> tuple[str, str, str | None]:
+def _inspect(snap: dict[Node, list[Triple]], iri: URIRef) -> tuple[str, str, str | None]:
     """(hash of the stored triples, the hash the record carries, the hash it links to)."""
-    content = record_triples(store, iri)
+    content = _collect(lambda s: snap.get(s, ()), iri)
     stored = next((str(o) for s, p, o in content if s == iri and p == OPS.recordHash), "")
     body = [t for t in content if not (t[0] == iri and t[1] == OPS.recordHash)]
     linked = next((str(o) for s, p, o in body if s == iri and p == OPS.previousHash), None)
     return record_hash(body), stored, linked
 
 
-def verify_chain(store: GraphStore) -> ChainReport:
-    """Recompute every record's hash and link; name each modified or deleted record."""
-    found = _stored_records(store)
-    head_seq, head_hash = read_head(store)
+def verify_chain(store: GraphStore, *, at: int | None = None) -> ChainReport:
+    """Recompute every record's hash and link; name each modified or deleted record.
+
+    Args:
+        store: the store whose PROVENANCE graph holds the chain.
+        at: check the chain as it was at this commit (default: now).
+    """
+    snap = _snapshot(store, at)
+    found = _stored_records(snap)
+    seqs = [int(o) for _, p, o in snap.get(HEAD, ()) if p == OPS.recordSeq]
+    head_seq = max(seqs, default=0)
+    head_hash = next((str(o) for _, p, o in snap.get(record_iri(head_seq), ())
+                      if p == OPS.recordHash), "")
     last = max([head_seq, *found], default=0)
     problems: list[ChainProblem] = []
     prev: str | None = ""  # hash of the previous record; None when it is missing or bad
@@ -148,7 +172,7 @@ def verify_chain(store: GraphStore) -> ChainReport:
             problems.append(ChainProblem(seq=seq, record=iris[0], kind="duplicate", detail=(
                 f"{len(iris)} records claim sequence number {seq}: two writers raced")))
         iri = iris[0]
-        actual, stored, linked = _inspect(store, iri)
+        actual, stored, linked = _inspect(snap, iri)
         if actual != stored or iri != record_iri(seq):
             problems.append(ChainProblem(seq=seq, record=iri, kind="modified", detail=(
                 f"record {seq} was modified: its triples hash to {actual[:12]}, "

@@ -49,6 +49,8 @@ def test_verify_ok_then_broken(world):
     data = json.loads(out)
     assert code == 1 and data["ok"] is False
     assert data["problems"][0]["record"] == str(act)
+    code, out = _run(spec, "audit", "verify", "--at", "HEAD~1")  # before the cover-up
+    assert code == 0 and "intact" in out
 
 
 @pytest.mark.parametrize(("args", "expect"), [
