@@ -53,13 +53,14 @@ EFFECTS: dict[URIRef, tuple[tuple[tuple[URIRef, Literal], ...], tuple[tuple[URIR
     OPS.Restart: (((OPS.health, Literal("crashed")),), ((OPS.health, _HEALTHY),)),
     OPS.ScaleOut: ((), ()),
     OPS.Failover: ((), ()),
-    OPS.Rollback: ((), ((OPS.status, Literal("rolled_back")),)),
+    OPS.Rollback: ((), ()),  # the target is the service; the change it rolls back is a param
     OPS.ClearDisk: ((), ()),
 }
 """What must hold before, and what should hold after, each action on its target.
 
-Beyond these triples, a step's effect counts as done only once inference no
-longer proposes the same (action, target): the problem that caused it is gone.
+Beyond these triples, a proposed step runs only while inference still proposes
+it, and its effect counts as done only once inference no longer proposes the
+same (action, target): the problem that caused it is gone.
 """
 
 

@@ -25,7 +25,13 @@ def _name(step: PlanStep) -> str:
 
 
 def preconditions_hold(loop: Loop, step: PlanStep) -> bool:
-    return all(any(True for _ in loop.store.quads(t)) for t in step.preconditions)
+    """The step's precondition triples hold and, if a rule proposed it, the rule still does."""
+    if not all(any(True for _ in loop.store.quads(t)) for t in step.preconditions):
+        return False
+    if step.rule_id:
+        return any((p.action, p.target) == step.signature()
+                   for p in loop.ports.inference.proposals())
+    return True
 
 
 def effect_observed(loop: Loop, step: PlanStep) -> bool:
