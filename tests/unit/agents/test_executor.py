@@ -150,3 +150,26 @@ def test_a_plan_that_succeeds_compensates_nothing(store, twin, clock, make_req):
                       compensation=make_req(OPS.Page, EX.checkout, key="u"))]
     run = Executor(store, twin, clock=clock).run_plan(steps)
     assert run.ok and run.compensations == ()
+
+
+def test_idempotency_survives_reopening_the_embedded_store(tmp_path, clock, make_req):
+    from twin_estate import estate  # type: ignore[import-not-found]
+
+    from engine.store import SqliteStore
+
+    path = tmp_path / "world.db"
+    first_store = SqliteStore(path, create=True)
+    first_store.commit(Delta.of(estate()), CommitMeta(author="t", message="estate"))
+    twin = DigitalTwin.from_store(first_store, clock=clock)
+    assert Executor(first_store, twin, clock=clock).execute(make_req(OPS.Page, EX.checkout)).ok
+    first_store.close()
+    reopened = SqliteStore(path)  # as another process would
+    twin2 = DigitalTwin.from_store(reopened, clock=clock)
+    out = Executor(reopened, twin2, clock=clock).execute(make_req(OPS.Page, EX.checkout))
+    assert out.status == "skipped_duplicate"
+    assert [str(o) for o in _statuses(reopened)] == ["skipped_duplicate", "succeeded"]
+    reopened.close()
+
+
+def _statuses(store):  # type: ignore[no-untyped-def]
+    return sorted(o for _, _, o in triples(store, (None, OPS.status, None), graph=PROV))
