@@ -196,20 +196,31 @@ class DigitalTwin:
         return None
 
     def _apply(self, writes: Writes) -> Delta:
+        """Apply ``writes`` to the twin's graph; the net change, as a delta."""
         adds: set[Triple] = set()
         removes: set[Triple] = set()
+
+        def drop(t: Triple) -> None:
+            self.graph.remove(t)
+            if t in adds:
+                adds.discard(t)
+            else:
+                removes.add(t)
+
+        def put(t: Triple) -> None:
+            if t in self.graph:
+                return
+            self.graph.add(t)
+            if t in removes:
+                removes.discard(t)
+            else:
+                adds.add(t)
+
         for s, p, o in writes.sets:
             for old in list(self.graph.objects(s, p)):
                 if old != o and isinstance(old, URIRef | Lit | BNode):
-                    self.graph.remove((s, p, old))
-                    removes.add((s, p, old))
-            if (s, p, o) not in self.graph:
-                self.graph.add((s, p, o))
-                adds.add((s, p, o))
+                    drop((s, p, old))
+            put((s, p, o))
         for t in writes.adds:
-            if t not in self.graph:
-                self.graph.add(t)
-                adds.add(t)
-        removes -= adds
-        adds -= {t for t in adds if t in removes}
+            put(t)
         return Delta.of(adds, removes, GraphName.ASSERTED)

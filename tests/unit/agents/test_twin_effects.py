@@ -124,3 +124,15 @@ def test_twin_never_writes_the_store(store, twin, clock, make_req):
     before = store.head()
     twin.perform(make_req(OPS.ScaleOut, EX.checkout), clock.now())
     assert store.head() == before
+
+
+def test_writes_to_one_property_twice_give_the_net_change(twin, clock):
+    from engine.agents._effects import Writes
+
+    i = EX["checkout-2"]
+    w = Writes(sets=[(i, OPS.health, Literal("unknown")), (i, OPS.health, Literal("crashed"))])
+    assert twin._apply(w).empty  # back where it started: nothing to commit
+    w = Writes(sets=[(i, OPS.health, Literal("unknown")), (i, OPS.health, Literal("healthy"))])
+    d = twin._apply(w)
+    assert _added(d, i, OPS.health) == {Literal("healthy")}
+    assert {q[:3] for q in d.removes} == {(i, OPS.health, Literal("crashed"))}
