@@ -162,29 +162,7 @@ def verify_chain(store: GraphStore, *, at: int | None = None) -> ChainReport:
     problems: list[ChainProblem] = []
     prev: str | None = ""  # hash of the previous record; None when it is missing or bad
     for seq in range(1, last + 1):
-        iris = found.get(seq, [])
-        if not iris:
-            problems.append(ChainProblem(seq=seq, record=record_iri(seq), kind="deleted", detail=(
-                f"record {seq} ({record_iri(seq)}) is missing: it was deleted")))
-            prev = None
-            continue
-        if len(iris) > 1:
-            problems.append(ChainProblem(seq=seq, record=iris[0], kind="duplicate", detail=(
-                f"{len(iris)} records claim sequence number {seq}: two writers raced")))
-        iri = iris[0]
-        actual, stored, linked = _inspect(snap, iri)
-        if actual != stored or iri != record_iri(seq):
-            problems.append(ChainProblem(seq=seq, record=iri, kind="modified", detail=(
-                f"record {seq} was modified: its triples hash to {actual[:12]}, "
-                f"it carries {stored[:12] or 'no hash'}")))
-            prev = None
-            continue
-        if prev is not None and linked != prev:
-            problems.append(ChainProblem(seq=seq - 1, record=record_iri(seq - 1), kind="modified",
-                                         detail=(
-                f"record {seq - 1} was modified and its hash rewritten: record {seq} still "
-                f"links to {str(linked)[:12]}, record {seq - 1} now hashes to {prev[:12]}")))
-        prev = actual
+        prev = _check_link(snap, seq, found.get(seq, []), prev, problems)
     if last and head_seq < last:
         problems.append(ChainProblem(seq=last, record=HEAD, kind="head", detail=(
             f"the head pointer says record {head_seq}, but the chain goes on to record {last}: "
@@ -193,3 +171,30 @@ def verify_chain(store: GraphStore, *, at: int | None = None) -> ChainReport:
         records=sum(len(v) for v in found.values()), head_seq=head_seq, head_hash=head_hash,
         problems=tuple(problems),
     )
+
+
+def _check_link(
+    snap: dict[Node, list[Triple]], seq: int, iris: list[URIRef], prev: str | None,
+    problems: list[ChainProblem],
+) -> str | None:
+    """Check record ``seq`` against the previous hash; return its hash (``None`` if bad)."""
+    if not iris:
+        problems.append(ChainProblem(seq=seq, record=record_iri(seq), kind="deleted", detail=(
+            f"record {seq} ({record_iri(seq)}) is missing: it was deleted")))
+        return None
+    if len(iris) > 1:
+        problems.append(ChainProblem(seq=seq, record=iris[0], kind="duplicate", detail=(
+            f"{len(iris)} records claim sequence number {seq}: two writers raced")))
+    iri = iris[0]
+    actual, stored, linked = _inspect(snap, iri)
+    if actual != stored or iri != record_iri(seq):
+        problems.append(ChainProblem(seq=seq, record=iri, kind="modified", detail=(
+            f"record {seq} was modified: its triples hash to {actual[:12]}, "
+            f"it carries {stored[:12] or 'no hash'}")))
+        return None
+    if prev is not None and linked != prev:
+        problems.append(ChainProblem(seq=seq - 1, record=record_iri(seq - 1), kind="modified",
+                                     detail=(
+            f"record {seq - 1} was modified and its hash rewritten: record {seq} still "
+            f"links to {str(linked)[:12]}, record {seq - 1} now hashes to {prev[:12]}")))
+    return actual
