@@ -193,6 +193,10 @@ def _check_link(
             f"it carries {stored[:12] or 'no hash'}")))
         return None
     if prev is not None and linked != prev:
+        if seq == 1:
+            detail = f"record 1 was rewritten: it links to {str(linked)[:12]}, the first links to nothing"
+            problems.append(ChainProblem(seq=1, record=iri, kind="modified", detail=detail))
+            return actual
         problems.append(ChainProblem(seq=seq - 1, record=record_iri(seq - 1), kind="modified",
                                      detail=(
             f"record {seq - 1} was modified and its hash rewritten: record {seq} still "
