@@ -64,8 +64,10 @@ class Outcome(BaseModel):
     """What happened when a request ran.
 
     ``observed`` holds the world effects the agent saw, in the ASSERTED graph;
-    the loop commits them. It is empty unless the status is ``succeeded``
-    (a partly healed restart still succeeds: the effect shows the partial heal).
+    the loop commits them. It is empty for ``failed``, ``refused`` and
+    ``skipped_duplicate``; a ``timed_out`` step keeps whatever effects were seen
+    before time ran out (the twin's timeout fault has none). A partly healed
+    restart still ``succeeded``: its effects show the partial heal.
     """
 
     model_config = _FROZEN
