@@ -14,6 +14,7 @@ import re
 __all__ = ["ident"]
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_PROP = re.compile(r"[A-Za-z][A-Za-z0-9_]*(@rdf|@graph)?")
 
 
 def ident(name: str) -> str:
@@ -110,13 +111,23 @@ NODES_DROP_ORPHANS = (
 VIEW_NODES = "MATCH (n:Resource) RETURN properties(n) AS props, labels(n) AS labels"
 VIEW_RELS = (
     "MATCH (a:Resource)-[r]->(b:Resource) "
-    "RETURN a.uri AS s, type(r) AS t, r.graph AS g, b.uri AS o"
+    "RETURN a.uri AS s, type(r) AS t, coalesce(r.graph, 'asserted') AS g, b.uri AS o"
 )
 
 
-def nodes_create(labels: tuple[str, ...]) -> str:
+def nodes_create(labels: tuple[str, ...], keys: tuple[str, ...]) -> str:
+    """Create nodes of one label set and one property shape, properties inline
+    (``SET n += map`` after ``CREATE`` is several times slower on ArcadeDB)."""
     names = "".join(":" + ident(x) for x in ("Resource", *labels))
-    return f"UNWIND $rows AS r CREATE (n{names} {{uri: r[0]}}) SET n += r[1]"
+    props = "".join(f", {prop_ident(k)}: r[{i}]" for i, k in enumerate(keys, start=1))
+    return f"UNWIND $rows AS r CREATE (n{names} {{uri: r[0]{props}}})"
+
+
+def prop_ident(key: str) -> str:
+    """A property key of the mapping, quoted for use in a map literal."""
+    if not _PROP.fullmatch(key):
+        raise ValueError(f"{key!r} is not a tier1 property key")
+    return f"`{key}`"
 
 
 def label_add(label: str) -> str:
@@ -131,15 +142,19 @@ def label_drop(label: str) -> str:
     )
 
 
-def rels_create(rel_type: str) -> str:
+def rels_create(rel_type: str, asserted: bool) -> str:
+    """Relationships of one type and graph. Asserted ones carry no property (light
+    edges on ArcadeDB, twice as fast); the others carry ``graph: $g``."""
+    props = "" if asserted else " {graph: $g}"
     return (
         "UNWIND $rows AS r MATCH (a:Resource {uri: r[0]}) MATCH (b:Resource {uri: r[1]}) "
-        f"CREATE (a)-[:{ident(rel_type)} {{graph: r[2]}}]->(b)"
+        f"CREATE (a)-[:{ident(rel_type)}{props}]->(b)"
     )
 
 
-def rels_delete(rel_type: str) -> str:
+def rels_delete(rel_type: str, asserted: bool) -> str:
+    where = "x.graph IS NULL" if asserted else "x.graph = $g"
     return (
         f"UNWIND $rows AS r MATCH (a:Resource {{uri: r[0]}})-[x:{ident(rel_type)}]->"
-        "(b:Resource {uri: r[1]}) WHERE x.graph = r[2] DELETE x"
+        f"(b:Resource {{uri: r[1]}}) WHERE {where} DELETE x"
     )

@@ -114,8 +114,9 @@ class _View:
     def update(self, added: list[Quad], removed: list[Quad]) -> None:
         rel_add = [q for q in added if _is_node(q[2])]
         rel_del = [q for q in removed if _is_node(q[2])]
-        for rtype, rows in self._by_type(rel_del).items():
-            _batched(self.tx, cy.rels_delete(rtype), "rows", rows)
+        for (rtype, g), rows in self._by_type(rel_del).items():
+            asserted = g is GraphName.ASSERTED
+            _batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g.value)
         self._drop_labels(rel_del)
         props = self._literal_props(
             [q for q in added if isinstance(q[2], Literal)],
@@ -125,17 +126,18 @@ class _View:
         sets = [[u, p] for u, p in props.items() if u not in new]
         _batched(self.tx, cy.NODES_SET, "rows", sets)
         self._add_labels(rel_add, new)
-        for rtype, rows in self._by_type(rel_add).items():
-            _batched(self.tx, cy.rels_create(rtype), "rows", rows)
+        for (rtype, g), rows in self._by_type(rel_add).items():
+            asserted = g is GraphName.ASSERTED
+            _batched(self.tx, cy.rels_create(rtype, asserted), "rows", rows, g=g.value)
         touched = {node_uri(q[0]) for q in removed} | {node_uri(q[2]) for q in rel_del}
         _batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
         if self.ns.pending:
             _batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
 
-    def _by_type(self, quads: Iterable[Quad]) -> dict[str, list[list[str]]]:
-        out: dict[str, list[list[str]]] = defaultdict(list)
+    def _by_type(self, quads: Iterable[Quad]) -> dict[tuple[str, GraphName], list[list[str]]]:
+        out: dict[tuple[str, GraphName], list[list[str]]] = defaultdict(list)
         for s, p, o, g in quads:
-            out[self.ns.name(str(p))].append([node_uri(s), node_uri(o), g.value])
+            out[(self.ns.name(str(p)), g)].append([node_uri(s), node_uri(o)])
         return out
 
     def _classes(self, quads: Iterable[Quad]) -> dict[str, list[str]]:
@@ -175,13 +177,14 @@ class _View:
         if not self.first:
             need -= set(_column(self.tx, cy.NODES_EXISTING, "uris", sorted(need)))
         classes = self._classes(rel_add)
-        groups: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         for uri in sorted(need):
             names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith("_:") else set())
-            row_props = {k: v for k, v in props.get(uri, {}).items() if v is not None}
-            groups[tuple(sorted(names))].append([uri, row_props])
-        for labels, rows in groups.items():
-            _batched(self.tx, cy.nodes_create(labels), "rows", rows)
+            row = sorted((k, v) for k, v in props.get(uri, {}).items() if v is not None)
+            shape = (tuple(sorted(names)), tuple(k for k, _ in row))
+            groups[shape].append([uri, *(v for _, v in row)])
+        for (labels, keys), rows in groups.items():
+            _batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
         return need
 
     def _add_labels(self, rel_add: list[Quad], new: set[str]) -> None:

