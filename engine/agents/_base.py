@@ -56,8 +56,9 @@ class World(Protocol):
         """Carry out ``req`` at ``now``; never raises for a failed action, reports it."""
         ...
 
-    def service_of(self, target: URIRef) -> URIRef | None:
-        """The service ``target`` belongs to (itself for a service), if there is one."""
+    def services_of(self, target: URIRef) -> frozenset[URIRef]:
+        """The services ``target`` belongs to: itself for a service, one for an
+        instance or a change, every service with an instance on a host, none otherwise."""
         ...
 
 
@@ -88,9 +89,9 @@ class TwinAgent:
         self.scope = scope or AgentScope(actions=self.ACTIONS)
 
     def execute(self, req: ActionRequest, world: World) -> Outcome:
-        service = world.service_of(req.target)
-        if not self.scope.allows(req.action, service):
-            raise ScopeError(scope_message(self.iri, self.scope, req, service))
+        services = world.services_of(req.target)
+        if not self.scope.allows_target(req.action, services):
+            raise ScopeError(scope_message(self.iri, self.scope, req, services))
         started = world.now()
         effect = world.perform(req, started)
         return Outcome(
@@ -107,7 +108,7 @@ class TwinAgent:
 
 
 def scope_message(
-    agent: URIRef, scope: AgentScope, req: ActionRequest, service: URIRef | None,
+    agent: URIRef, scope: AgentScope, req: ActionRequest, services: frozenset[URIRef],
 ) -> str:
     """Why ``req`` is outside ``scope``, and what would put it inside."""
     if req.action not in scope.actions:
@@ -116,7 +117,7 @@ def scope_message(
             f"agent {curie(agent)} may not run {curie(req.action)} (it may run {allowed}); "
             "register an agent for this action type"
         )
-    where = curie(service) if service is not None else "no known service"
+    where = ", ".join(sorted(curie(s) for s in services)) or "no known service"
     allowed = ", ".join(sorted(curie(s) for s in scope.services or ())) or "no service"
     return (
         f"agent {curie(agent)} may not act on {curie(req.target)} ({where}); its scope "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -60,12 +61,16 @@ class Executor:
         author: the commit author of provenance commits.
         recorder: the provenance recorder to use; share the one that records policy
             decisions and approvals into the same store, so chain numbers never collide.
+        world_agents: act as the ``ops:SoftwareAgent`` the world model declares for the
+            action type (its IRI, its ``ops:canPerform`` × ``ops:scopeService`` scope),
+            run by the registered class; without one, the built-in identity is used.
     """
 
     def __init__(
         self, store: GraphStore, world: World, *, registry: AgentRegistry | None = None,
         clock: Clock | None = None, breaker: BreakerConfig | None = None,
         author: str = "tier1-agents", recorder: ProvenanceRecorder | None = None,
+        world_agents: bool = False,
     ) -> None:
         self.store = store
         self.world = world
@@ -73,6 +78,7 @@ class Executor:
         self.clock: Clock = clock or SystemClock()
         self.breaker_config = breaker or BreakerConfig()
         self.author = author
+        self.world_agents = world_agents
         self.recorder = recorder or ProvenanceRecorder(store)
         self._breakers: dict[URIRef, CircuitBreaker] = {}
         self._done: dict[URIRef, list[tuple[ActionRequest, URIRef]]] = {}
@@ -119,30 +125,31 @@ class Executor:
     # -- the steps of one execution ----------------------------------------------------
     def _execute(self, req: ActionRequest, why: Rationale, compensates: URIRef | None) -> Outcome:
         now = self.clock.now()
+        ctx = _Context(why, compensates, self.world.services_of(req.target))
         previous = self.already_succeeded(req.idempotency_key)
         if previous is not None:
             out = self._quick("skipped_duplicate", UNASSIGNED, f"{req.describe()} already "
                               f"succeeded as {curie(previous)}; not acting twice")
-            return self._finish(req, out, why, compensates)
+            return self._finish(req, out, ctx)
         try:
-            agent = self.registry.create(req.action, self.store)
+            agent = self.registry.create(req.action, self.store, services=ctx.services,
+                                         world_agents=self.world_agents)
         except ScopeError as exc:
-            return self._finish(req, self._quick("refused", UNASSIGNED, str(exc)), why, compensates)
+            return self._finish(req, self._quick("refused", UNASSIGNED, str(exc)), ctx)
         breaker = self._breaker(agent.iri)
         if not breaker.allow(now):
             detail = (f"circuit breaker of {curie(agent.iri)} is open after "
                       f"{breaker.consecutive_failures} failures; it retries at {breaker.retry_at()}")
-            return self._finish(req, self._quick("refused", agent.iri, detail), why, compensates)
-        out = self._call(agent, req)
+            return self._finish(req, self._quick("refused", agent.iri, detail), ctx)
+        out = self._call(agent, req, ctx.services)
         if out.status != "refused":
             breaker.record(out.status == "succeeded", self.clock.now())
-        return self._finish(req, out, why, compensates)
+        return self._finish(req, out, ctx)
 
-    def _call(self, agent: Agent, req: ActionRequest) -> Outcome:
-        service = self.world.service_of(req.target)
-        if not agent.scope.allows(req.action, service):
+    def _call(self, agent: Agent, req: ActionRequest, services: frozenset[URIRef]) -> Outcome:
+        if not agent.scope.allows_target(req.action, services):
             return self._quick("refused", agent.iri, scope_message(agent.iri, agent.scope, req,
-                                                                   service))
+                                                                   services))
         box: dict[str, Outcome | BaseException] = {}
 
         def run() -> None:
@@ -188,20 +195,18 @@ class Executor:
         now = self.clock.now()
         return Outcome(status=status, detail=detail, agent=agent, started=now, ended=now)
 
-    def _finish(
-        self, req: ActionRequest, out: Outcome, why: Rationale, compensates: URIRef | None,
-    ) -> Outcome:
+    def _finish(self, req: ActionRequest, out: Outcome, ctx: _Context) -> Outcome:
         record = self.recorder.step_execution(StepExecutionRecord(
             step=req.step, plan=req.plan, action=req.action, target=req.target,
-            target_service=self.world.service_of(req.target), agent=out.agent,
+            target_services=tuple(sorted(ctx.services)), agent=out.agent,
             status=out.status, detail=out.detail, started=out.started, ended=out.ended,
             idempotency_key=req.idempotency_key, generated=_new_entities(out.observed),
-            compensates=compensates, why=why,
+            compensates=ctx.compensates, why=ctx.why,
         ))
         self.store.commit(record.delta, CommitMeta(
             author=self.author, message=f"prov: {out.status} {req.describe()}"))
         self.last_record = record.iri
-        if out.status == "succeeded" and compensates is None:
+        if out.status == "succeeded" and ctx.compensates is None:
             self._done.setdefault(req.plan, []).append((req, record.iri))
         return out
 
@@ -209,6 +214,15 @@ class Executor:
         if agent not in self._breakers:
             self._breakers[agent] = CircuitBreaker(self.breaker_config)
         return self._breakers[agent]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What one execution carries from start to record."""
+
+    why: Rationale
+    compensates: URIRef | None
+    services: frozenset[URIRef]
 
 
 def _new_entities(observed: Delta) -> tuple[URIRef, ...]:

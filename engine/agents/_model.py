@@ -91,7 +91,9 @@ class Outcome(BaseModel):
 class AgentScope(BaseModel):
     """What an agent may do: which action types, on which services.
 
-    ``services=None`` means any service; an empty set means none.
+    ``services=None`` means any service; an empty set means none. A target that
+    belongs to no service (a person to page, a team) is limited by the action
+    types only.
     """
 
     model_config = _FROZEN
@@ -100,12 +102,20 @@ class AgentScope(BaseModel):
     services: frozenset[URIRef] | None = None
 
     def allows(self, action: URIRef, target_service: URIRef | None) -> bool:
-        """True when ``action`` on an entity of ``target_service`` is in scope."""
+        """True when ``action`` on an entity of ``target_service`` is in scope
+        (``None``: the entity belongs to no service)."""
         if action not in self.actions:
             return False
-        if self.services is None:
+        if self.services is None or target_service is None:
             return True
-        return target_service is not None and target_service in self.services
+        return target_service in self.services
+
+    def allows_target(self, action: URIRef, services: frozenset[URIRef]) -> bool:
+        """True when ``action`` is in scope on a target of ``services``: one of them
+        suffices (a host running several services), none means no service is touched."""
+        if not services:
+            return self.allows(action, None)
+        return any(self.allows(action, s) for s in services)
 
     def narrowed(self, services: frozenset[URIRef] | None) -> AgentScope:
         """This scope limited to ``services`` (``None`` leaves it as it is)."""

@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from engine.agents._base import (
     Agent,
@@ -22,12 +23,16 @@ from engine.agents._base import (
     RollbackAgent,
     ScaleOutAgent,
 )
+from engine.agents._model import AgentScope
 from engine.errors import ConfigError, ScopeError
 from engine.store import GraphStore, triples
 from engine.terms import curie
-from engine.vocab import OPS
+from engine.vocab import OPS, GraphName
 
-__all__ = ["BUILTIN_AGENTS", "ENTRY_POINT_GROUP", "AgentFactory", "AgentRegistry", "store_scope"]
+__all__ = [
+    "BUILTIN_AGENTS", "ENTRY_POINT_GROUP", "AgentFactory", "AgentRegistry", "store_scope",
+    "world_agent",
+]
 
 log = logging.getLogger("tier1.agents")
 
@@ -98,14 +103,55 @@ class AgentRegistry:
                 f"install a plugin that declares it under the '{ENTRY_POINT_GROUP}' entry points"
             ) from None
 
-    def create(self, action: URIRef, store: GraphStore | None = None) -> Agent:
-        """A new agent for ``action``, its scope narrowed by the world's ``ops:scopeService``."""
-        factory = self.factory_for(action)
-        agent = factory()
-        if store is not None:
-            services = store_scope(store, agent.iri)
-            agent.scope = agent.scope.narrowed(services)
+    def create(
+        self, action: URIRef, store: GraphStore | None = None, *,
+        services: frozenset[URIRef] = frozenset(), world_agents: bool = False,
+    ) -> Agent:
+        """A new agent for ``action``.
+
+        Args:
+            action: the action type to run.
+            store: the world; its ``ops:scopeService`` on the agent's IRI narrows the scope.
+            services: the services of the target, to choose among world agents.
+            world_agents: act as a software agent the world declares for ``action``
+                (``ops:canPerform``), with its IRI and its declared scope.
+        """
+        agent = self.factory_for(action)()
+        if store is None:
+            return agent
+        declared = world_agent(store, action, services) if world_agents else None
+        if declared is not None:
+            agent.iri, agent.scope = declared
+            return agent
+        agent.scope = agent.scope.narrowed(store_scope(store, agent.iri))
         return agent
+
+
+def world_agent(
+    store: GraphStore, action: URIRef, services: frozenset[URIRef],
+) -> tuple[URIRef, AgentScope] | None:
+    """The ``ops:SoftwareAgent`` the world declares for ``action``, preferring one whose
+    scope covers ``services``, and its scope (``None`` if the world declares none)."""
+    graphs = (GraphName.ASSERTED, GraphName.INFERRED)
+    candidates = sorted(
+        s for s, _, _, _ in store.quads((None, OPS.canPerform, action), graphs=graphs)
+        if isinstance(s, URIRef) and next(iter(store.quads(
+            (s, RDF.type, OPS.SoftwareAgent), graphs=graphs)), None) is not None
+    )
+    scoped = [(iri, _declared_scope(store, iri)) for iri in dict.fromkeys(candidates)]
+    for iri, scope in scoped:
+        if scope.allows_target(action, services):
+            return iri, scope
+    return scoped[0] if scoped else None
+
+
+def _declared_scope(store: GraphStore, agent: URIRef) -> AgentScope:
+    graphs = (GraphName.ASSERTED, GraphName.INFERRED)
+    actions = frozenset(
+        o for _, _, o, _ in store.quads((agent, OPS.canPerform, None), graphs=graphs)
+        if isinstance(o, URIRef)
+    )
+    return AgentScope(actions=actions, services=store_scope(store, agent))
 
 
 def store_scope(store: GraphStore, agent: URIRef) -> frozenset[URIRef] | None:

@@ -123,19 +123,18 @@ class DigitalTwin:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def service_of(self, target: URIRef) -> URIRef | None:
+    def services_of(self, target: URIRef) -> frozenset[URIRef]:
         g = self.graph
         if (target, RDF.type, OPS.Service) in g or (target, RDF.type, OPS.DatabaseService) in g:
-            return target
+            return frozenset({target})
         for p in (OPS.instanceOf, OPS.changes):
             svc = g.value(target, p)
             if isinstance(svc, URIRef):
-                return svc
-        hosted = sorted(
+                return frozenset({svc})
+        return frozenset(
             o for i in g.subjects(OPS.runsOn, target) for o in g.objects(i, OPS.instanceOf)
             if isinstance(o, URIRef)
         )
-        return hosted[0] if len(set(hosted)) == 1 else None
 
     def perform(self, req: ActionRequest, now: datetime) -> Effect:
         """Carry out ``req``: apply injected faults, then the action's simulated effect."""

@@ -70,7 +70,7 @@ class StepExecutionRecord(BaseModel):
     plan: URIRef
     action: URIRef
     target: URIRef
-    target_service: URIRef | None = None
+    target_services: tuple[URIRef, ...] = ()
     agent: URIRef
     status: str
     detail: str = ""

@@ -65,8 +65,7 @@ class ProvenanceRecorder:
         ]
         if rec.detail:
             body.append((r, RDFS.comment, Literal(rec.detail)))
-        if rec.target_service is not None:
-            body.append((r, OPS.targetService, rec.target_service))
+        body += [(r, OPS.targetService, svc) for svc in rec.target_services]
         if rec.compensates is not None:
             body.append((r, PROV.wasInformedBy, rec.compensates))
         body += [(r, PROV.used, u) for u in rec.used]

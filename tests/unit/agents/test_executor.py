@@ -22,6 +22,7 @@ from engine.agents import (
 from engine.provenance import verify_chain
 from engine.store import CommitMeta, Delta, triples
 from engine.vocab import EX, OPS, RUN, GraphName
+from engine.vocab import PROV as PROV_NS
 
 PROV = GraphName.PROVENANCE
 
@@ -173,3 +174,42 @@ def test_idempotency_survives_reopening_the_embedded_store(tmp_path, clock, make
 
 def _statuses(store):  # type: ignore[no-untyped-def]
     return sorted(o for _, _, o in triples(store, (None, OPS.status, None), graph=PROV))
+
+
+def _declare(store, agent, actions, services):  # type: ignore[no-untyped-def]
+    from rdflib.namespace import RDF
+
+    adds = [(agent, RDF.type, OPS.SoftwareAgent)]
+    adds += [(agent, OPS.canPerform, a) for a in actions]
+    adds += [(agent, OPS.scopeService, s) for s in services]
+    store.commit(Delta.of(adds), CommitMeta(author="t", message="agents"))
+
+
+def test_world_agents_act_under_their_declared_identity_and_scope(store, twin, clock, make_req):
+    _declare(store, EX.bot, [OPS.Restart, OPS.ClearDisk], [EX.payments])
+    ex = Executor(store, twin, clock=clock, world_agents=True)
+    refused = ex.execute(make_req(OPS.Restart, EX["checkout-2"], key="a"))
+    assert refused.status == "refused" and refused.agent == EX.bot and "ex:payments" in refused.detail
+    done = ex.execute(make_req(OPS.Restart, EX["payments-1"], key="b"))
+    assert done.status == "succeeded" and done.agent == EX.bot
+    host = ex.execute(make_req(OPS.ClearDisk, EX["host-2"], key="c"))  # runs payments-1 too
+    assert host.status == "succeeded"
+    page = ex.execute(make_req(OPS.Page, EX.checkout, key="d"))  # no world agent pages
+    assert page.agent == RUN["agent/notify"] and page.status == "succeeded"
+    associated = {o for _, _, o in triples(store, (None, PROV_NS.wasAssociatedWith, None),
+                                           graph=PROV)}
+    assert {EX.bot, RUN["agent/notify"]} <= associated
+
+
+def test_world_agent_whose_scope_covers_the_target_is_chosen(store, twin, clock, make_req):
+    _declare(store, EX["bot-a"], [OPS.Restart], [EX.checkout])
+    _declare(store, EX["bot-b"], [OPS.Restart], [EX.payments])
+    ex = Executor(store, twin, clock=clock, world_agents=True)
+    assert ex.execute(make_req(OPS.Restart, EX["payments-1"], key="p")).agent == EX["bot-b"]
+    assert ex.execute(make_req(OPS.Restart, EX["checkout-2"], key="c")).agent == EX["bot-a"]
+
+
+def test_world_agents_are_ignored_unless_asked_for(store, twin, clock, make_req):
+    _declare(store, EX.bot, [OPS.Restart], [EX.payments])
+    out = Executor(store, twin, clock=clock).execute(make_req(OPS.Restart, EX["checkout-2"]))
+    assert out.status == "succeeded" and out.agent == RUN["agent/restart"]

@@ -76,9 +76,13 @@ def test_scope_allows():
     scope = AgentScope(actions=frozenset({OPS.Restart}), services=frozenset({EX.checkout}))
     assert scope.allows(OPS.Restart, EX.checkout)
     assert not scope.allows(OPS.Restart, EX.payments)
-    assert not scope.allows(OPS.Restart, None)
+    assert scope.allows(OPS.Restart, None)  # a target of no service (a person) touches none
     assert not scope.allows(OPS.Rollback, EX.checkout)
-    assert AgentScope(actions=frozenset({OPS.Restart})).allows(OPS.Restart, None)
+    assert not scope.allows(OPS.Rollback, None)
+    assert scope.allows_target(OPS.Restart, frozenset({EX.payments, EX.checkout}))  # a host
+    assert not scope.allows_target(OPS.Restart, frozenset({EX.payments}))
+    assert scope.allows_target(OPS.Restart, frozenset())
+    assert AgentScope(actions=frozenset({OPS.Restart})).allows(OPS.Restart, EX.payments)
 
 
 def test_world_model_narrows_scope(store):

@@ -37,7 +37,7 @@ def _step(n: int, action: URIRef, target: URIRef, service: URIRef, status: str,
     t = T0 + timedelta(hours=n)
     return StepExecutionRecord(
         step=RUN[f"step/{n}"], plan=RUN["plan/a"], action=action, target=target,
-        target_service=service, agent=RUN["agent/restart"], status=status, detail=f"step {n}",
+        target_services=(service,), agent=RUN["agent/restart"], status=status, detail=f"step {n}",
         started=t, ended=t + timedelta(seconds=2), idempotency_key=f"key-{n}",
         why=Rationale(informed_by=(EX["alert-1"], RUN["goal/g1"]), rules=(rule,),
                       decision=decision, shape_set_version="shapes-v1", approver=approver),
