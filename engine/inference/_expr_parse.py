@@ -138,8 +138,15 @@ class ExprParser:
         return left
 
     def additive(self) -> Expr:
-        left = self.unary()
+        left = self.term_expr()
         while self.peek().text in ("+", "-"):
+            op = self.next().text
+            left = BinOp(op=op, left=left, right=self.term_expr())
+        return left
+
+    def term_expr(self) -> Expr:
+        left = self.unary()
+        while self.peek().text in ("*", "/"):
             op = self.next().text
             left = BinOp(op=op, left=left, right=self.unary())
         return left
