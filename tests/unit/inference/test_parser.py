@@ -75,8 +75,8 @@ def test_literals_numbers_durations() -> None:
     ("rule r\nwhen\n  filter nope(?x)\nthen\n  ?x ex:p ?y\nend\n", 3, "unknown function"),
     ("rule r\n  colour 3\nwhen\n  ?x ex:p ?y\nthen\n ?x ex:p ?y\nend\n", 2, "expected 'when'"),
     ("rule r\nwhen\n  ?x ex:p ?y\nthen\nend\n", 5, "needs a head"),
-    ("rule r\nwhen\n  ?x ex:p ?y\nthen\n ?x ex:q ?y\nend\nrule r\nwhen\n ?x ex:p ?y\nthen\n ?x ex:q ?y\nend\n",
-     7, "already defined"),
+    ("rule r\nwhen\n  ?x ex:p ?y\nthen\n ?x ex:q ?y\nend\n"
+     "rule r\nwhen\n ?x ex:p ?y\nthen\n ?x ex:q ?y\nend\n", 7, "already defined"),
     ("rule r\nwhen\n  count where { ?a ex:p ?b } as ?n\nthen\n ?a ex:q ?n\nend\n", 3, "counted variables"),
     ("rule r\nwhen\n  ?x ex:p ?y $\nthen\n ?x ex:q ?y\nend\n", 3, "unexpected character"),
 ])
