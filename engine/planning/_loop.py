@@ -23,9 +23,9 @@ from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorde
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.store import Commit, CommitMeta, Delta, GraphStore
 from engine.terms import Triple
-from engine.vocab import OPS, GraphName
+from engine.vocab import OPS, RUN, GraphName
 
-__all__ = ["Loop", "LoopConfig", "Ports"]
+__all__ = ["Loop", "LoopConfig", "Ports", "is_bookkeeping"]
 
 
 class LoopConfig(BaseModel):
@@ -52,6 +52,14 @@ class Ports:
 
 
 Observer = Callable[[LoopEvent], None]
+
+_BOOKKEEPING = tuple(str(RUN[k]) for k in ("plan/", "step/", "goal/", "approval/"))
+
+
+def is_bookkeeping(s: object) -> bool:
+    """The loop's own goals, plans, steps and approvals: data for the policy gate and the
+    audit, not world facts for the rules (so saving them does not re-run inference)."""
+    return isinstance(s, URIRef) and s.startswith(_BOOKKEEPING)
 
 
 class Loop:
@@ -96,8 +104,10 @@ class Loop:
     ) -> Commit | None:
         """Commit ``asserted`` with its inferred consequences and the provenance of ``event``
         (nothing at all when there is nothing to write)."""
-        adds = [(s, p, o) for s, p, o, g in asserted.adds if g is GraphName.ASSERTED]
-        removes = [(s, p, o) for s, p, o, g in asserted.removes if g is GraphName.ASSERTED]
+        adds = [(s, p, o) for s, p, o, g in asserted.adds
+                if g is GraphName.ASSERTED and not is_bookkeeping(s)]
+        removes = [(s, p, o) for s, p, o, g in asserted.removes
+                   if g is GraphName.ASSERTED and not is_bookkeeping(s)]
         delta = asserted
         if adds or removes:
             obs = self.ports.inference.observe(adds, removes, self.now)

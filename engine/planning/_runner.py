@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import rdflib
@@ -23,7 +24,7 @@ from engine.planning._loop import Loop, LoopConfig, Observer, Ports
 from engine.planning._model import PlanState
 from engine.planning._ports import LoopEvent
 from engine.planning._scenario import AlertEvent, Answer, Scenario
-from engine.store import CommitMeta, Delta, GraphStore
+from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple, curie, expand
 from engine.vocab import OPS, PREFIXES, GraphName
 
@@ -88,6 +89,8 @@ def _update(g: rdflib.Graph, text: str, where: str) -> None:
 
 def alert_triples(ev: AlertEvent, fired: Literal) -> list[Triple]:
     """The asserted triples of one alert event (``count`` copies for a storm)."""
+    if ev.alert is None:
+        return []
     base, about = expand(ev.alert), expand(ev.about)
     out: list[Triple] = []
     for i in range(ev.count):
@@ -127,11 +130,26 @@ def run_scenario(
     return judge(loop, scenario, time.perf_counter() - t0)
 
 
+def observed(store: GraphStore, ev: AlertEvent) -> tuple[list[Triple], list[Triple]]:
+    """(adds, removes) setting each observed property of ``ev.about`` to its new value."""
+    about = expand(ev.about)
+    adds: list[Triple] = []
+    removes: list[Triple] = []
+    for prop, value in ev.observe.items():
+        p = expand(prop)
+        lit = Literal(Decimal(str(value))) if isinstance(value, float) else Literal(value)
+        removes += [t for t in triples(store, (about, p, None)) if t[2] != lit]
+        adds.append((about, p, lit))
+    return adds, removes
+
+
 def _arrive(loop: Loop, ev: AlertEvent) -> None:
     fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
-    what = f"{ev.count} {ev.severity} alert(s) about {ev.about}" + (
-        f": {ev.label}" if ev.label else "")
-    loop.ingest(alert_triples(ev, fired), (), what)
+    adds, removes = observed(loop.store, ev)
+    parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
+    parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
+    what = "; ".join(parts) + (f": {ev.label}" if ev.label else "")
+    loop.ingest(alert_triples(ev, fired) + adds, removes, what)
 
 
 def _answer(loop: Loop, ans: Answer) -> None:

@@ -42,13 +42,15 @@ class WorldSpec(BaseModel):
 
 
 class AlertEvent(BaseModel):
-    """Alerts arriving at ``at`` seconds after the start (``count`` copies make a storm)."""
+    """What monitoring reports at ``at`` seconds after the start: alerts (``count`` copies
+    make a storm) and/or observed state of ``about`` (``observe``: property → new value)."""
 
     model_config = _STRICT
 
     at: float = Field(default=0.0, ge=0)
-    alert: str  # CURIE or IRI of the alert (copies get -1, -2, ... suffixes)
+    alert: str | None = None  # CURIE or IRI of the alert (copies get -1, -2, ... suffixes)
     about: str
+    observe: dict[str, str | int | float] = Field(default_factory=dict)
     severity: Literal["critical", "warning", "info"] = "critical"
     fingerprint: str = ""
     label: str = ""

@@ -22,7 +22,7 @@ from rdflib import URIRef
 from engine.agents import ActionRequest
 from engine.inference import Reasoner
 from engine.planning._builder import ProposalLike
-from engine.planning._loop import LoopConfig, Ports
+from engine.planning._loop import LoopConfig, Ports, is_bookkeeping
 from engine.planning._model import Plan, PlanStep
 from engine.planning._ports import Decision, LoopEvent, Observation, StepResult, Verdict
 from engine.planning._scenario import Scenario
@@ -97,13 +97,13 @@ class ShaclGate:
             decision = Decision.ALLOW
         weighed = [r for r in results if r.severity in ("Violation", "Warning")]
         reasons = tuple(dict.fromkeys(r.message for r in weighed))
-        shapes = tuple(dict.fromkeys(str(r.shape) for r in weighed))
+        shapes = tuple(dict.fromkeys(str(r.shape).strip("<>") for r in weighed))
         verdict = {"allow": "allowed", "needs_approval": "awaiting_approval",
                    "block": "blocked"}[decision.value]
         rec = self._ctx.recorder.policy_decision(PolicyDecisionRecord(
             plan=plan.iri, verdict=verdict, started=now, ended=now,
             shape_set_version=version, reasons=reasons,
-            violations=tuple(Violation(shape=URIRef(r.shape), focus=_iri(r.focus),
+            violations=tuple(Violation(shape=_iri(r.shape) or URIRef("urn:tier1:shape"), focus=_iri(r.focus),
                                        severity=r.severity, message=r.message) for r in weighed),
             why=Rationale(informed_by=self._ctx.informed_by.get(plan.iri, ()),
                           approver=plan.approver, emergency=plan.emergency),
@@ -201,7 +201,7 @@ def real_ports(store: GraphStore, scenario: Scenario | None, setup: LoopSetup,
     from engine.policy import PolicyGate, load_shapes
 
     ctx = ProvContext(recorder=ProvenanceRecorder(store))
-    asserted = list(triples(store, graph=GraphName.ASSERTED))
+    asserted = [t for t in triples(store, graph=GraphName.ASSERTED) if not is_bookkeeping(t[0])]
     inference = RuleInference(Reasoner(load_rules(list(setup.rules))), asserted, now)
     missing = inference.initial().adds - set(store.quads(graphs=(GraphName.INFERRED,)))
     if missing:
