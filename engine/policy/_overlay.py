@@ -144,4 +144,4 @@ class _ViewStore(Store):
 
 def as_rdflib_graph(view: WorldView) -> Graph:
     """An rdflib ``Graph`` reading ``view`` (read-only; writes raise ``TypeError``)."""
-    return Graph(store=_ViewStore(view), bind_namespaces="none")
+    return Graph(store=_ViewStore(view))
