@@ -132,6 +132,7 @@ class Loop:
                ) -> Commit | None:
         """Events arrive: commit them (with what inference derives) and report it."""
         ev = self.emit("events", text)
+        self.ports.actuator.sync(adds, removes)
         return self.commit(Delta.of(adds, removes), f"events: {text}", event=ev)
 
     # -- goals ------------------------------------------------------------

@@ -118,6 +118,10 @@ class Actuator(Protocol):
         """Run ``step`` (idempotent per ``attempt``); immediate effects are in the result."""
         ...
 
+    def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
+        """Tell the world adapter about state observed from outside (monitoring events)."""
+        ...
+
     def settle(self, now: datetime) -> Delta:
         """Effects that have matured by ``now`` (a restart heals after a delay)."""
         ...

@@ -171,6 +171,14 @@ class TwinActuator:
                             params=step.params, idempotency_key=f"{step.iri}#try{attempt}")
         return self._run(req, self._why(plan, rules), now)
 
+    def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
+        """Observed state enters the twin too, so its simulation starts from what was seen."""
+        g = self._twin.graph  # type: ignore[attr-defined]
+        for t in removes:
+            g.remove(t)
+        for t in adds:
+            g.add(t)
+
     def settle(self, now: datetime) -> Delta:
         self._clock.set(now)  # type: ignore[attr-defined]
         return self._twin.advance(now)  # type: ignore[attr-defined,no-any-return]
