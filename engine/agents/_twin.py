@@ -93,6 +93,10 @@ class DigitalTwin:
         clock: the simulated clock :meth:`now` reads (default: a new :class:`SimClock`).
     """
 
+    simulated = True
+    """Actions return at once and report a simulated duration: the executor runs them
+    inline and applies timeouts to that duration instead of guarding with a thread."""
+
     def __init__(
         self, world: Iterable[Triple] = (), *, faults: Iterable[FaultSpec] = (),
         config: TwinConfig | None = None, clock: Clock | None = None,

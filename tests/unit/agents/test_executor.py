@@ -100,12 +100,28 @@ class _Hangs:
         raise AssertionError("should have been abandoned")
 
 
+class _RealWorld:
+    """A world that is not simulated (its actions take real time): the twin, relabelled."""
+
+    simulated = False
+
+    def __init__(self, twin: DigitalTwin) -> None:
+        self.now, self.perform, self.services_of = twin.now, twin.perform, twin.services_of
+
+
 def test_wall_clock_timeout_abandons_a_hanging_agent(store, twin, clock, make_req):
     reg = AgentRegistry(plugins=False)
     reg.register(_Hangs)
     t0 = time.monotonic()
-    out = Executor(store, twin, clock=clock, registry=reg).execute(make_req(timeout_s=0.05))
+    ex = Executor(store, _RealWorld(twin), clock=clock, registry=reg)  # type: ignore[arg-type]
+    out = ex.execute(make_req(timeout_s=0.05))
     assert out.status == "timed_out" and time.monotonic() - t0 < 0.4
+    assert "did not return in time" in out.detail
+
+
+def test_real_worlds_run_agents_under_the_thread_guard(store, twin, clock, make_req):
+    out = Executor(store, _RealWorld(twin), clock=clock).execute(make_req(OPS.Page, EX.checkout))
+    assert out.status == "succeeded" and not out.observed.empty
 
 
 def test_breaker_opens_after_n_failures_then_half_opens_after_cooldown(store, clock, make_req):
