@@ -189,9 +189,9 @@ def _from_container() -> BoltServer | None:
     return BoltServer(uri, box.username, box.password, "neo4j-container", stop=box.stop)
 
 
-def _from_arcadedb() -> BoltServer:
+def _from_arcadedb(heap: str = "1g") -> BoltServer:
     root = Path(tempfile.mkdtemp(prefix="tier1-arcadedb-"))
-    server = ArcadeServer(root)
+    server = ArcadeServer(root, heap=heap)
     server.start()
 
     def stop() -> None:
@@ -202,8 +202,11 @@ def _from_arcadedb() -> BoltServer:
 
 
 @contextlib.contextmanager
-def bolt_server() -> Iterator[BoltServer]:
-    """A running Bolt server for the duration of the ``with`` block."""
+def bolt_server(*, heap: str = "1g") -> Iterator[BoltServer]:
+    """A running Bolt server for the duration of the ``with`` block.
+
+    ``heap`` is the Java heap of an ArcadeDB server started here (big loads need more).
+    """
     errors: list[str] = []
     server: BoltServer | None = None
     for source in (_from_env, _from_container):
@@ -215,7 +218,7 @@ def bolt_server() -> Iterator[BoltServer]:
             break
     if server is None:
         try:
-            server = _from_arcadedb()
+            server = _from_arcadedb(heap)
         except BoltServerError as exc:
             raise BoltServerError("; ".join([*errors, str(exc)])) from None
     try:
