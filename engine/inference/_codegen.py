@@ -145,8 +145,12 @@ def _flush(w: _Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
         progress = False
         for key, names in spec.filters:
             if key not in done and set(names) <= bound:
-                args = ", ".join(f"VAL({v(n)})" for n in names)
-                w.open(f"if {key}({args}):")
+                if key.startswith("R"):  # term-identity test on interned ids
+                    op = "==" if key.endswith("eq") else "!="
+                    w.open(f"if {v(names[0])} {op} {v(names[1])}:")
+                else:
+                    args = ", ".join(f"VAL({v(n)})" for n in names)
+                    w.open(f"if {key}({args}):")
                 done.add(key)
                 progress = True
         for b in spec.blocks:

@@ -24,7 +24,18 @@ from engine.inference._checks import (
     stratify,
 )
 from engine.inference._codegen import BlockSpec, JoinSpec, compile_source, generate, generate_block, v
-from engine.inference._model import Atom, Count, Filter, Not, Propose, Rule, RuleSet, TripleHead, Var
+from engine.inference._model import (
+    Atom,
+    Call,
+    Count,
+    Filter,
+    Not,
+    Propose,
+    Rule,
+    RuleSet,
+    TripleHead,
+    Var,
+)
 from engine.inference._values import NOW_VAR, make_filter
 from engine.inference._workset import EMPTY, WorkingSet
 from engine.vocab import RUN
@@ -135,12 +146,31 @@ def _compile_unit(idx: int, rule: Rule, head: TripleHead | Propose, stratum: int
 
 def _add_filter(f: Filter, filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]],
                 ns: dict[str, Any]) -> tuple[str, list[str]]:
+    raw = _sameterm(f)
+    if raw is not None:
+        key = f"R{len(filters)}{'eq' if raw[0] else 'ne'}"
+        names = list(raw[1:])
+        same = raw[0]
+        filters[key] = (f, names, lambda a, b: (a == b) == same)
+        return key, names
     key = f"F{len(filters)}"
     names = sorted(expr_vars(f.expr) | ({NOW_VAR} if _uses_now(f) else set()))
     fn = make_filter(f.expr, names)
     filters[key] = (f, names, fn)
     ns[key] = fn
     return key, names
+
+
+def _sameterm(f: Filter) -> tuple[bool, str, str] | None:
+    """``(same, a, b)`` for ``sameterm(?a, ?b)`` or ``!sameterm(?a, ?b)``: compiled to id tests."""
+    e, same = f.expr, True
+    if isinstance(e, Call) and e.fn == "not" and isinstance(e.args[0], Call):
+        e, same = e.args[0], False
+    if isinstance(e, Call) and e.fn == "sameterm" and all(isinstance(a, Var) for a in e.args):
+        a, b = e.args
+        assert isinstance(a, Var) and isinstance(b, Var)
+        return (same, a.name, b.name)
+    return None
 
 
 def _uses_now(f: Filter) -> bool:

@@ -8,9 +8,11 @@ the same derived table, so refraction falls out: an activation exists once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +64,11 @@ class Reasoner:
     # --- public API
     def run(self, triples: Iterable[Triple], *, now: datetime) -> InferenceResult:
         """Materialize everything the rules derive from ``triples`` at time ``now``."""
+        with _no_gc():
+            self._run(triples, now)
+            return self.result()
+
+    def _run(self, triples: Iterable[Triple], now: datetime) -> None:
         ws = self.ws
         ws.so.clear()
         ws.os.clear()
@@ -77,14 +84,14 @@ class Reasoner:
         self._set_clock(now)
         for units in self.strata:
             self.saturate(units, None, [])
-        return self.result()
 
     def update(self, adds: Iterable[Triple] = (), removes: Iterable[Triple] = (), *,
                now: datetime) -> InferenceDelta:
         """Apply asserted adds and removes; return what the inferred result gained and lost."""
         from engine.inference._dred import apply_update
 
-        return apply_update(self, adds, removes, now)
+        with _no_gc():
+            return apply_update(self, adds, removes, now)
 
     def explain(self, target: Triple | Proposal | str,
                 commit_of: Callable[[Triple], str | None] | None = None) -> Derivation:
@@ -105,9 +112,9 @@ class Reasoner:
     def result(self) -> InferenceResult:
         nodes = self.ws.terms.nodes
         inferred = frozenset(
-            (nodes[f[0]], nodes[f[1]], nodes[f[2]]) for f in self.ws.derived if len(f) == 3
+            [(nodes[s], nodes[p], nodes[o]) for s, p, o in (f for f in self.ws.derived if len(f) == 3)]
         )
-        return InferenceResult(inferred=inferred, proposals=self.agenda())
+        return InferenceResult.model_construct(inferred=inferred, proposals=self.agenda())
 
     def agenda(self) -> tuple[Proposal, ...]:
         """Current proposals, by salience (highest first), then first activation."""
@@ -168,12 +175,25 @@ class Reasoner:
 
     def _insert(self, out: list[Any], touched: dict[Any, bool] | None) -> list[Any]:
         ws = self.ws
+        so, derived, has = ws.so, ws.derived, ws.present
         new = []
-        for f in out:
+        seq = ws.seq
+        for f in set(out):
             if touched is not None and f not in touched:
-                touched[f] = f in ws.derived
-            if ws.add_derived(f):
-                new.append(f)
+                touched[f] = f in derived
+            if len(f) == 3:
+                d = so.get(f[1])
+                if d is not None:
+                    objs = d.get(f[0])
+                    if objs is not None and f[2] in objs:
+                        continue
+                ws.index_add(f)
+            elif has(f):
+                continue
+            seq += 1
+            derived[f] = seq
+            new.append(f)
+        ws.seq = seq
         return new
 
     def derivable(self, f: tuple[Any, ...], units: list[Unit]) -> bool:
@@ -222,6 +242,18 @@ class Reasoner:
     def forget_proposal(self, key: tuple[Any, ...]) -> Proposal:
         got = self._proposals.pop(key, None)
         return got if got is not None else self._make_proposal(key)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC: the fixpoint allocates millions of small acyclic tuples."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _triple(nodes: list[Node], f: Fact) -> Triple:

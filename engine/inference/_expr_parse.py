@@ -14,7 +14,7 @@ __all__ = ["FUNCTIONS", "ExprParser"]
 
 FUNCTIONS: dict[str, int] = {
     "regex": 2, "contains": 2, "strstarts": 2, "strends": 2, "str": 1, "lcase": 1,
-    "ucase": 1, "strlen": 1, "isiri": 1, "isliteral": 1, "abs": 1,
+    "ucase": 1, "strlen": 1, "sameterm": 2, "isiri": 1, "isliteral": 1, "abs": 1,
 }
 """Built-in filter functions and their arity."""
 

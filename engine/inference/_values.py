@@ -131,6 +131,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "isiri": lambda s: isinstance(s, URIRef),
     "isliteral": lambda s: not _is_term(s),
     "abs": lambda x: abs(x),
+    "sameterm": lambda a, b: type(a) is type(b) and a == b,
     "not": lambda x: not x,
 }
 
