@@ -22,7 +22,7 @@ from engine.provenance._model import (
     Record,
     StepExecutionRecord,
 )
-from engine.store import Delta, GraphStore
+from engine.store import Delta, GraphStore, triples
 from engine.terms import Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
@@ -48,7 +48,7 @@ class ProvenanceRecorder:
 
     def __init__(self, store: GraphStore) -> None:
         self._store = store
-        self._last: tuple[int, str] = (0, "")
+        self._last: tuple[int, str] | None = None  # newest record made or seen
 
     # -- public: one method per kind of record --------------------------------------
     def step_execution(self, rec: StepExecutionRecord) -> Record:
@@ -112,9 +112,20 @@ class ProvenanceRecorder:
 
     # -- the chain ------------------------------------------------------------------
     def _next(self) -> tuple[int, str]:
-        stored = read_head(self._store)
-        base = self._last if self._last[0] > stored[0] else stored
-        return base[0] + 1, base[1]
+        """The next sequence number and the hash to link to.
+
+        The head is read once; after that only the records other writers committed
+        since are looked up (one indexed read each), so recording stays O(1).
+        """
+        seq, h = self._last if self._last is not None else read_head(self._store)
+        while True:
+            newer = next(iter(triples(self._store, (record_iri(seq + 1), OPS.recordHash, None),
+                                      graph=GraphName.PROVENANCE)), None)
+            if newer is None:
+                break
+            seq, h = seq + 1, str(newer[2])
+        self._last = (seq, h)
+        return seq + 1, h
 
     def _seal(
         self, seq: int, prev: str, body: list[Triple], extra: Sequence[Triple],

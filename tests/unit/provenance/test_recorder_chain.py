@@ -147,3 +147,11 @@ def test_empty_store_verifies():
     from engine.store import MemoryStore
 
     assert verify_chain(MemoryStore()).ok
+
+
+def test_two_recorders_on_one_store_take_turns(log):
+    first, second = ProvenanceRecorder(log.store), ProvenanceRecorder(log.store)
+    for rec in (first, second, first, first, second):
+        r = rec.approval(_approval())
+        log.store.commit(r.delta, CommitMeta(author="t", message="turn"))
+    assert verify_chain(log.store).ok and read_head(log.store)[0] == 11
