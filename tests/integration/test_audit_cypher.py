@@ -81,3 +81,25 @@ def test_chain_verifies_on_neo4j_and_catches_tampering(neo4j_store):
                           [(act, OPS.status, Literal("succeeded"))], GraphName.PROVENANCE),
                  CommitMeta(author="mallory", message="cover up"))
     assert verify_chain(store).records_with("modified") == (act,)
+
+
+def test_executor_on_neo4j_records_and_never_acts_twice(neo4j_store):
+    from datetime import UTC, datetime
+
+    from rdflib.namespace import RDF
+
+    from engine.agents import ActionRequest, DigitalTwin, Executor, SimClock
+    from engine.vocab import EX, RUN
+
+    neo4j_store.commit(Delta.of([(EX.svc, RDF.type, OPS.Service)]),
+                       CommitMeta(author="t", message="world"))
+    clock = SimClock(datetime(2026, 11, 28, tzinfo=UTC))
+    req = ActionRequest(step=RUN["step/1"], plan=RUN["plan/1"], action=OPS.Page, target=EX.svc,
+                        idempotency_key="neo4j-1")
+    first = Executor(neo4j_store, DigitalTwin.from_store(neo4j_store, clock=clock), clock=clock)
+    assert first.execute(req).status == "succeeded"
+    again = Executor(neo4j_store, DigitalTwin.from_store(neo4j_store, clock=clock), clock=clock)
+    assert again.execute(req).status == "skipped_duplicate"
+    assert verify_chain(neo4j_store).ok
+    (row,) = run_audit(neo4j_store, "service-history", {"service": str(EX.svc)}).rows[:1]
+    assert row["status"] == "succeeded" and row["action"] == str(OPS.Page)
