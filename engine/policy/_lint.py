@@ -28,14 +28,17 @@ _PATH_KEYS = (SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMor
               SH.zeroOrOnePath)
 
 
-def check_shapes(g: Graph, path: Path, text: str) -> None:
-    """Raise :class:`ParseError` (file:line) for the first malformed shape in ``g``."""
-    for problem, pred, obj in _problems(g):
+def check_shapes(g: Graph, path: Path, text: str, merged: Graph) -> None:
+    """Raise :class:`ParseError` (file:line) for the first malformed shape in ``g``.
+
+    ``merged`` is every file's graph together (SPARQL prefixes may be declared elsewhere).
+    """
+    for problem, pred, obj in _problems(g, merged):
         line = _line_of(text, pred, obj)
         raise ParseError(problem, source=str(path), line=line)
 
 
-def _problems(g: Graph) -> Iterator[tuple[str, str, Node | None]]:
+def _problems(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None]]:
     for name in _COUNTS:
         for _, v in g.subject_objects(SH[name]):
             if not (isinstance(v, Literal) and v.datatype == XSD.integer and _nonneg(v)):
@@ -54,7 +57,7 @@ def _problems(g: Graph) -> Iterator[tuple[str, str, Node | None]]:
         why = _bad_path(g, v, 0)
         if why:
             yield f"bad sh:path: {why} ({_SPEC}#property-paths)", "path", _first_word(g, v)
-    yield from _bad_sparql(g)
+    yield from _bad_sparql(g, merged)
 
 
 def _nonneg(v: Literal) -> bool:
@@ -107,11 +110,11 @@ def sparql_prefixes(g: Graph, constraint: Node) -> dict[str, str]:
     return out
 
 
-def _bad_sparql(g: Graph) -> Iterator[tuple[str, str, Node | None]]:
+def _bad_sparql(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None]]:
     for c, select in g.subject_objects(SH.select):
         try:
             prepareQuery(str(select).replace("$PATH", "<urn:x:path>"),
-                         initNs=sparql_prefixes(g, c))
+                         initNs=sparql_prefixes(merged, c))
         except Exception as exc:
             first = str(select).strip().splitlines()[0]
             yield (f"sh:select does not parse ({str(exc).splitlines()[0]}); declare every "

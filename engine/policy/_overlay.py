@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.store import Store
 
 from engine.store import Delta, GraphStore
@@ -142,6 +144,22 @@ class _ViewStore(Store):
         yield from self._ns.items()
 
 
+@lru_cache(maxsize=1024)
+def _prepared(text: str) -> Any:
+    return prepareQuery(text)
+
+
+class _ViewGraph(Graph):
+    """A read-only graph over a view. SPARQL text is parsed once per distinct query:
+    pySHACL sends the same constraint text for every focus node, and parsing it
+    costs far more than answering it."""
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str) and not args and set(kwargs) <= {"initBindings"}:
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
 def as_rdflib_graph(view: WorldView) -> Graph:
     """An rdflib ``Graph`` reading ``view`` (read-only; writes raise ``TypeError``)."""
-    return Graph(store=_ViewStore(view))
+    return _ViewGraph(store=_ViewStore(view))

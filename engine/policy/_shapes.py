@@ -74,14 +74,17 @@ def load_shapes(paths: Sequence[Path]) -> ShapeSet:
         ShapeError: pySHACL cannot load the shapes.
     """
     files = shape_files([Path(p) for p in paths])
+    parsed = [(f, *_parse(f)) for f in files]
     merged = Graph()
-    for f in files:
-        merged += _parse(f)
+    for _f, g, _text in parsed:
+        merged += g
+    for f, g, text in parsed:
+        check_shapes(g, f, text, merged)
     _check_with_pyshacl(merged)
     return ShapeSet(merged, _version(merged), files)
 
 
-def _parse(path: Path) -> Graph:
+def _parse(path: Path) -> tuple[Graph, str]:
     text = path.read_text(encoding="utf-8")
     g = Graph()
     try:
@@ -91,8 +94,7 @@ def _parse(path: Path) -> Graph:
                          source=str(path), line=exc.lines + 1) from None
     except Exception as exc:
         raise ParseError(f"cannot read Turtle: {exc}", source=str(path)) from None
-    check_shapes(g, path, text)
-    return g
+    return g, text
 
 
 def _check_with_pyshacl(g: Graph) -> None:

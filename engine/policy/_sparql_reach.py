@@ -47,7 +47,8 @@ def _collect(node: Any, out: list[tuple[Any, Any, Any]]) -> bool:
         if node.name in _OPAQUE:
             return False
         if "triples" in node and node.name in ("BGP", "TriplesBlock"):
-            out.extend(tuple(t) for t in node["triples"])
+            flat = [x for t in node["triples"] for x in t]
+            out.extend((flat[i], flat[i + 1], flat[i + 2]) for i in range(0, len(flat) - 2, 3))
         return all(_collect(v, out) for k, v in node.items() if k != "_vars")
     if isinstance(node, list | tuple):
         return all(_collect(v, out) for v in node)
