@@ -67,9 +67,13 @@ class _Writer:
 
 
 def _score(a: Atom, bound: set[str]) -> int:
+    """Static selectivity: a bound join variable beats a constant object (``a ops:Service``,
+    ``ops:status "firing"`` match many facts; ``?inc ops:affects ?svc`` with ``?svc``
+    bound matches few)."""
     def b(t: object) -> bool:
         return not isinstance(t, Var) or t.name in bound
-    return 4 * b(a.s) + 3 * b(a.o) + 2 * b(a.p)
+    o = 0 if not b(a.o) else (3 if isinstance(a.o, Var) else 1)
+    return 4 * b(a.s) + o + 2 * b(a.p)
 
 
 def _vars(a: Atom) -> set[str]:

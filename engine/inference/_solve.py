@@ -26,6 +26,20 @@ def _score(a: Atom, b: Binding) -> int:
     return 4 * bd(a.s) + 3 * bd(a.o) + 2 * bd(a.p)
 
 
+def _estimate(ws: WorkingSet, s: int | None, p: int | None, o: int | None) -> int:
+    """How many facts a lookup may return, from the index sizes (a cheap upper bound)."""
+    if p is None:
+        return 1 << 40
+    so = ws.so.get(p)
+    if not so:
+        return 0
+    if s is not None:
+        return len(so.get(s, ())) if o is None else 0
+    if o is not None:
+        return len(ws.os[p].get(o, ()))
+    return 4 * len(so)
+
+
 def _val(t: object, b: Binding, ws: WorkingSet) -> int | None:
     if isinstance(t, Var):
         return b.get(t.name)
@@ -65,10 +79,11 @@ def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Bi
         if not pending:
             yield b, prem
         return
-    best = max(range(len(atoms)), key=lambda i: (_score(atoms[i], b), -i))
+    vals = [tuple(_val(t, b, ws) for t in a.terms()) for a in atoms]
+    best = min(range(len(atoms)), key=lambda i: (_estimate(ws, *vals[i]), i))
     a = atoms[best]
     rest = atoms[:best] + atoms[best + 1:]
-    s, p, o = (_val(t, b, ws) for t in a.terms())
+    s, p, o = vals[best]
     for f in list(ws.match(s, p, o)):
         if before is not None and ws.seq_of(f) >= before:
             continue
