@@ -75,7 +75,8 @@ def main() -> None:
     result = {
         "bench": "incremental", "triples": len(world), "inferred": len(res.inferred),
         "updates": updates, "full_recompute_s": round(full_s, 3),
-        "update_median_ms": round(med, 3), "update_p90_ms": round(sorted(fixed)[int(len(fixed) * 0.9) - 1], 3),
+        "update_median_ms": round(med, 3),
+        "update_p90_ms": round(sorted(fixed)[int(len(fixed) * 0.9) - 1], 3),
         "update_tick_median_ms": round(statistics.median(ticking), 3),
         "speedup_vs_full": round(full_s * 1000 / med, 1), "goal_ms": 10, "met": med <= 10,
         "python": platform.python_version(), "machine": platform.machine(),
