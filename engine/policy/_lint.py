@@ -115,15 +115,37 @@ def _bad_sparql(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None
         try:
             prepareQuery(str(select).replace("$PATH", "<urn:x:path>"),
                          initNs=sparql_prefixes(merged, c))
+            _pyshacl_accepts(str(select))
         except Exception as exc:
-            first = str(select).strip().splitlines()[0]
+            lines = [x.strip() for x in str(select).strip().splitlines() if x.strip()]
+            first = next((x for x in lines if _culprit(str(exc)) in x), lines[0] if lines else "")
             yield (f"sh:select does not parse ({str(exc).splitlines()[0]}); declare every "
                    "prefix it uses with sh:prefixes", "select", Literal(first))
+
+
+def _culprit(message: str) -> str:
+    """The last line of the text pySHACL's regex matched, quoted in ``message``."""
+    quoted = message.split("'")
+    return quoted[1].replace("\\n", "\n").splitlines()[-1].strip() if len(quoted) > 2 else "\x00"
+
+
+def _pyshacl_accepts(text: str) -> None:
+    """pySHACL refuses, per focus node, texts its regexes take for MINUS, VALUES or
+    SERVICE (``ops:DatabaseService`` followed by a space counts!): refuse them now."""
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper as Q
+
+    for rx, what in ((Q.has_minus_regex, "MINUS"), (Q.has_values_regex, "VALUES"),
+                     (Q.has_service_regex, "SERVICE")):
+        if m := rx.search(text):
+            raise ValueError(f"pySHACL reads {m.group(0).strip()[-60:]!r} as a {what} clause, which "
+                             "SHACL forbids here; rephrase it (e.g. wrap the IRI in parentheses)")
 
 
 def _line_of(text: str, pred: str, obj: Node | None) -> int | None:
     """The first line naming ``pred`` (and ``obj``'s text, when it is on that line)."""
     lines = text.splitlines()
+    if pred == "select" and obj is not None:
+        return next((n for n, line in enumerate(lines, 1) if str(obj) in line), None)
     needles = [str(obj).split("#")[-1].split("/")[-1]] if obj is not None else []
     for want_obj in (True, False):
         for n, line in enumerate(lines, 1):
