@@ -76,6 +76,13 @@ def _score(a: Atom, bound: set[str]) -> int:
     return 4 * b(a.s) + o + 2 * b(a.p)
 
 
+def _enables_filter(spec: JoinSpec, a: Atom, bound: set[str], done: set[str]) -> bool:
+    """Would binding ``a`` let a pending time-window filter (one reading ``now``) run?"""
+    after = bound | _vars(a)
+    return any(key not in done and "__now" in names and not set(names) <= bound
+               and set(names) <= after for key, names in spec.filters)
+
+
 def _vars(a: Atom) -> set[str]:
     return {t.name for t in a.terms() if isinstance(t, Var)}
 
@@ -177,7 +184,8 @@ def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> Non
         _delta_atom(w, spec.atoms[delta], bound)
     _flush(w, spec, bound, done)
     while todo:
-        best = max(todo, key=lambda i: (_score(spec.atoms[i], bound), -i))
+        best = max(todo, key=lambda i: (_score(spec.atoms[i], bound)
+                                        + 3 * _enables_filter(spec, spec.atoms[i], bound, done), -i))
         todo.remove(best)
         _index_atom(w, spec.atoms[best], bound)
         _flush(w, spec, bound, done)

@@ -1,0 +1,93 @@
+"""rules/ops on a tiny estate: the behaviours the demo relies on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from engine.inference import InferenceResult, Reasoner, load_rules
+from engine.vocab import EX, OPS
+
+ROOT = Path(__file__).resolve().parents[3]
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def world() -> Graph:
+    return Graph().parse(ROOT / "tests" / "data" / "ops_world.ttl")
+
+
+def infer(world: Graph, now: datetime = NOW) -> tuple[Reasoner, InferenceResult]:
+    r = Reasoner(load_rules([ROOT / "rules" / "ops"]))
+    return r, r.run(world, now=now)
+
+
+def proposals(res: InferenceResult) -> set[tuple[URIRef, object]]:
+    return {(p.action, p.target) for p in res.proposals}
+
+
+def incidents(res: InferenceResult) -> dict[object, set[object]]:
+    out: dict[object, set[object]] = {}
+    for s, p, o in res.inferred:
+        if p == OPS.affects:
+            out.setdefault(o, set()).add(s)
+    return out
+
+
+def test_degraded_when_fewer_healthy_than_minimum(world: Graph) -> None:
+    _, res = infer(world)
+    degraded = {s for s, p, o in res.inferred if p == OPS.health and o == Literal("degraded")}
+    assert degraded == {EX.web}  # 1 healthy < 2; db and batch meet their minimum
+
+
+def test_one_incident_per_service_for_tier1_critical_and_for_storms(world: Graph) -> None:
+    _, res = infer(world)
+    inc = incidents(res)
+    assert set(inc) == {EX.web, EX.batch}  # tier-1 critical; tier-3 storm of 3 in 5 minutes
+    assert all(len(v) == 1 for v in inc.values())  # two alerts on web collapse to one incident
+    (web_inc,) = inc[EX.web]
+    triggered = {o for s, p, o in res.inferred if s == web_inc and p == OPS.triggeredBy}
+    assert triggered == {EX.a1}  # the earliest alert of the duplicate fingerprint
+    _, later = infer(world, NOW + timedelta(minutes=10))
+    assert set(incidents(later)) == {EX.web}  # the batch storm window has passed
+
+
+def test_likely_cause_follows_depends_on(world: Graph) -> None:
+    g = Graph()
+    for t in world:
+        g.add(t)
+    g.add((EX.a9, RDF.type, OPS.Alert))
+    for p, o in ((OPS.about, EX.db), (OPS.severity, Literal("critical")),
+                 (OPS.status, Literal("firing"))):
+        g.add((EX.a9, p, o))
+    _, res = infer(g)
+    causes = {(s, o) for s, p, o in res.inferred if p == OPS.likelyCause}
+    assert (EX.a1, EX.db) in causes  # web's alert points at the failing database
+    assert (EX.a1, EX.web) not in causes
+    assert (EX.a9, EX.db) in causes  # the database's own alert points at itself
+    _, plain = infer(world)
+    assert (EX.a1, EX.web) in {(s, o) for s, p, o in plain.inferred if p == OPS.likelyCause}
+
+
+def test_remediation_proposals(world: Graph) -> None:
+    _, res = infer(world)
+    assert proposals(res) == {
+        (OPS.Rollback, EX.web),  # deployed 07:45, alerting since 07:50, now 08:00
+        (OPS.Restart, EX["web-2"]), (OPS.ScaleOut, EX.web), (OPS.ClearDisk, EX.h2),
+    }
+    assert [p.action for p in res.proposals][0] == OPS.Rollback  # highest salience first
+    _, later = infer(world, NOW + timedelta(minutes=30))
+    assert (OPS.Rollback, EX.web) not in proposals(later)  # the change is no longer recent
+
+
+def test_incremental_recovery_withdraws_proposals(world: Graph) -> None:
+    r, _ = infer(world)
+    d = r.update([(EX["web-2"], OPS.health, Literal("healthy"))],
+                 [(EX["web-2"], OPS.health, Literal("crashed"))], now=NOW)
+    gone = {(p.action, p.target) for p in d.proposals_withdrawn}
+    assert gone == {(OPS.Restart, EX["web-2"]), (OPS.ScaleOut, EX.web)}
+    assert (EX.web, OPS.health, Literal("degraded")) in d.removed
