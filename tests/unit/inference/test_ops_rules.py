@@ -79,7 +79,7 @@ def test_remediation_proposals(world: Graph) -> None:
         (OPS.Rollback, EX.web),  # deployed 07:45, alerting since 07:50, now 08:00
         (OPS.Restart, EX["web-2"]), (OPS.ScaleOut, EX.web), (OPS.ClearDisk, EX.h2),
     }
-    assert [p.action for p in res.proposals][0] == OPS.Rollback  # highest salience first
+    assert next(p.action for p in res.proposals) == OPS.Rollback  # highest salience first
     _, later = infer(world, NOW + timedelta(minutes=30))
     assert (OPS.Rollback, EX.web) not in proposals(later)  # the change is no longer recent
 
