@@ -7,10 +7,11 @@ adds), never a copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from typing import Literal as Literal_
 
-from rdflib import RDF, RDFS, Graph
+from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.term import Node
 
 from engine.policy._affected import Affected, Reach
@@ -20,9 +21,10 @@ from engine.policy._overlay import VALIDATED_GRAPHS, WorldView, as_rdflib_graph
 from engine.policy._reach import target_classes
 from engine.policy._results import to_results
 from engine.policy._shapes import ShapeSet
-from engine.store import Delta, GraphStore
+from engine.store import CommitRef, Delta, GraphStore
+from engine.vocab import OPS, PROV
 
-__all__ = ["PolicyGate"]
+__all__ = ["PolicyGate", "stamp_plans"]
 
 World = GraphStore | Graph
 
@@ -58,14 +60,21 @@ class PolicyGate:
             results += self._judge(shape, data, focus)
         return self._report(results, "full", at, checked)
 
-    def what_if(self, world: World, delta: Delta, *, at: int | None = None) -> PolicyReport:
+    def what_if(self, world: World, delta: Delta, *, at: int | None = None,
+                now: datetime | None = None) -> PolicyReport:
         """Validate the world as it would be after ``delta``, judging only what it can affect.
 
         Nothing is copied and nothing is written. The report equals a full
         validation of the post-delta world restricted to the affected focus
         nodes (see :meth:`affected`); every other focus node keeps the verdict
         it had before the delta.
+
+        "Now" is data: a plan in the delta without ``prov:generatedAtTime`` is
+        judged at ``now``, by default the time of the commit judged against
+        (``at``, or the store's head); the wall clock is never read.
         """
+        when = now if now is not None else _commit_time(world, at)
+        delta = stamp_plans(_view(world, delta, at), delta, when)
         view = _view(world, delta, at)
         data = _data_graph(view)
         aff = self.affected(world, delta, at=at)
@@ -78,7 +87,7 @@ class PolicyGate:
                 focus = [n for n in aff.nodes.get(shape.node, ()) if self._targets(shape, n, view)]
             checked += len(focus)
             results += self._judge(shape, data, focus)
-        return self._report(results, "delta", at, checked)
+        return self._report(results, "delta", at, checked).model_copy(update={"judged_at": when})
 
     def affected(self, world: World, delta: Delta, *, at: int | None = None) -> Affected:
         """Candidate focus nodes per shape with targets that ``delta`` can affect."""
@@ -108,13 +117,34 @@ class PolicyGate:
         classes = target_classes(g, s)
         return bool(classes) and bool(_supertypes(n, view) & classes)
 
-    def _report(self, results: list[PolicyResult], scope: str, at: int | None, checked: int
-                ) -> PolicyReport:
+    def _report(self, results: list[PolicyResult], scope: Literal_["full", "delta"],
+                at: int | None, checked: int) -> PolicyReport:
         uniq = sorted(set(results), key=PolicyResult.key)
         return PolicyReport(
             conforms=not uniq, results=tuple(uniq), shape_version=self.shapes.version,
             scope=scope, at=at, focus_checked=checked,
         )
+
+
+def stamp_plans(view: WorldView, delta: Delta, now: datetime | None) -> Delta:
+    """``delta`` plus ``prov:generatedAtTime now`` for each plan it touches that has no time."""
+    if now is None:
+        return delta
+    plans = {s for s, p, o, _g in delta.adds
+             if (p == RDF.type and o == OPS.Plan) or p == OPS.hasStep or p == OPS.hasApproval}
+    stamp = [(p, PROV.generatedAtTime, Literal(now.astimezone(UTC)))
+             for p in sorted(plans, key=str)
+             if not any(True for _ in view.triples((p, PROV.generatedAtTime, None)))]
+    return delta | Delta.of(adds=stamp) if stamp else delta
+
+
+def _commit_time(world: World, at: int | None) -> datetime | None:
+    if isinstance(world, Graph):
+        return None
+    if at is None:
+        head = world.head()
+        return head.timestamp if head else None
+    return world.find_commit(CommitRef(seq=at)).timestamp
 
 
 def _has_targets(shape: Any) -> bool:
@@ -141,10 +171,3 @@ def _view(world: World, delta: Delta | None, at: int | None) -> WorldView:
 
 def _data_graph(view: WorldView) -> Graph:
     return as_rdflib_graph(view)
-
-
-def changed_nodes(delta: Delta) -> Iterable[Node]:
-    """Subjects and objects the delta touches (for display)."""
-    for s, _p, o, _g in (*delta.adds, *delta.removes):
-        yield s
-        yield o

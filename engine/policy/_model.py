@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -71,6 +72,7 @@ class PolicyReport(BaseModel):
     scope: Literal["full", "delta"] = "full"
     at: int | None = None
     focus_checked: int = 0
+    judged_at: datetime | None = None
 
     @property
     def blocking(self) -> bool:

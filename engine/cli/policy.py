@@ -1,0 +1,157 @@
+"""``tier1 validate`` and ``tier1 shapes``: the policy gate from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rdflib import RDF, URIRef
+
+from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.policy import PolicyGate, PolicyReport, default_shapes_dir, load_shapes
+from engine.policy._impact import ImpactReport, impact_on_history
+from engine.policy._planfile import read_plan_file
+from engine.policy._record import report_to_delta
+from engine.policy._suite import SuiteReport, run_suite
+from engine.store import CommitMeta, Delta, resolve_ref
+from engine.terms import curie
+from engine.vocab import OPS, RUN
+
+_SHAPES_HELP = "Shape file or directory (repeatable). Default: the repository's shapes/."
+
+
+def _shapes(paths: tuple[Path, ...]) -> list[Path]:
+    return list(paths) or [default_shapes_dir()]
+
+
+@app.command()
+@click.option("--shapes", "shape_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help=_SHAPES_HELP)
+@click.option("--at", "at_ref", default=None, metavar="COMMIT",
+              help="Judge the world as of this commit (HEAD~N, a number, an id or a time).")
+@click.option("--plan", "plan_file", default=None, type=click.Path(path_type=Path),
+              metavar="FILE", help="A what-if: a plan delta (.ttl = adds; .trig with graphs "
+              "<urn:tier1:run:adds> and <urn:tier1:run:removes>). The store is not changed.")
+@click.option("--record", is_flag=True,
+              help="Record the decision in the provenance graph (one commit).")
+@format_option
+@pass_ctx
+def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
+             plan_file: Path | None, record: bool) -> None:
+    """Check the world (or the world after a plan) against the policy shapes.
+
+    \b
+    Exit status: 0 allowed, 1 blocked (a Violation), 2 needs approval (Warnings only).
+    \b
+      tier1 validate                       the whole world, now
+      tier1 validate --at HEAD~3           as it was three commits ago
+      tier1 validate --plan plan.ttl       what-if: would this plan be allowed?
+      tier1 validate --plan p.trig --format json
+    """
+    store = ctx.store()
+    gate = PolicyGate(load_shapes(_shapes(shape_paths)))
+    at = None if at_ref is None else resolve_ref(store, at_ref).seq
+    delta = read_plan_file(plan_file) if plan_file is not None else None
+    report = gate.validate(store, at=at) if delta is None else gate.what_if(store, delta, at=at)
+    if record:
+        _record(ctx, report, delta, at)
+    emit(ctx, report.model_dump(mode="json") | {"verdict": report.verdict},
+         lambda: _report_text(report))
+    if report.blocking or report.needs_approval:
+        raise click.exceptions.Exit(1 if report.blocking else 2)
+
+
+def _record(ctx: Ctx, report: PolicyReport, delta: Delta | None, at: int | None) -> None:
+    store = ctx.store()
+    commit = store.head() if at is None else resolve_ref(store, str(at))
+    adds = delta.adds if delta is not None else frozenset()
+    plans = sorted({s for s, p, o, _g in adds if p == RDF.type and o == OPS.Plan}, key=str)
+    name = f"policy/{report.shape_version.short}/{commit.id[:12] if commit else 'empty'}"
+    decision = RUN[f"{name}/{len(store.log(limit=None))}"]
+    prov = report_to_delta(report, decision, plan=URIRef(plans[0]) if plans else None,
+                           delta=delta, commit=commit)
+    store.commit(prov, CommitMeta(author=ctx.author, message=f"policy decision: {report.verdict}"))
+
+
+def _report_text(report: PolicyReport) -> str:
+    v = report.shape_version
+    head = (f"{report.verdict.upper()}: {len(report.results)} finding(s), "
+            f"{report.focus_checked} focus node(s) checked ({report.scope}), "
+            f"shapes {v.version_info} {v.short}")
+    lines = [click.style(head, fg={"blocked": "red", "needs-approval": "yellow"}
+                         .get(report.verdict, "green"))]
+    for r in report.results:
+        where = f" path {r.path}" if r.path else ""
+        value = f" value {r.value}" if r.value else ""
+        lines.append(f"  {r.severity:<9} {_short(r.focus)}  [{_short(r.shape)}]{where}{value}")
+        lines.append(f"            {r.message}")
+    return "\n".join(lines)
+
+
+def _short(n3: str) -> str:
+    parts = n3.split(" / ")
+    return " / ".join(curie(URIRef(p[1:-1])) if p.startswith("<") and p.endswith(">") else p
+                      for p in parts)
+
+
+@app.group("shapes")
+def shapes_group() -> None:
+    """Tools for policy authors: unit-test shapes, and replay history under new shapes."""
+
+
+@shapes_group.command("test")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@format_option
+@pass_ctx
+def shapes_test(ctx: Ctx, folder: Path | None) -> None:
+    """Run the fixture worlds in DIR/tests against the shapes in DIR (default: shapes/).
+
+    Each fixture says whether it must conform or which shapes must fail; each runs as
+    a full validation and as a what-if. Exit 1 if any fixture fails.
+    """
+    root = folder or default_shapes_dir()
+    report = run_suite(PolicyGate(load_shapes([root])), root / "tests")
+    emit(ctx, report, lambda: _suite_text(report))
+    if not report.passed:
+        raise click.exceptions.Exit(1)
+
+
+def _suite_text(report: SuiteReport) -> str:
+    lines = []
+    for o in report.outcomes:
+        mark = click.style("ok  ", fg="green") if o.passed else click.style("FAIL", fg="red")
+        lines.append(f"{mark} {o.fixture}")
+        if not o.passed:
+            lines += [f"       expected: {', '.join(o.expected) or 'conforms'}",
+                      f"       full:     {', '.join(o.full) or 'conforms'}",
+                      f"       what-if:  {', '.join(o.what_if) or 'conforms'}"]
+    n_ok = sum(o.passed for o in report.outcomes)
+    lines.append(f"{n_ok}/{len(report.outcomes)} fixtures pass")
+    return "\n".join(lines)
+
+
+@shapes_group.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--against-history", is_flag=True, required=True,
+              help="Replay every policy decision recorded in the store under OLD and NEW.")
+@format_option
+@pass_ctx
+def shapes_diff(ctx: Ctx, old: Path, new: Path, against_history: bool) -> None:
+    """Which past decisions would have gone differently under the NEW shape set than OLD."""
+    report = impact_on_history(ctx.store(), load_shapes([old]), load_shapes([new]))
+    emit(ctx, report, lambda: _impact_text(report))
+
+
+def _impact_text(report: ImpactReport) -> str:
+    o, n = report.old_version, report.new_version
+    lines = [f"{report.replayed} decision(s) replayed: shapes {o.version_info} {o.short} -> "
+             f"{n.version_info} {n.short}; {len(report.changed)} would differ"]
+    for r in report.changed:
+        plan = curie(r.plan) if r.plan is not None else "(whole world)"
+        lines.append(f"  {curie(r.decision)}  {plan}  at #{r.commit_seq}: {r.old} -> {r.new}")
+        for s in sorted(set(r.new_shapes) - set(r.old_shapes)):
+            lines.append(f"      + {s}")
+        for s in sorted(set(r.old_shapes) - set(r.new_shapes)):
+            lines.append(f"      - {s}")
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""Read a plan delta from a file, for ``tier1 validate --plan``.
+
+Two forms:
+
+- Turtle (``.ttl``): every triple is added;
+- TriG (``.trig``): triples in the graph ``<urn:tier1:run:removes>`` are
+  removed; those in ``<urn:tier1:run:adds>`` or in the default graph are added.
+
+All changes go to the asserted graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from engine.errors import ParseError
+from engine.store import Delta
+from engine.terms import Triple
+from engine.vocab import RUN
+
+__all__ = ["ADDS_GRAPH", "REMOVES_GRAPH", "read_plan_file"]
+
+ADDS_GRAPH = RUN.adds
+REMOVES_GRAPH = RUN.removes
+
+
+def read_plan_file(path: Path) -> Delta:
+    """The delta a plan file describes. Raises :class:`ParseError` with file:line."""
+    if not path.exists():
+        raise ParseError("no such plan file; pass --plan FILE (.ttl or .trig)", source=str(path))
+    try:
+        if path.suffix.lower() == ".trig":
+            return _trig(path)
+        g = Graph().parse(path, format="turtle")
+    except BadSyntax as exc:
+        raise ParseError(f"{exc._why}; fix the plan file", source=str(path),
+                         line=exc.lines + 1) from None
+    return Delta.of(adds=list(g))  # type: ignore[arg-type]
+
+
+def _trig(path: Path) -> Delta:
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    adds: list[Triple] = []
+    removes: list[Triple] = []
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        (removes if name == REMOVES_GRAPH else adds).append((s, p, o))  # type: ignore[arg-type]
+    return Delta.of(adds=adds, removes=removes)
