@@ -136,3 +136,84 @@ def test_unknown_terms_removed_are_ignored() -> None:
     r.run([], now=T0)
     d = r.update([], [(URIRef("urn:x"), EX.edge, URIRef("urn:y"))], now=T0)
     assert d.empty
+
+
+SCHEMA_RULES = """
+rule spo
+when
+  ?p rdfs:subPropertyOf ?q . ?x ?p ?y
+then
+  ?x ?q ?y
+end
+
+rule spo-trans
+when
+  ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?r
+then
+  ?p rdfs:subPropertyOf ?r
+end
+
+rule sym
+when
+  ?p a owl:SymmetricProperty . ?x ?p ?y
+then
+  ?y ?p ?x
+end
+
+rule dom
+when
+  ?p rdfs:domain ?c . ?x ?p ?y
+then
+  ?x a ?c
+end
+
+rule same
+when
+  ?x owl:sameAs ?y . ?x ?p ?o
+  filter !sameterm(?x, ?y)
+then
+  ?y ?p ?o
+end
+"""
+
+PROPS = [EX.p, EX.q, EX.r]
+schema_facts = st.one_of(
+    st.tuples(st.sampled_from(NODES[:3]), st.sampled_from(PROPS), st.sampled_from(NODES[:3])),
+    st.tuples(st.sampled_from(PROPS), st.just(URIRef("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")),
+              st.sampled_from(PROPS)),
+    st.tuples(st.sampled_from(PROPS), st.just(RDF.type),
+              st.just(URIRef("http://www.w3.org/2002/07/owl#SymmetricProperty"))),
+    st.tuples(st.sampled_from(PROPS), st.just(URIRef("http://www.w3.org/2000/01/rdf-schema#domain")),
+              st.just(EX.Node)),
+    st.tuples(st.sampled_from(NODES[:3]), st.just(URIRef("http://www.w3.org/2002/07/owl#sameAs")),
+              st.sampled_from(NODES[:3])),
+)
+
+
+class VariablePredicateMachine(RuleBasedStateMachine):
+    """Positive rules with variable predicates (one stratum holding every predicate)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ruleset = RuleSet.of(parse_text(SCHEMA_RULES))
+        self.reasoner = Reasoner(self.ruleset)
+        self.base: set[Triple] = set()
+        self.reasoner.run([], now=T0)
+
+    @rule(adds=st.lists(schema_facts, max_size=3), removes=st.lists(schema_facts, max_size=2))
+    def step(self, adds: list[Triple], removes: list[Triple]) -> None:
+        adds_set = set(adds) - set(removes)
+        self.reasoner.update(adds_set, removes, now=T0)
+        self.base = (self.base - set(removes)) | adds_set
+
+    @invariant()
+    def incremental_equals_recompute(self) -> None:
+        fresh = Reasoner(self.ruleset)
+        fresh.run(self.base, now=T0)
+        assert snapshot(self.reasoner) == snapshot(fresh)
+
+
+VariablePredicateMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=15, deadline=None
+)
+TestVariablePredicates = VariablePredicateMachine.TestCase
