@@ -78,7 +78,11 @@ def _run_one(gate: PolicyGate, path: Path) -> FixtureOutcome:
                          "(t: = <https://w3id.org/tier1/shapes-test#>)", source=str(path))
     base = Graph()
     for inc in g.objects(fixture, T.includes):
-        base += _parse(_resolve(path, inc))
+        included = _resolve(path, inc)
+        if not included.exists():
+            raise ParseError(f"t:includes {included}, which does not exist; fix the relative path",
+                             source=str(path))
+        base += _parse(included)
     data = [t for t in g if t[0] != fixture]
     expected = _expected(g, fixture)
     full_world = Graph()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policy_reference import only_root, pyshacl_keys, result_key
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from engine.policy import PolicyGate, load_shapes
 from engine.store import Delta
-from policy_reference import only_root, pyshacl_keys, result_key
 
 EX = Namespace("http://example.org/t#")
 SHAPES = Path(__file__).parent / "data" / "property_shapes.ttl"
