@@ -71,12 +71,10 @@ BY_PREFIX = f"MATCH (c:Commit) WHERE c.id STARTS WITH $prefix RETURN {_COMMIT_CO
 BY_TIME = (
     f"MATCH (c:Commit) WHERE c.ts <= $t RETURN {_COMMIT_COLS} ORDER BY c.seq DESC LIMIT 1"
 )
-COMMIT_CREATE = (
+COMMIT_CREATE = (  # the MATCH finds no parent for the first commit; the CREATE stands
     "CREATE (c:Commit {id: $id, seq: $seq, ts: $ts, author: $author, message: $message, "
-    "parent: $parent, added: $added, removed: $removed})"
-)
-COMMIT_LINK = (
-    "MATCH (c:Commit {seq: $seq}) MATCH (p:Commit {seq: $pseq}) CREATE (c)-[:PARENT]->(p)"
+    "parent: $parent, added: $added, removed: $removed}) "
+    "WITH c MATCH (p:Commit {seq: $pseq}) CREATE (c)-[:PARENT]->(p)"
 )
 
 # -- statements (history and the reference for reads) --------------------------------

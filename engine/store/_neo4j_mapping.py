@@ -61,10 +61,13 @@ GRAPHS = "@graph"
 SEP = "__"
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9_]{0,64}")
 _GENERATED = re.compile(r"ns\d+")
+_NODE_TYPES = (URIRef, BNode)
 
 
 def node_uri(term: Node) -> str:
     """The ``uri`` property of the node for ``term`` (an IRI or a blank node)."""
+    if type(term) is URIRef:  # the common case, without isinstance's ABC checks
+        return str(term)
     return BNODE + term if isinstance(term, BNode) else str(term)
 
 
@@ -75,6 +78,9 @@ def node_term(uri: str) -> URIRef | BNode:
 def check_quad(q: Quad) -> None:
     """Refuse what a property graph cannot hold: literal subjects, non-IRI predicates."""
     s, p, _, _ = q
+    fast = type(p) is URIRef and type(s) in _NODE_TYPES and not p.startswith(BNODE)
+    if fast and (type(s) is BNode or not s.startswith(BNODE)):
+        return
     if isinstance(s, Literal) or not isinstance(p, URIRef):
         raise InputError(
             f"cannot store ({s.n3()} {p.n3()} …) in Neo4j: subjects must be IRIs or blank "

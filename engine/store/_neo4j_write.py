@@ -92,15 +92,14 @@ def apply_commit(
     parent = head.id if head else None
     cid = _commit_id(parent, seq, ts, meta, len(added), len(removed))
     tx.run(cy.COMMIT_CREATE, id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message,
-           parent=parent, added=len(added), removed=len(removed)).consume()
-    if head is not None:
-        tx.run(cy.COMMIT_LINK, seq=seq, pseq=head.seq).consume()
+           parent=parent, added=len(added), removed=len(removed),
+           pseq=head.seq if head else None).consume()
     return Commit(id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
                   parent=parent, added=len(added), removed=len(removed))
 
 
 def _is_node(term: object) -> bool:
-    return isinstance(term, URIRef | BNode)
+    return type(term) is URIRef or type(term) is BNode or isinstance(term, URIRef | BNode)
 
 
 class _View:

@@ -125,6 +125,9 @@ def test_as_of_reads_and_diffs_equal_sqlite(neo4j_store: Neo4jStore, tmp_path: P
     assert [(c.seq, c.added, c.removed) for c in neo4j_store.log()] == [
         (c.seq, c.added, c.removed) for c in ref.log()]
     assert neo4j_store.export_view() == set(ref.quads())
+    chain = neo4j_store.run_cypher(
+        "MATCH (c:Commit)-[:PARENT]->(p:Commit) RETURN c.seq AS c, p.seq AS p ORDER BY c", {})
+    assert [(r["c"], r["p"]) for r in chain] == [(n, n - 1) for n in range(2, 9)]
 
 
 def test_unreachable_server_names_the_uri_and_the_fix() -> None:
