@@ -6,6 +6,8 @@ the real SHACL what-if gate (shapes/) and provenance:
 
   - latency: one critical alert about a tier-1 instance arrives (with the
     instance's crash); the clock stops when its plan has a policy verdict.
+    Twice: alerts 5 sim-seconds apart (the rules' clock moves with every alert,
+    so time-window rules are re-evaluated) and as a burst at one instant.
     The loop commits the event with its inferred consequences, discovers the
     goal, builds and persists the plan, takes its locks and runs the what-if
     gate. Median and p99 over --alerts alerts.
@@ -63,18 +65,24 @@ def calm_world(n: int) -> list[Triple]:
 
 
 def alert(i: int, about: URIRef, at: datetime, tag: str = "b") -> list[Triple]:
+    """One critical alert. Each has its own fingerprint: with one shared fingerprint the
+    rule pack's storm rules cost O(n^2) per burst (see bench/RESULTS.md)."""
     from rdflib import RDF, XSD
 
     a = EX[f"bench-{tag}-alert-{i}"]
     return [(a, RDF.type, OPS.Alert), (a, OPS.about, about), (a, OPS.severity, Literal("critical")),
-            (a, OPS.status, Literal("firing")), (a, OPS.fingerprint, Literal(f"{about}:down")),
+            (a, OPS.status, Literal("firing")), (a, OPS.fingerprint, Literal(f"{tag}-{i}")),
             (a, OPS.firedAt, Literal(at.isoformat(), datatype=XSD.dateTime))]
 
 
 def tier1_instances(world: list[Triple], k: int) -> list[URIRef]:
+    """One instance of each of ``k`` tier-1 services (distinct services: distinct plans)."""
     tier1 = {s for s, p, o in world if p == OPS.tier and int(o) == 1}
-    insts = sorted({s for s, p, o in world if p == OPS.instanceOf and o in tier1}, key=str)
-    return [URIRef(i) for i in insts[:k]]
+    first: dict[object, URIRef] = {}
+    for s, p, o in sorted(world, key=lambda t: str(t[0])):
+        if p == OPS.instanceOf and o in tier1 and o not in first:
+            first[o] = URIRef(s)
+    return sorted(first.values(), key=str)[:k]
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -82,11 +90,14 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
+SHAPES = [ROOT / "shapes"]
+
+
 def setup_loop(world: list[Triple], work: Path, name: str) -> tuple[Loop, SqliteStore, float]:
     store = SqliteStore(work / f"{name}.db", create=True)
     store.commit(Delta.of(world), CommitMeta(author="bench", message="world", timestamp=NOW))
     t = time.perf_counter()
-    setup = LoopSetup(rules=(ROOT / "rules" / "ops",), shapes=(ROOT / "shapes",))
+    setup = LoopSetup(rules=(ROOT / "rules" / "ops",), shapes=tuple(SHAPES))
     loop = Loop(store, real_ports(store, None, setup, NOW), now=NOW)
     return loop, store, time.perf_counter() - t
 
@@ -96,13 +107,14 @@ def arrive(loop: Loop, event: list[Triple], removes: list[Triple], text: str) ->
     settle(loop, execute=False)
 
 
-def latency(n: int, alerts: int, work: Path) -> dict[str, float]:
+def latency(n: int, alerts: int, work: Path, step_s: float) -> dict[str, float]:
+    """Alerts ``step_s`` sim-seconds apart (0: a burst at one instant) on a world of ``n``."""
     world = calm_world(n)
     targets = tier1_instances(world, alerts + 5)
-    loop, store, startup = setup_loop(world, work, f"lat{n}")
+    loop, store, startup = setup_loop(world, work, f"lat{n}-{step_s}")
     lat, ref = [], []
     for i, inst in enumerate(targets):
-        loop.advance(5)
+        loop.advance(step_s)
         crash = [(inst, OPS.health, Literal("crashed"))]
         t = time.perf_counter()
         arrive(loop, alert(i, inst, loop.now) + crash, [(inst, OPS.health, HEALTHY)], str(inst))
@@ -116,7 +128,7 @@ def latency(n: int, alerts: int, work: Path) -> dict[str, float]:
             author="bench", message="reference", timestamp=loop.now))
         ref.append(time.perf_counter() - t)
     store.close()
-    return {"triples": n, "alerts": len(lat), "startup_s": round(startup, 2),
+    return {"triples": n, "alerts": len(lat), "startup_s": round(startup, 2), "step_s": step_s,
             "p50_ms": round(statistics.median(lat) * 1000, 2),
             "p99_ms": round(pct(lat, 0.99) * 1000, 2),
             "ref_commit_ms": round(statistics.median(ref) * 1000, 2),
@@ -154,7 +166,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="100k-triple world only, fewer alerts")
     ap.add_argument("--alerts", type=int, default=None, help="alerts timed per world")
+    ap.add_argument("--shapes", type=Path, default=None, help="shape folder (default: shapes/)")
+    ap.add_argument("--storm", type=int, default=10_000, help="alerts in the storm")
     args = ap.parse_args()
+    if args.shapes:
+        SHAPES[:] = [args.shapes]
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
     alerts = args.alerts or (30 if args.quick else 100)
     out: dict[str, object] = {"bench": "loop_latency", "quick": args.quick,
@@ -163,11 +179,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tier1-bench-") as tmp:
         work = Path(tmp)
         for n in sizes:
-            r = latency(n, alerts, work)
-            print(f"latency @ {n:>9,} triples: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms "
-                  f"(bare commit {r['ref_commit_ms']} ms; startup {r['startup_s']} s)", flush=True)
-            out[f"latency_{n}"] = r
-        s = storm(sizes[-1], 10_000, work)
+            for step, name in ((5.0, "clock"), (0.0, "burst")):
+                r = latency(n, alerts, work, step)
+                print(f"latency @ {n:>9,} triples, alerts {step:g} s apart: p50 {r['p50_ms']} ms, "
+                      f"p99 {r['p99_ms']} ms (bare commit {r['ref_commit_ms']} ms; "
+                      f"startup {r['startup_s']} s)", flush=True)
+                out[f"latency_{name}_{n}"] = r
+        s = storm(sizes[-1], args.storm, work)
         print(f"storm @ {sizes[-1]:,} triples: {s['alerts']} alerts in {s['seconds']} s = "
               f"{s['alerts_per_s']} alerts/s -> {s['plans']} plans "
               f"(bare commit {s['ref_commit_alerts_per_s']} alerts/s)", flush=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from engine.planning._model import Goal, Plan, PlanStep, plan_iri
 from engine.store import GraphStore, triples
@@ -22,7 +23,7 @@ from engine.terms import Triple
 from engine.vocab import OPS, RUN, GraphName
 
 __all__ = [
-    "EFFECTS", "Alternative", "ProposalLike", "build_plan", "effects", "goal_scope", "plan_key",
+    "EFFECTS", "Alternative", "ProposalLike", "agent_for", "build_plan", "effects", "goal_scope", "plan_key",
     "relevant", "runbook_alternatives",
 ]
 
@@ -98,22 +99,39 @@ def relevant(proposals: Iterable[ProposalLike], scope: frozenset[URIRef]) -> lis
 def build_plan(
     store: GraphStore, goal: Goal, proposals: Sequence[ProposalLike], *,
     attempt: int = 0, exclude: frozenset[tuple[URIRef, URIRef]] = frozenset(),
+    now: datetime | None = None,
 ) -> Plan | None:
-    """A plan for ``goal`` from ``proposals``, or ``None`` when nothing in scope is proposed.
+    """A plan for ``goal``, or ``None`` when nothing can be done.
 
-    ``exclude`` holds (action, target) pairs that already failed: a re-plan
-    must try something else.
+    Steps are taken, in this order of preference, from: proposals in the goal's
+    scope that automation (a software agent in scope) may perform; the actions of
+    runbooks written for the goal's entity that automation may perform; proposals
+    only a person in scope may perform (the plan then names that person).
+    ``exclude`` holds (action, target) pairs that already failed: a re-plan must
+    try something else.
     """
-    chosen: list[ProposalLike] = [p for p in relevant(proposals, goal_scope(store, goal))
-                                  if (p.action, p.target) not in exclude]
-    if not chosen and exclude:
-        chosen = [p for p in runbook_alternatives(store, goal) if (p.action, p.target) not in exclude]
+    proposed = [p for p in relevant(proposals, goal_scope(store, goal))
+                if (p.action, p.target) not in exclude]
+    documented = [p for p in runbook_alternatives(store, goal)
+                  if (p.action, p.target) not in exclude]
+    chosen = (_automated(store, proposed) or _automated(store, documented)
+              or [p for p in proposed if agent_for(store, p.action, p.target)])
     if not chosen:
         return None
     key = plan_key(goal)
     iri = plan_iri(key, attempt)
     steps = tuple(_step(store, iri, i, p) for i, p in enumerate(chosen, start=1))
-    return Plan(iri=iri, key=key, goal=goal.iri, entity=goal.entity, steps=steps, attempt=attempt)
+    return Plan(iri=iri, key=key, goal=goal.iri, entity=goal.entity, steps=steps, attempt=attempt,
+                created=now)
+
+
+def _automated(store: GraphStore, props: list[ProposalLike]) -> list[ProposalLike]:
+    return [p for p in props if _is_software(store, agent_for(store, p.action, p.target))]
+
+
+def _is_software(store: GraphStore, agent: URIRef | None) -> bool:
+    return agent is not None and any(
+        True for _ in triples(store, (agent, RDF.type, OPS.SoftwareAgent)))
 
 
 class Alternative(BaseModel):
@@ -150,6 +168,7 @@ def _step(store: GraphStore, plan: URIRef, order: int, p: ProposalLike) -> PlanS
     return PlanStep(
         iri=RUN[f"step/{digest}"], order=order, action=p.action, target=p.target,
         params=p.params, runbook=runbook_for(store, p.action, p.target),
+        agent=agent_for(store, p.action, p.target),
         preconditions=pre, expects=post, proposal=p.id, rule_id=p.rule_id,
         rule_version=p.rule_version, salience=p.salience,
     )
@@ -161,11 +180,33 @@ def effects(action: URIRef, target: URIRef) -> tuple[tuple[Triple, ...], tuple[T
     return (tuple((target, p, o) for p, o in pre), tuple((target, p, o) for p, o in post))
 
 
+def services_of(store: GraphStore, target: URIRef) -> set[URIRef]:
+    """The services a step on ``target`` touches: itself, its service, or a host's services."""
+    out = {target}
+    for p in (OPS.instanceOf, OPS.changes):
+        out |= {URIRef(s) for _, _, s in triples(store, (target, p, None))}
+    for inst, _, _ in triples(store, (None, OPS.runsOn, target)):
+        out |= {URIRef(s) for _, _, s in triples(store, (inst, OPS.instanceOf, None))}
+    return out
+
+
+def agent_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:
+    """Who performs the step: a software agent whose scope (``ops:canPerform`` and
+    ``ops:scopeService``) covers it, else a person whose scope does, else nobody."""
+    services = services_of(store, target)
+    found: dict[bool, list[URIRef]] = {True: [], False: []}
+    for a, _, _ in triples(store, (None, OPS.canPerform, action)):
+        scope = {o for _, _, o in triples(store, (a, OPS.scopeService, None))}
+        if isinstance(a, URIRef) and scope & services:
+            software = any(True for _ in triples(store, (a, RDF.type, OPS.SoftwareAgent)))
+            found[software].append(a)
+    return min(found[True] or found[False], key=str, default=None)
+
+
 def runbook_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:
     """The runbook for ``action``: one written for the target's service if there is one,
     else a generic one (no ``ops:appliesTo``)."""
-    services = {target} | {URIRef(s) for _, _, s in triples(store, (target, OPS.instanceOf, None))}
-    services |= {URIRef(s) for _, _, s in triples(store, (target, OPS.changes, None))}
+    services = services_of(store, target)
     specific, generic = [], []
     for rb, _, _ in triples(store, (None, OPS.forActionType, action), graph=GraphName.ASSERTED):
         applies = {o for _, _, o in triples(store, (rb, OPS.appliesTo, None))}

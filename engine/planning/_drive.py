@@ -115,7 +115,7 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     if plan.attempt >= loop.config.max_replans:
         return escalate(loop, goal, plan, f"{plan.attempt + 1} plan(s) tried: {plan.reason}")
     nxt = build_plan(loop.store, goal, list(loop.ports.inference.proposals()),
-                     attempt=plan.attempt + 1, exclude=failed)
+                     attempt=plan.attempt + 1, exclude=failed, now=loop.now)
     if nxt is None:
         return escalate(loop, goal, plan, f"no alternative left after: {plan.reason}")
     nxt = nxt.model_copy(update={"triggers": plan.triggers})

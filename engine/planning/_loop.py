@@ -174,7 +174,7 @@ class Loop:
         joined = self._join(goal)
         if joined is not None:
             return joined
-        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()))
+        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()), now=self.now)
         if plan is None:
             return None
         triggers = triggers_of(self.store, self.scope(goal))

@@ -7,6 +7,7 @@ that the loop persists as one commit.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -134,6 +135,7 @@ class Plan(BaseModel):
     approver: URIRef | None = None
     emergency: bool = False
     locks: tuple[URIRef, ...] = ()
+    created: datetime | None = None  # prov:generatedAtTime: when the plan was made (sim time)
 
     @property
     def active(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import XSD
@@ -60,6 +61,8 @@ def plan_triples(plan: Plan, triggers: Iterable[URIRef] = ()) -> set[Triple]:
     }
     if plan.reason:
         out.add((p, RDFS.comment, Literal(plan.reason)))
+    if plan.created is not None:
+        out.add((p, PROV.generatedAtTime, Literal(plan.created)))
     for step in plan.steps:
         out.add((p, OPS.hasStep, step.iri))
         out |= _step_triples(step)
@@ -161,7 +164,13 @@ def load_plan(store: GraphStore, iri: URIRef) -> Plan | None:
         reason=str(props.get(RDFS.comment, [""])[0]),
         approver=URIRef(approver) if approver is not None else None,
         emergency=bool(appr.get(OPS.emergency, [Literal(False)])[0].toPython()),
+        created=_time(props.get(PROV.generatedAtTime)),
     )
+
+
+def _time(values: list[Node] | None) -> datetime | None:
+    v = values[0].toPython() if values and isinstance(values[0], Literal) else None
+    return v if isinstance(v, datetime) else None
 
 
 def _load_step(store: GraphStore, iri: URIRef) -> PlanStep:

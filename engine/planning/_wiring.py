@@ -85,7 +85,7 @@ class ShaclGate:
         self._ctx = ctx
 
     def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime) -> Verdict:
-        report = self._gate.what_if(store, delta)  # type: ignore[attr-defined]
+        report = self._gate.what_if(store, delta, now=now)  # type: ignore[attr-defined]
         version = str(report.shape_version.short) if hasattr(report.shape_version, "short") \
             else str(report.shape_version)
         results = list(report.results)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from engine.agents import FaultSpec
 from engine.errors import PlanningError
 from engine.planning import LoopConfig, PlanState, approve, load_plans, reject, settle
 from engine.store import SqliteStore, triples
@@ -16,13 +15,12 @@ from tests.unit.planning.conftest import MakeLoop, alert, estate
 DB_DOWN = ("DELETE { ex:orders-db-1 ops:health ?h . ex:orders-db ops:maxInstances ?m } "
            'INSERT { ex:orders-db-1 ops:health "crashed" . ex:orders-db ops:maxInstances 3 } '
            "WHERE { ex:orders-db-1 ops:health ?h . ex:orders-db ops:maxInstances ?m }")
-FAULT = [FaultSpec(kind="fail", action=OPS.Restart, times=None)]
 
 
 def _park(path: Path, make_loop: MakeLoop) -> None:
     store = SqliteStore(path, create=True)
     estate(store, DB_DOWN)
-    loop = make_loop(store, faults=FAULT, config=LoopConfig(max_retries=0))
+    loop = make_loop(store, config=LoopConfig(max_retries=0))
     loop.ingest(alert(EX["orders-db-1"]), [], "alert")
     settle(loop)
     store.close()

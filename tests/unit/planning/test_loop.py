@@ -70,17 +70,33 @@ def test_replanning_is_bounded_then_escalates(store, make_loop: MakeLoop) -> Non
     assert {p.state for p in load_plans(store)} == {PlanState.ESCALATED}
 
 
-def test_replan_falls_back_to_the_entitys_runbook(store, make_loop: MakeLoop) -> None:
+def test_a_database_goes_to_its_own_runbook_when_automation_may_not_restart_it(
+        store, make_loop: MakeLoop) -> None:
     estate(store, 'DELETE { ex:orders-db-1 ops:health ?h } INSERT { ex:orders-db-1 ops:health '
                   '"crashed" } WHERE { ex:orders-db-1 ops:health ?h }')
-    loop = make_loop(store, faults=[FaultSpec(kind="fail", action=OPS.Restart, times=None)],
-                     config=LoopConfig(max_retries=1))
+    loop = make_loop(store)
     loop.ingest(alert(EX["orders-db-1"]), [], "alert")
     settle(loop)
+    (plan,) = load_plans(store)
+    assert [s.action for s in plan.steps] == [OPS.Failover]  # no bot may restart a database
+    assert plan.steps[0].runbook == EX["rb-orders-db-failover"]
+    assert plan.steps[0].agent == EX["agent-dba"]
+    assert plan.state is PlanState.AWAITING_APPROVAL
+
+
+def test_replan_falls_back_to_the_entitys_runbook(store, make_loop: MakeLoop) -> None:
+    estate(store, 'DELETE { ex:checkout-2 ops:health ?h } INSERT { ex:checkout-2 ops:health '
+                  '"crashed" } WHERE { ex:checkout-2 ops:health ?h }')
+    loop = make_loop(store, faults=[FaultSpec(kind="fail", action=OPS.Restart, times=None)],
+                     config=LoopConfig(max_retries=1))
+    loop.ingest(alert(EX["checkout-2"]), [], "alert")
+    settle(loop)
     plans = sorted(load_plans(store), key=lambda p: p.attempt)
-    assert [p.state for p in plans] == [PlanState.SUPERSEDED, PlanState.AWAITING_APPROVAL]
-    assert [s.action for s in plans[1].steps] == [OPS.Failover]
-    assert plans[1].steps[0].runbook == EX["rb-orders-db-failover"]
+    assert [p.state for p in plans] == [PlanState.SUPERSEDED, PlanState.COMPLETED]
+    assert [s.action for s in plans[0].steps] == [OPS.Restart]
+    assert [s.action for s in plans[1].steps] == [OPS.Rollback]
+    assert plans[1].steps[0].runbook == EX["rb-checkout-rollback"]
+    assert (EX["checkout-2"], OPS.health, Literal("healthy")) in set(triples(store))
 
 
 def test_a_violation_blocks_records_and_pages_the_owner(store, make_loop: MakeLoop) -> None:
