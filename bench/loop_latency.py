@@ -185,8 +185,8 @@ def main() -> None:
                       f"p99 {r['p99_ms']} ms (bare commit {r['ref_commit_ms']} ms; "
                       f"startup {r['startup_s']} s)", flush=True)
                 out[f"latency_{name}_{n}"] = r
-        s = storm(sizes[-1], args.storm, work)
-        print(f"storm @ {sizes[-1]:,} triples: {s['alerts']} alerts in {s['seconds']} s = "
+        s = storm(sizes[0], args.storm, work)
+        print(f"storm @ {sizes[0]:,} triples: {s['alerts']} alerts in {s['seconds']} s = "
               f"{s['alerts_per_s']} alerts/s -> {s['plans']} plans "
               f"(bare commit {s['ref_commit_alerts_per_s']} alerts/s)", flush=True)
         out["storm"] = s

@@ -31,6 +31,9 @@ def check(result: ScenarioResult, store: GraphStore) -> None:
     assert result.passed, "; ".join(result.problems)
     chain = verify_chain(store)
     assert chain.ok and chain.records > 0, chain.problems
+    if result.id == "alert-storm":  # 500 duplicates joined one plan as its triggers
+        (plan,) = [e for e in result.events if e.kind == "plan"]
+        assert "500 trigger(s)" in plan.text
 
 
 def test_at_least_the_five_required_scenarios_ship() -> None:
@@ -52,15 +55,6 @@ def test_scenario_on_the_embedded_store(path: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_on_the_bolt_server(path: Path, neo4j_store: GraphStore) -> None:
     check(play(neo4j_store, path), neo4j_store)
-
-
-def test_storm_collapses_to_one_plan(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "world.db", create=True)
-    result = play(store, REPO / "scenarios" / "alert-storm.toml")
-    store.close()
-    assert result.plans == 1
-    joined = [e for e in result.events if e.kind == "plan"]
-    assert len(joined) == 1 and "500 trigger(s)" in joined[0].text
 
 
 def test_cli_run_parks_and_a_later_call_approves(tmp_path: Path) -> None:
