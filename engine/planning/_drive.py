@@ -120,7 +120,8 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
         return escalate(loop, goal, plan, f"no alternative left after: {plan.reason}")
     nxt = nxt.model_copy(update={"triggers": plan.triggers})
     steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in nxt.steps)
-    ev = loop.emit("replan", f"re-plan {nxt.attempt} for {goal.entity}: {steps}", nxt, steps=steps)
+    ev = loop.emit("replan", f"re-plan {nxt.attempt} for {goal.entity}: {steps}", nxt,
+                   steps=steps, goal=str(goal.iri))
     loop.save(plan, plan.with_state(PlanState.SUPERSEDED,
                                     f"superseded by {nxt.iri}: {plan.reason}"), "plan superseded")
     return loop.save(None, nxt, f"re-plan: {nxt.iri}", ev)

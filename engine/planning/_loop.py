@@ -53,6 +53,8 @@ class Ports:
 
 Observer = Callable[[LoopEvent], None]
 
+_CITED = 20  # triggers a plan's provenance cites by name (all are prov:wasDerivedFrom links)
+
 _BOOKKEEPING = tuple(str(RUN[k]) for k in ("plan/", "step/", "goal/", "approval/"))
 
 
@@ -181,7 +183,8 @@ class Loop:
         plan = plan.model_copy(update={"triggers": max(1, len(triggers))})
         steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in plan.steps)
         ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "
-                       f"({len(triggers)} trigger(s) joined)", plan, steps=steps)
+                       f"({len(triggers)} trigger(s) joined)", plan, steps=steps,
+                       goal=str(goal.iri), triggers=" ".join(map(str, triggers[:_CITED])))
         return self.save(None, plan, f"plan: {plan.iri}", ev, triggers)
 
     def _join(self, goal: Goal) -> Plan | None:

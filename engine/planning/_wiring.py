@@ -127,6 +127,9 @@ class ChainRecorder:
 
     def record(self, store: GraphStore, event: LoopEvent, extra: Delta) -> Delta:
         data = dict(event.data)
+        if event.kind in ("plan", "replan") and event.plan is not None:
+            cited = [data.get("goal", ""), *data.get("triggers", "").split()]
+            self._ctx.informed_by[event.plan] = tuple(URIRef(c) for c in cited if c)
         if event.kind in ("approval", "rejected") and event.plan is not None:
             who = data.get("approver") or data.get("by")
             if who:

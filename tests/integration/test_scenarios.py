@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import RDF, Literal
 
 from engine.cli import app
 from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
@@ -15,6 +16,7 @@ from engine.planning._scenario import load_scenario
 from engine.planning._wiring import LoopSetup, real_ports
 from engine.provenance import verify_chain
 from engine.store import GraphStore, SqliteStore
+from engine.vocab import OPS, PROV, GraphName
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = scenario_files(REPO / "scenarios")
@@ -31,9 +33,28 @@ def check(result: ScenarioResult, store: GraphStore) -> None:
     assert result.passed, "; ".join(result.problems)
     chain = verify_chain(store)
     assert chain.ok and chain.records > 0, chain.problems
+    if result.outcome == "resolved":
+        _check_step_provenance(store)
     if result.id == "alert-storm":  # 500 duplicates joined one plan as its triggers
         (plan,) = [e for e in result.events if e.kind == "plan"]
         assert "500 trigger(s)" in plan.text
+
+
+def _check_step_provenance(store: GraphStore) -> None:
+    """The step that fixed it cites the decision that allowed it, what informed it and,
+    when a rule proposed it, the rule id and version."""
+    prov = (GraphName.PROVENANCE,)
+    steps = [s for s, _, _, _ in store.quads((None, OPS.status, Literal("succeeded")), graphs=prov)
+             if (s, RDF.type, OPS.StepExecution, GraphName.PROVENANCE) in set(
+                 store.quads((s, RDF.type, None), graphs=prov))]
+    assert steps
+    for s in steps:
+        links = {(p, o) for _, p, o, _ in store.quads((s, None, None), graphs=prov)}
+        if (OPS.executedAction, OPS.Page) in links:
+            continue
+        assert any(p == PROV.wasInformedBy for p, _ in links), "no policy decision cited"
+        assert any(p == PROV.wasInfluencedBy for p, _ in links), "no alert or goal cited"
+        assert any(p == OPS.shapeSetVersion for p, _ in links)
 
 
 def test_at_least_the_five_required_scenarios_ship() -> None:
