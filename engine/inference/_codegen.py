@@ -47,6 +47,7 @@ class _Writer:
         self.depth = 1
         self.tmp = 0
         self.preds: set[int] = set()
+        self.memos: set[str] = set()
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -166,14 +167,27 @@ def _flush(w: _Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
                 progress = True
         for b in spec.blocks:
             if b.key not in done and set(b.outer) <= bound:
-                args = ", ".join(v(n) for n in b.outer)
-                if b.kind == "not":
-                    w.open(f"if not {b.key}({args}):")
-                else:
-                    w.line(f"{v(b.result or '')} = INT({b.key}({args}))")
+                _block_call(w, b)
+                if b.kind == "count":
                     bound.add(b.result or "")
                 done.add(b.key)
                 progress = True
+
+
+def _block_call(w: _Writer, b: BlockSpec) -> None:
+    """Call a not/count block, memoized per outer key for this call (blocks read only
+    lower strata, which do not change while the function runs)."""
+    args = ", ".join(v(n) for n in b.outer)
+    w.memos.add(b.key)
+    w.line(f"_k = ({args}{',' if b.outer else ''})")
+    w.line(f"_r = _m{b.key}.get(_k)")
+    w.open("if _r is None:")
+    w.line(f"_r = _m{b.key}[_k] = {b.key}({args})")
+    w.depth -= 1
+    if b.kind == "not":
+        w.open("if not _r:")
+    else:
+        w.line(f"{v(b.result or '')} = INT(_r)")
 
 
 def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None:
@@ -195,6 +209,7 @@ def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> Non
 
 def _function(name: str, params: str, w: _Writer, body_start: int) -> str:
     prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
+    prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
     return "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
 
 

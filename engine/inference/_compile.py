@@ -24,6 +24,7 @@ from engine.inference._checks import (
     stratify,
 )
 from engine.inference._codegen import BlockSpec, JoinSpec, compile_source, generate, generate_block, v
+from engine.inference._filters import make_filter
 from engine.inference._model import (
     Atom,
     Call,
@@ -36,7 +37,7 @@ from engine.inference._model import (
     TripleHead,
     Var,
 )
-from engine.inference._values import NOW_VAR, make_filter
+from engine.inference._values import NOW_VAR
 from engine.inference._workset import EMPTY, WorkingSet
 from engine.vocab import RUN
 

@@ -8,7 +8,7 @@ not fit (a string compared to a number) is simply false, as in SPARQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -164,17 +164,3 @@ def _compile_binop(e: BinOp) -> Callable[[Env], Any]:
     if op in ("<", "<=", ">", ">=", "=", "!="):
         return lambda env: _cmp(op, left(env), right(env))
     return lambda env: _arith(op, left(env), right(env))
-
-
-def make_filter(e: Expr, names: Sequence[str]) -> Callable[..., bool]:
-    """A predicate over positional values (in ``names`` order); errors count as false."""
-    f = compile_expr(e)
-    keys = tuple(names)
-
-    def run(*values: object) -> bool:
-        try:
-            return bool(f(dict(zip(keys, values, strict=True))))
-        except (TypeError, ValueError, ArithmeticError, KeyError, re.error):
-            return False
-
-    return run
