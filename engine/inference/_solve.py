@@ -64,16 +64,17 @@ def solve(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: B
     ``checks`` holds ``("filter", (names, fn))`` and ``("block", (spec, fn))`` entries;
     ``before`` keeps only premises inserted before that sequence number.
     """
-    yield from _rec(ws, list(atoms), list(checks), dict(b), [], before)
+    yield from _rec(ws, list(atoms), list(checks), dict(b), [], before, {})
 
 
 def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Binding,
-         prem: list[Fact], before: int | None) -> Iterator[tuple[Binding, list[Fact]]]:
+         prem: list[Fact], before: int | None, memo: dict[Any, Any]
+         ) -> Iterator[tuple[Binding, list[Fact]]]:
     pending = []
     for kind, item in checks:
         if not _ready(kind, item, b):
             pending.append((kind, item))
-        elif not _check(ws, kind, item, b):
+        elif not _check(ws, kind, item, b, memo):
             return
     if not atoms:
         if not pending:
@@ -89,7 +90,7 @@ def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Bi
             continue
         nb = unify_atom(a, f, b, ws)
         if nb is not None:
-            yield from _rec(ws, rest, pending, nb, [*prem, f], before)
+            yield from _rec(ws, rest, pending, nb, [*prem, f], before, memo)
 
 
 def _ready(kind: str, item: Any, b: Binding) -> bool:
@@ -97,15 +98,18 @@ def _ready(kind: str, item: Any, b: Binding) -> bool:
     return all(n in b for n in names)
 
 
-def _check(ws: WorkingSet, kind: str, item: Any, b: Binding) -> bool:
+def _check(ws: WorkingSet, kind: str, item: Any, b: Binding, memo: dict[Any, Any]) -> bool:
     if kind == "filter":
         names, fn = item
         return bool(fn(*(ws.terms.value(b[n]) for n in names)))
     spec, fn = item
-    args = [b[n] for n in spec.outer]
+    args = tuple(b[n] for n in spec.outer)
+    got = memo.get((spec.key, args))
+    if got is None:
+        got = memo[(spec.key, args)] = fn(*args)
     if spec.kind == "not":
-        return not fn(*args)
-    b[spec.result] = ws.terms.integer(fn(*args))
+        return not got
+    b[spec.result] = ws.terms.integer(got)
     return True
 
 
