@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.inference._compile import Unit
+from engine.inference._compile import CLOCK_P, Unit
 from engine.inference._model import Var
 from engine.inference._results import InferenceDelta, Proposal
 from engine.inference._solve import block_keys, head_fact, solve, unit_checks
@@ -140,7 +140,11 @@ def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys) -> 
     if not changed:
         return
     ws = r.ws
+    clock = ws.terms.ids.get(CLOCK_P)
+    ticked = any(len(f) == 3 and f[1] == clock for f in changed)
     for u in units:
+        if ticked and any(a.p == CLOCK_P for a in u.atoms):
+            continue  # the clock changed: this unit is re-evaluated whole anyway
         for bl in u.blocks:
             preds = {None if isinstance(a.p, Var) else ws.terms.ids.get(a.p) for a in bl.atoms}
             facts = [f for f in changed if len(f) == 3 and (None in preds or f[1] in preds)]
