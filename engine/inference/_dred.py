@@ -154,9 +154,8 @@ def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys) -> 
                 isinstance(t, Var) and t.name == n for a in bl.atoms for t in a.terms()))
             fchecks = [("filter", (nm, fn)) for k, nm in bl.filters
                        for (_, _, fn) in [u.filters[k]]]
-            for f in facts:
-                for key in block_keys(ws, bl, fchecks, f):
-                    keys.setdefault(u.index, set()).add((names, key))
+            for key in block_keys(ws, bl, fchecks, facts):
+                keys.setdefault(u.index, set()).add((names, key))
 
 
 def _keyed(r: Reasoner, units: list[Unit], keys: Keys) -> list[Any]:
