@@ -5,10 +5,11 @@
 incrementally; :func:`infer_store` commits the inferred graph of a store.
 """
 
+from engine.inference._args import parse_term, parse_triple
 from engine.inference._engine import Reasoner
 from engine.inference._load import default_rules_dir, load_rules
 from engine.inference._model import Rule, RuleSet
-from engine.inference._parser import parse_term, parse_text, parse_triple
+from engine.inference._parser import parse_text
 from engine.inference._results import (
     Derivation,
     InferenceDelta,
