@@ -71,31 +71,61 @@ class _Patterns:
         return None
 
     def add_all(self, patterns: list[tuple[Any, Any, Any]]) -> None:
+        depth = self._depths(patterns)
         for s, p, o in patterns:
             ss, so = self.state(s), self.state(o)
-            if ss is None and so is None:
-                if isinstance(p, URIRef):
-                    self.a.ground.setdefault((s, p, o), set()).add(self.anchor)
-                else:
-                    self.a.always_global.add(self.anchor)
-            elif isinstance(p, Path):
-                self._path_both(ss, p, so)
+            # orient each join away from $this (BFS depth): every read stays reachable
+            # from $this along a tree path, and the backward walk cannot loop
+            if ss is not None and so is not None and ss in depth and so in depth:
+                forward = depth[ss] <= depth[so]
+                self._add(s, p, o, ss, so, forward, not forward)
             else:
-                pred = p if isinstance(p, URIRef) else None
-                if pred is None:
-                    self.state(p)
-                if ss is not None:
-                    self.a.edge(ss, so if so is not None else 0, pred, False,
-                                None if so is not None else o)
-                if so is not None:
-                    self.a.edge(so, ss if ss is not None else 0, pred, True,
-                                None if ss is not None else s)
+                self._add(s, p, o, ss, so, True, True)
 
-    def _path_both(self, ss: int | None, p: Path, so: int | None) -> None:
-        if ss is not None:
-            self.a.eps.append((self.path(ss, p, False), so if so is not None else 0))
-        if so is not None:
-            self.a.eps.append((self.path(so, p, True), ss if ss is not None else 0))
+    def _depths(self, patterns: list[tuple[Any, Any, Any]]) -> dict[int, int]:
+        adj: dict[int, set[int]] = {}
+        for s, _p, o in patterns:
+            a, b = self.state(s), self.state(o)
+            if a is not None and b is not None:
+                adj.setdefault(a, set()).add(b)
+                adj.setdefault(b, set()).add(a)
+        depth = {self.anchor: 0}
+        frontier = [self.anchor]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for y in adj.get(x, ()):
+                    if y not in depth:
+                        depth[y] = depth[x] + 1
+                        nxt.append(y)
+            frontier = nxt
+        return depth
+
+    def _add(self, s: Any, p: Any, o: Any, ss: int | None, so: int | None, forward: bool,
+             backward: bool) -> None:
+        """Edges for one pattern: read ``p`` out of ``ss`` (forward) and/or into ``so``."""
+        if ss is None and so is None:
+            if isinstance(p, URIRef):
+                self.a.ground.setdefault((s, p, o), set()).add(self.anchor)
+            else:
+                self.a.always_global.add(self.anchor)
+            return
+        if isinstance(p, Path):
+            if ss is not None and forward:
+                self.a.eps.append((self.path(ss, p, False), self._to(so)))
+            if so is not None and backward:
+                self.a.eps.append((self.path(so, p, True), self._to(ss)))
+            return
+        pred = p if isinstance(p, URIRef) else None
+        if ss is not None and forward:
+            self.a.edge(ss, self._to(so), pred, False, None if so is not None else o)
+        if so is not None and backward:
+            self.a.edge(so, self._to(ss), pred, True, None if ss is not None else s)
+
+    def _to(self, state: int | None) -> int:
+        """Where an edge may lead: never back into ``$this`` (the walk starts there; an
+        edge into it would let the backward walk loop through every joined focus node)."""
+        return 0 if state is None or state == self.anchor else state
 
     def path(self, a: int, p: Any, inverse: bool) -> int:
         auto = self.a
