@@ -53,14 +53,22 @@ HEALTHY, RESOLVED = Literal("healthy"), Literal("resolved")
 
 
 def calm_world(n: int) -> list[Triple]:
-    """The generated world with every instance healthy and every alert resolved."""
+    """The generated world with every instance healthy and every alert resolved, plus a
+    restart bot allowed on every service and a restart runbook (policy wants both)."""
+    from rdflib import RDF
+
     out: list[Triple] = []
+    bot, book = EX["bench-restarter"], EX["bench-rb-restart"]
     for s, p, o in generate(n):
         if p == OPS.health:
             o = HEALTHY
         elif p == OPS.status:
             o = RESOLVED
+        elif p == RDF.type and o == OPS.Service:
+            out.append((bot, OPS.scopeService, s))
         out.append((s, p, o))
+    out += [(bot, RDF.type, OPS.SoftwareAgent), (bot, OPS.canPerform, OPS.Restart),
+            (book, RDF.type, OPS.Runbook), (book, OPS.forActionType, OPS.Restart)]
     return out
 
 
