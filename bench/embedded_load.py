@@ -28,9 +28,9 @@ import rdflib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.worldgen import generate  # noqa: E402
-from engine.store import CommitMeta, Delta, SqliteStore  # noqa: E402
-from engine.world import LoadRequest, load_files, write_ntriples  # noqa: E402
+from bench.worldgen import generate
+from engine.store import CommitMeta, Delta, SqliteStore
+from engine.world import LoadRequest, load_files, write_ntriples
 
 META = CommitMeta(author="bench", message="bench")
 
@@ -59,7 +59,7 @@ def run(n: int, repeat: int, work: Path) -> dict[str, object]:
         commit.append(timed(lambda s=store: s.commit(delta, META)))  # type: ignore[misc]
         store2 = SqliteStore(work / f"l{r}.db", create=True)
         req = LoadRequest(paths=(nt,), author="bench")
-        load.append(timed(lambda s=store2: load_files(s, req)))  # type: ignore[misc]
+        load.append(timed(lambda s=store2, q=req: load_files(s, q)))  # type: ignore[misc]
         change = Delta.of(triples[: n // 200], triples[n // 200 : n // 100])
         store.commit(change, META)
         asof.append(timed(lambda s=store: sum(1 for _ in s.quads(at=1))))  # type: ignore[misc]

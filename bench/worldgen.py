@@ -20,9 +20,9 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.terms import Triple  # noqa: E402
-from engine.vocab import EX, OPS  # noqa: E402
-from engine.world import write_ntriples  # noqa: E402
+from engine.terms import Triple
+from engine.vocab import EX, OPS
+from engine.world import write_ntriples
 
 __all__ = ["generate", "service_iri"]
 

@@ -34,4 +34,5 @@ def test_private_modules_stay_private() -> None:
         mod = importlib.import_module(name)
         for sub in pkgutil.iter_modules(mod.__path__):
             if not sub.ispkg:
-                assert sub.name.startswith("_") or name == "engine.cli", f"{name}.{sub.name} should be private"
+                private = sub.name.startswith("_") or name == "engine.cli"
+                assert private, f"{name}.{sub.name} should be private"

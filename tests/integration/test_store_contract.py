@@ -16,7 +16,7 @@ from engine.errors import CommitNotFound, ConfigError
 from engine.store import CommitMeta, CommitRef, Delta, GraphStore, resolve_ref, triples
 from engine.vocab import EX, OPS, GraphName
 
-A, I, P = GraphName.ASSERTED, GraphName.INFERRED, GraphName.PROVENANCE
+A, INF, P = GraphName.ASSERTED, GraphName.INFERRED, GraphName.PROVENANCE
 
 
 def meta(msg: str = "m", author: str = "alice", ts: datetime | None = None) -> CommitMeta:
@@ -62,13 +62,13 @@ def test_pattern_reads_in_every_position(any_store: GraphStore) -> None:
 
 def test_graphs_are_kept_apart(any_store: GraphStore) -> None:
     t = (EX.a, OPS.health, Literal("healthy"))
-    any_store.commit(Delta.of([t], graph=A) | Delta.of([t], graph=I), meta())
+    any_store.commit(Delta.of([t], graph=A) | Delta.of([t], graph=INF), meta())
     any_store.commit(Delta.of([(EX.rec, RDF.type, OPS.StepExecution)], graph=P), meta())
     assert set(any_store.quads(graphs=(A,))) == {(*t, A)}
-    assert set(any_store.quads(graphs=(I,))) == {(*t, I)}
+    assert set(any_store.quads(graphs=(INF,))) == {(*t, INF)}
     assert any_store.count(graphs=(P,)) == 1
     assert any_store.count() == 3
-    any_store.commit(Delta.of(removes=[t], graph=I), meta())
+    any_store.commit(Delta.of(removes=[t], graph=INF), meta())
     assert set(any_store.quads(graphs=(A, I))) == {(*t, A)}
 
 
@@ -92,7 +92,7 @@ def test_time_travel_by_seq_id_and_time(any_store: GraphStore) -> None:
 
 
 def test_unknown_commits_say_how_to_find_one(any_store: GraphStore) -> None:
-    with pytest.raises(CommitNotFound, match="tier1 init|load something"):
+    with pytest.raises(CommitNotFound, match=r"tier1 init|load something"):
         resolve_ref(any_store, "HEAD")
     any_store.commit(Delta.of([(EX.a, OPS.tier, Literal(1))]), meta())
     with pytest.raises(CommitNotFound, match="tier1 log"):

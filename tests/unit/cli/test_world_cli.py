@@ -95,8 +95,10 @@ def _assert_unchanged(run, before: list) -> None:  # type: ignore[no-untyped-def
 
 
 BAD_INPUTS = {
-    "bad.ttl": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b foo:c .\n", "bad.ttl:3:11", "@prefix foo:"),
-    "unterminated.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b "oops .\n', "unterminated.ttl:2:", "close the string"),
+    "bad.ttl": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b foo:c .\n",
+                "bad.ttl:3:11", "@prefix foo:"),
+    "unterminated.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b "oops .\n',
+                         "unterminated.ttl:2:", "close the string"),
     "bad.nt": ("<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> http://e/c> .\n",
                "bad.nt:2:", "<subject> <predicate> <object> ."),
     "bad.jsonld": ('{"@id": "x",\n "a": [1,\n }', "bad.jsonld:3:", "invalid JSON"),
