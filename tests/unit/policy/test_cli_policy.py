@@ -1,0 +1,69 @@
+"""The policy commands end to end through click, on the sample estate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from engine.cli import app
+
+REPO = Path(__file__).resolve().parents[3]
+PLAN = """@prefix ops: <https://w3id.org/tier1/ops#> .
+@prefix ex: <https://example.org/estate/> .
+@prefix run: <urn:tier1:run:> .
+run:p a ops:Plan ; ops:status "proposed" ; ops:hasStep run:s .
+run:s a ops:PlanStep ; ops:actionType ops:Rollback ; ops:target ex:payments ;
+  ops:usesRunbook ex:rb-rollback ; ops:performedBy ex:agent-deployer .
+"""
+
+
+def _estate(tmp_path: Path) -> str:
+    spec = str(tmp_path / "w.db")
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "init"]).exit_code == 0
+    res = r.invoke(app, ["--store", spec, "load", str(REPO / "ontology/ops.ttl"),
+                         str(REPO / "ontology/examples/estate.ttl")])
+    assert res.exit_code == 0, res.output
+    return spec
+
+
+def test_validate_plan_during_freeze_is_blocked_and_recorded(tmp_path: Path) -> None:
+    spec = _estate(tmp_path)
+    plan = tmp_path / "plan.ttl"
+    plan.write_text(PLAN)
+    r = CliRunner()
+    res = r.invoke(app, ["--store", spec, "validate", "--plan", str(plan), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    out = json.loads(res.output)
+    assert out["verdict"] == "blocked" and out["scope"] == "delta"
+    assert out["results"][0]["shape"] == "<https://w3id.org/tier1/shapes#ChangeFreeze>"
+    assert r.invoke(app, ["--store", spec, "validate", "--plan", str(plan), "--record"]).exit_code == 1
+    diff = r.invoke(app, ["--store", spec, "shapes", "diff", str(REPO / "shapes"),
+                          str(REPO / "shapes"), "--against-history", "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    assert json.loads(diff.output)["replayed"] == 1
+
+
+def test_validate_whole_world_is_allowed(tmp_path: Path) -> None:
+    spec = _estate(tmp_path)
+    res = CliRunner().invoke(app, ["--store", spec, "validate"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("ALLOWED")
+
+
+def test_bad_plan_file_is_one_clean_line(tmp_path: Path) -> None:
+    spec = _estate(tmp_path)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("run:x a ops:Plan .")
+    res = CliRunner().invoke(app, ["--store", spec, "validate", "--plan", str(bad)])
+    assert res.exit_code == 1
+    assert "ParseError" in res.output and "bad.ttl:1" in res.output
+
+
+def test_shapes_test_runs_the_shipped_fixtures() -> None:
+    res = CliRunner().invoke(app, ["shapes", "test", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["passed"] and len(out["outcomes"]) >= 10
