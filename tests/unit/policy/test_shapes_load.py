@@ -31,7 +31,8 @@ def _write(tmp_path: Path, body: str, name: str = "s.ttl") -> Path:
      6, "at least two elements"),
     ("ex:S sh:targetClass ex:C ;\n  sh:property [ sh:path foo:p ] .\n", 6, "foo"),
     ("ex:S sh:targetClass ex:C ; sh:severity ex:Fatal .\n", 5, "sh:severity"),
-    ("ex:S sh:targetClass ex:C ;\n  sh:sparql [ sh:select \"\"\"\n  SELECT $this WHERE { $this nope:x 1 }\"\"\" ] .\n",
+    ("ex:S sh:targetClass ex:C ;\n  sh:sparql [ sh:select \"\"\"\n"
+     "  SELECT $this WHERE { $this nope:x 1 }\"\"\" ] .\n",
      7, "sh:select does not parse"),
 ])
 def test_malformed_shapes_name_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
