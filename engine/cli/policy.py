@@ -8,11 +8,18 @@ import click
 from rdflib import RDF, URIRef
 
 from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
-from engine.policy import PolicyGate, PolicyReport, default_shapes_dir, load_shapes
-from engine.policy._impact import ImpactReport, impact_on_history
-from engine.policy._planfile import read_plan_file
-from engine.policy._record import report_to_delta
-from engine.policy._suite import SuiteReport, run_suite
+from engine.policy import (
+    ImpactReport,
+    PolicyGate,
+    PolicyReport,
+    SuiteReport,
+    default_shapes_dir,
+    impact_on_history,
+    load_shapes,
+    read_plan_file,
+    report_to_delta,
+    run_suite,
+)
 from engine.store import CommitMeta, Delta, resolve_ref
 from engine.terms import curie
 from engine.vocab import OPS, RUN

@@ -82,3 +82,24 @@ def test_plans_are_stamped_with_the_commit_time(store: GraphStore, gate: PolicyG
     report = gate.what_if(store, Delta.of(adds=[(u("plan"), RDF.type, OPS.Plan)]))
     assert report.judged_at == head.timestamp
     assert Literal(report.judged_at) is not None
+
+
+def test_public_api_names_exist() -> None:
+    import engine.policy as pol
+
+    assert sorted(pol.__all__) == sorted(set(pol.__all__))
+    for name in pol.__all__:
+        assert getattr(pol, name) is not None
+
+
+def test_trig_plan_file_reads_adds_and_removes(tmp_path: Path) -> None:
+    from engine.policy import read_plan_file
+
+    f = tmp_path / "p.trig"
+    f.write_text("""@prefix ex: <http://example.org/g#> .
+<urn:tier1:run:adds> { ex:i3 ex:instanceOf ex:svc . }
+<urn:tier1:run:removes> { ex:i2 ex:instanceOf ex:svc . }
+""")
+    d = read_plan_file(f)
+    assert {q[:3] for q in d.adds} == {(u("i3"), u("instanceOf"), u("svc"))}
+    assert {q[:3] for q in d.removes} == {(u("i2"), u("instanceOf"), u("svc"))}
