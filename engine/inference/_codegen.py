@@ -9,6 +9,8 @@ to ``out``. Generated source is kept on the unit for debugging.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 from rdflib import URIRef
@@ -235,8 +237,14 @@ def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
     return _function(name, "D, out", w, 0)
 
 
+@lru_cache(maxsize=4096)
+def _code(src: str, name: str) -> CodeType:
+    """Byte-compile generated source once per process (same rule set, same source)."""
+    return compile(src, f"<rule {name}>", "exec")
+
+
 def compile_source(src: str, ns: dict[str, Any], name: str) -> Callable[..., Any]:
-    code = compile(src, f"<rule {name}>", "exec")
+    code = _code(src, name)
     exec(code, ns)
     fn: Callable[..., Any] = ns[name]
     return fn
