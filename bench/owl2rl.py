@@ -5,7 +5,9 @@ Same inputs, same run. Each engine starts from the parsed triples in memory
 
 - owlrl: ``DeductiveClosure(OWLRL_Semantics).expand(graph)`` (pure Python, reference);
 - reasonable: ``PyReasoner.from_graph(graph); reason()`` (Rust), where it imports;
-- tier1: ``Reasoner(load_rules(["rules/owl2rl"])).run(triples)`` (rule compile included).
+- tier1: ``Reasoner(load_rules(["rules/owl2rl"])).run(triples)`` (rule loading and code
+  generation included; Python's byte-compile of the generated code is cached per process,
+  so repeats after the first skip ~60 ms, as a long-running tier1 process does).
 
 Inputs: all of Brick 1.4 (shipped by ``brickschema``); ``--quick``: a 300-class
 slice of it. PROV-O too when ``tests/data/prov-o.ttl`` exists. Medians of repeats.
