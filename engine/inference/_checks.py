@@ -224,6 +224,9 @@ def _refuse_negative_cycles(rules: list[Rule], comp: dict[str, int]) -> None:
                         f"'not'/'count' reads {_show(b)}, which depends on this rule's own head "
                         f"{_show(h)} (cycle through: {shown}); the rule set is not stratifiable. "
                         "Negate only predicates no rule in the cycle derives, or split the rule set"
+                        + (" (a rule with a variable predicate in its head, like rdfs7 or eq-rep-p, "
+                           "can derive any predicate: run such schema packs as their own rule set)"
+                           if ANY in cyc else "")
                     )
 
 
@@ -231,6 +234,8 @@ def _show(p: str) -> str:
     if p == ANY:
         return "?any-predicate"
     pred, _, obj = p.partition("\x00")
+    if obj.startswith("<") and obj.endswith(">"):
+        obj = curie(URIRef(obj[1:-1]))
     return curie(URIRef(pred)) + (f" {obj}" if obj else "")
 
 
