@@ -54,21 +54,25 @@ HEALTHY, RESOLVED = Literal("healthy"), Literal("resolved")
 
 def calm_world(n: int) -> list[Triple]:
     """The generated world with every instance healthy and every alert resolved, plus a
-    restart bot allowed on every service and a restart runbook (policy wants both)."""
+    restart runbook and one restart bot per 20 services (policy wants both on a step)."""
     from rdflib import RDF
 
     out: list[Triple] = []
-    bot, book = EX["bench-restarter"], EX["bench-rb-restart"]
+    book = EX["bench-rb-restart"]
+    services = 0
     for s, p, o in generate(n):
         if p == OPS.health:
             o = HEALTHY
         elif p == OPS.status:
             o = RESOLVED
         elif p == RDF.type and o == OPS.Service:
+            bot = EX[f"bench-restarter-{services // 20}"]
+            if services % 20 == 0:
+                out += [(bot, RDF.type, OPS.SoftwareAgent), (bot, OPS.canPerform, OPS.Restart)]
             out.append((bot, OPS.scopeService, s))
+            services += 1
         out.append((s, p, o))
-    out += [(bot, RDF.type, OPS.SoftwareAgent), (bot, OPS.canPerform, OPS.Restart),
-            (book, RDF.type, OPS.Runbook), (book, OPS.forActionType, OPS.Restart)]
+    out += [(book, RDF.type, OPS.Runbook), (book, OPS.forActionType, OPS.Restart)]
     return out
 
 

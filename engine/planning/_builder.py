@@ -193,13 +193,12 @@ def services_of(store: GraphStore, target: URIRef) -> set[URIRef]:
 def agent_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:
     """Who performs the step: a software agent whose scope (``ops:canPerform`` and
     ``ops:scopeService``) covers it, else a person whose scope does, else nobody."""
-    services = services_of(store, target)
     found: dict[bool, list[URIRef]] = {True: [], False: []}
-    for a, _, _ in triples(store, (None, OPS.canPerform, action)):
-        scope = {o for _, _, o in triples(store, (a, OPS.scopeService, None))}
-        if isinstance(a, URIRef) and scope & services:
-            software = any(True for _ in triples(store, (a, RDF.type, OPS.SoftwareAgent)))
-            found[software].append(a)
+    for svc in services_of(store, target):
+        for a, _, _ in triples(store, (None, OPS.scopeService, svc)):
+            if isinstance(a, URIRef) and any(True for _ in triples(store, (a, OPS.canPerform, action))):
+                software = any(True for _ in triples(store, (a, RDF.type, OPS.SoftwareAgent)))
+                found[software].append(a)
     return min(found[True] or found[False], key=str, default=None)
 
 
