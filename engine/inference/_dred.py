@@ -25,6 +25,7 @@ from engine.inference._compile import CLOCK_P, Unit
 from engine.inference._model import Var
 from engine.inference._results import InferenceDelta, Proposal
 from engine.inference._solve import block_keys, head_fact, solve, unit_checks
+from engine.inference._window import flipping
 from engine.inference._workset import Fact
 from engine.terms import Triple
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["apply_update"]
 
 Keys = dict[int, set[tuple[tuple[str, ...], tuple[int, ...]]]]
+Tick = tuple[datetime, datetime] | None
 
 
 def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
@@ -45,6 +47,7 @@ def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
     rem = [f for f in (r.lookup(t) for t in removes) if f is not None]
     intern = ws.terms.intern
     add = [(intern(s), intern(p), intern(o)) for s, p, o in adds]
+    tick = (r.now, now) if r.uses_now and r.now is not None and now != r.now else None
     if r.uses_now and now != r.now and r._clock is not None:
         rem.append(r._clock)
         r._clock = r.set_clock_fact(now)
@@ -53,7 +56,7 @@ def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
     base_removed = _apply_base(r, add, rem, plus, minus, touched)
     for units in r.strata:
         if plus or minus:
-            _stratum(r, units, plus, minus, base_removed, touched)
+            _stratum(r, units, plus, minus, base_removed, touched, tick)
     return _delta(r, touched)
 
 
@@ -86,13 +89,13 @@ def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], m
 
 
 def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
-             base_removed: set[Fact], touched: dict[Any, bool]) -> None:
+             base_removed: set[Fact], touched: dict[Any, bool], tick: Tick) -> None:
     ws = r.ws
     keys: Keys = {}
-    _affected(r, units, plus, keys)
+    _affected(r, units, plus, keys, tick)
     _shift(r, plus, minus)  # lower strata back to the old state
-    _affected(r, units, minus, keys)
-    od = _overdelete(r, units, minus, keys)
+    _affected(r, units, minus, keys, tick)
+    od = _overdelete(r, units, minus, keys, tick)
     _shift(r, minus, plus)  # and forward to the new state
     for f in od:
         touched.setdefault(f, f in ws.derived)
@@ -102,7 +105,7 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     out: list[Any] = []
     d = r_group(plus)
     for u in units:
-        r.delta_eval(u, d, out)
+        _delta_eval(r, u, d, out, tick)
     out += _keyed(r, units, keys)
     inserted = r.saturate(units, [], out + again, touched)
     for f in od:
@@ -136,18 +139,38 @@ def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:
             ws.index_add(f)
 
 
-def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys) -> None:
-    if not changed:
+def _delta_eval(r: Reasoner, u: Unit, d: dict[int, list[tuple[int, int]]], out: list[Any],
+                tick: Tick) -> None:
+    """Delta evaluation; on a clock change a window rule is seeded by the facts that cross
+    a window edge instead of being re-evaluated whole through its clock pattern."""
+    wins = r.windows[u.index] if tick else None
+    if not wins:
+        r.delta_eval(u, d, out)
         return
+    assert tick is not None
+    ids = r.ws.terms.ids
+    for i, a in enumerate(u.atoms):
+        if a.p != CLOCK_P and (isinstance(a.p, Var) or ids.get(a.p) in d):
+            u.delta[i](d, out)
+    for w in wins:
+        if w.block is None:
+            facts = flipping(r.ws, w, *tick)
+            if facts:
+                u.delta[w.atom](r_group(facts), out)
+
+
+def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys, tick: Tick) -> None:
     ws = r.ws
-    clock = ws.terms.ids.get(CLOCK_P)
-    ticked = any(len(f) == 3 and f[1] == clock for f in changed)
     for u in units:
-        if ticked and any(a.p == CLOCK_P for a in u.atoms):
+        wins = r.windows[u.index] if tick else []
+        if wins is None:
             continue  # the clock changed: this unit is re-evaluated whole anyway
         for bl in u.blocks:
             preds = {None if isinstance(a.p, Var) else ws.terms.ids.get(a.p) for a in bl.atoms}
             facts = [f for f in changed if len(f) == 3 and (None in preds or f[1] in preds)]
+            for w in wins:
+                if w.block == bl.key and tick is not None:
+                    facts += flipping(ws, w, *tick)
             if not facts:
                 continue
             names = tuple(n for n in bl.outer if any(
@@ -167,12 +190,13 @@ def _keyed(r: Reasoner, units: list[Unit], keys: Keys) -> list[Any]:
     return out
 
 
-def _overdelete(r: Reasoner, units: list[Unit], minus: set[Any], keys: Keys) -> set[Any]:
+def _overdelete(r: Reasoner, units: list[Unit], minus: set[Any], keys: Keys, tick: Tick
+                ) -> set[Any]:
     ws = r.ws
     out: list[Any] = []
     d = r_group(minus)
     for u in units:
-        r.delta_eval(u, d, out)
+        _delta_eval(r, u, d, out, tick)
     out += _keyed(r, units, keys)
     od: set[Any] = set()
     frontier = {f for f in out if f in ws.derived}

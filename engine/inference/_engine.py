@@ -57,6 +57,9 @@ class Reasoner:
                 self.strata.append([])
             self.strata[u.stratum].append(u)
         self.uses_now = any(r.uses_now() for r in ruleset.rules)
+        from engine.inference._window import windows_of
+
+        self.windows = {u.index: windows_of(u, self.ws) for u in self.units}
         self.now: datetime | None = None
         self._clock: Fact | None = None
         self._proposals: dict[tuple[Any, ...], Proposal] = {}
