@@ -22,7 +22,7 @@ from engine.policy import (
 )
 from engine.store import CommitMeta, Delta, resolve_ref
 from engine.terms import curie
-from engine.vocab import OPS, RUN
+from engine.vocab import OPS, PREFIXES, RUN
 
 _SHAPES_HELP = "Shape file or directory (repeatable). Default: the repository's shapes/."
 
@@ -95,10 +95,13 @@ def _report_text(report: PolicyReport) -> str:
     return "\n".join(lines)
 
 
+_NAMES = {**PREFIXES, "pol": "https://w3id.org/tier1/shapes#"}
+
+
 def _short(n3: str) -> str:
     parts = n3.split(" / ")
-    return " / ".join(curie(URIRef(p[1:-1])) if p.startswith("<") and p.endswith(">") else p
-                      for p in parts)
+    return " / ".join(curie(URIRef(p[1:-1]), _NAMES) if p.startswith("<") and p.endswith(">")
+                      else p for p in parts)
 
 
 @app.group("shapes")
