@@ -160,7 +160,13 @@ def _from_env() -> BoltServer | None:
         return None
     user = os.environ.get("TIER1_TEST_NEO4J_USER", "neo4j")
     password = os.environ.get("TIER1_TEST_NEO4J_PASSWORD", "")
-    wait_ready(uri, user, password, timeout=10)
+    try:
+        wait_ready(uri, user, password, timeout=10)
+    except BoltServerError as exc:
+        raise BoltServerError(
+            f"TIER1_TEST_NEO4J_URI={uri} does not answer ({exc}); start that server, fix "
+            "TIER1_TEST_NEO4J_USER/_PASSWORD, or unset TIER1_TEST_NEO4J_URI to use ArcadeDB"
+        ) from None
     return BoltServer(uri, user, password, "env")
 
 
@@ -205,17 +211,17 @@ def _from_arcadedb(heap: str = "1g") -> BoltServer:
 def bolt_server(*, heap: str = "1g") -> Iterator[BoltServer]:
     """A running Bolt server for the duration of the ``with`` block.
 
-    ``heap`` is the Java heap of an ArcadeDB server started here (big loads need more).
+    A server named in the environment must answer (no silent fallback to
+    another server). ``heap`` is the Java heap of an ArcadeDB server started
+    here (big loads need more).
     """
+    server = _from_env()
     errors: list[str] = []
-    server: BoltServer | None = None
-    for source in (_from_env, _from_container):
+    if server is None:
         try:
-            server = source()
-        except Exception as exc:
-            errors.append(f"{source.__name__}: {exc}")
-        if server is not None:
-            break
+            server = _from_container()
+        except Exception as exc:  # no usable Docker: fall back to ArcadeDB, keep the reason
+            errors.append(f"testcontainers: {exc}")
     if server is None:
         try:
             server = _from_arcadedb(heap)
