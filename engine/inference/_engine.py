@@ -60,6 +60,7 @@ class Reasoner:
         from engine.inference._window import windows_of
 
         self.windows = {u.index: windows_of(u, self.ws) for u in self.units}
+        self.ws.watch = {w.pred: [] for ws_ in self.windows.values() for w in ws_ or ()}
         self.now: datetime | None = None
         self._clock: Fact | None = None
         self._proposals: dict[tuple[Any, ...], Proposal] = {}
@@ -77,6 +78,7 @@ class Reasoner:
         ws.os.clear()
         ws.base.clear()
         ws.derived.clear()
+        ws.watching = False
         self._proposals.clear()
         intern = ws.terms.intern
         for s, p, o in triples:
@@ -87,6 +89,7 @@ class Reasoner:
         self._set_clock(now)
         for units in self.strata:
             self.saturate(units, None, [])
+        ws.rebuild_watch()
 
     def update(self, adds: Iterable[Triple] = (), removes: Iterable[Triple] = (), *,
                now: datetime) -> InferenceDelta:

@@ -9,6 +9,7 @@ re-evaluated whole.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,6 +86,10 @@ def flipping(ws: WorkingSet, w: Window, old: datetime, new: datetime) -> list[Fa
     """Facts of the window's predicate whose value lies between the two thresholds."""
     a, b = old + w.offset, new + w.offset
     lo, hi = min(a, b), max(a, b)
+    lst = ws.watch.get(w.pred)
+    if lst is not None and ws.watching:
+        i, j = bisect_left(lst, (lo,)), bisect_right(lst, (hi, _TOP, _TOP))
+        return [(s, w.pred, o) for _, s, o in lst[i:j]]
     val = ws.terms.value
     out: list[Fact] = []
     for s, objs in ws.so.get(w.pred, {}).items():
@@ -93,3 +98,6 @@ def flipping(ws: WorkingSet, w: Window, old: datetime, new: datetime) -> list[Fa
             if type(v) is datetime and lo <= v <= hi:
                 out.append((s, w.pred, o))
     return out
+
+
+_TOP = 1 << 62

@@ -9,7 +9,9 @@ a fact always has a derivation whose premises all carry smaller numbers
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from rdflib import Literal
@@ -58,6 +60,32 @@ class WorkingSet:
         self.base: set[Fact] = set()
         self.derived: dict[Any, int] = {}  # Fact or proposal key -> insertion seq
         self.seq = 0
+        self.watch: dict[int, list[tuple[Any, int, int]]] = {}
+        """Predicates of time-window patterns: facts sorted by (datetime value, s, o)."""
+        self.watching = False
+
+    def rebuild_watch(self) -> None:
+        """Sort the watched predicates' facts (after a bulk load) and keep them sorted."""
+        val = self.terms.value
+        for p in self.watch:
+            rows = [(val(o), s, o) for s, objs in self.so.get(p, {}).items() for o in objs]
+            self.watch[p] = sorted(r for r in rows if type(r[0]) is datetime)
+        self.watching = bool(self.watch)
+
+    def _watch(self, f: Fact, add: bool) -> None:
+        lst = self.watch.get(f[1])
+        if lst is None:
+            return
+        v = self.terms.value(f[2])
+        if type(v) is not datetime:
+            return
+        row = (v, f[0], f[2])
+        i = bisect_left(lst, row)
+        if add:
+            if i == len(lst) or lst[i] != row:
+                lst.insert(i, row)
+        elif i < len(lst) and lst[i] == row:
+            del lst[i]
 
     def has(self, f: Fact) -> bool:
         return f[2] in self.so.get(f[1], _E).get(f[0], EMPTY)
@@ -81,6 +109,8 @@ class WorkingSet:
             self.os[p][o] = {s}
         else:
             subs.add(s)
+        if self.watching:
+            self._watch(f, True)
 
     def index_remove(self, f: Fact) -> None:
         s, p, o = f
@@ -94,6 +124,8 @@ class WorkingSet:
         r.discard(s)
         if not r:
             del self.os[p][o]
+        if self.watching:
+            self._watch(f, False)
 
     def add_derived(self, f: Any) -> bool:
         """Insert a derived fact if absent; True when it is new."""
