@@ -3,7 +3,8 @@
 Builds the world with ``bench/worldgen.py`` (1M triples; ``--quick``: 100k),
 materializes ``rules/ops`` once, then times ``Reasoner.update`` for one new
 critical alert at a time (6 triples), at a fixed ``now`` and, separately, with
-the clock advancing one second per alert (rules that read ``now`` re-run).
+the clock advancing one second per alert (window rules then also handle the facts
+that cross a window edge).
 Reference measured in the same run: a full recompute of the same world.
 
     python bench/incremental.py [--quick] [--updates N]
