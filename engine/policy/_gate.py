@@ -47,6 +47,7 @@ class PolicyGate:
         self._reach = Reach(self._g, [s.node for s in self._roots])
         self._opaque = (None, RDF.type, SH.ConstraintComponent) in self._g
         self._executor = SHACLExecutor()
+        self._target_of = {s.node: _TargetSpec(self._g, s.node) for s in self._roots}
 
     def validate(self, world: World, *, at: int | None = None) -> PolicyReport:
         """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph)."""
@@ -75,23 +76,27 @@ class PolicyGate:
         """
         when = now if now is not None else _commit_time(world, at)
         delta = stamp_plans(_view(world, delta, at), delta, when)
-        view = _view(world, delta, at)
+        view = _view(world, delta, at, memo=True)
         data = _data_graph(view)
-        aff = self.affected(world, delta, at=at)
+        aff = self._affected(view, delta)
+        types: dict[Node, set[Node]] = {}
         results: list[PolicyResult] = []
         checked = 0
         for shape in self._roots:
             if shape.node in aff.everything:
                 focus = list(shape.focus_nodes(data))
             else:
-                focus = [n for n in aff.nodes.get(shape.node, ()) if self._targets(shape, n, view)]
+                spec = self._target_of[shape.node]
+                focus = [n for n in aff.nodes.get(shape.node, ()) if spec.has(n, view, types)]
             checked += len(focus)
             results += self._judge(shape, data, focus)
         return self._report(results, "delta", at, checked).model_copy(update={"judged_at": when})
 
     def affected(self, world: World, delta: Delta, *, at: int | None = None) -> Affected:
         """Candidate focus nodes per shape with targets that ``delta`` can affect."""
-        view = _view(world, delta, at)
+        return self._affected(_view(world, delta, at), delta)
+
+    def _affected(self, view: WorldView, delta: Delta) -> Affected:
         changed = [(s, p, o) for s, p, o, g in (*delta.adds, *delta.removes)
                    if g in VALIDATED_GRAPHS]
         aff = self._reach.affected(changed, view.union_triples)
@@ -104,18 +109,6 @@ class PolicyGate:
             return []
         _ok, raw = shape.validate(self._executor, data, focus=focus)
         return to_results(raw, self._g)
-
-    def _targets(self, shape: Any, n: Node, view: WorldView) -> bool:
-        """Whether ``n`` is a target of ``shape`` in ``view`` (SHACL 2.1.3)."""
-        g, s = self._g, shape.node
-        if (s, SH.targetNode, n) in g:
-            return True
-        if any(True for p in g.objects(s, SH.targetSubjectsOf) for _ in view.triples((n, p, None))):
-            return True
-        if any(True for p in g.objects(s, SH.targetObjectsOf) for _ in view.triples((None, p, n))):
-            return True
-        classes = target_classes(g, s)
-        return bool(classes) and bool(_supertypes(n, view) & classes)
 
     def _report(self, results: list[PolicyResult], scope: Literal_["full", "delta"],
                 at: int | None, checked: int) -> PolicyReport:
@@ -152,6 +145,30 @@ def _has_targets(shape: Any) -> bool:
     return any(True for it in (nodes, classes, implicit, objs, subs) for _ in it)
 
 
+class _TargetSpec:
+    """The targets of one shape (SHACL 2.1.3), read from the shapes graph once."""
+
+    def __init__(self, g: Graph, shape: Node) -> None:
+        self.nodes = set(g.objects(shape, SH.targetNode))
+        self.subjects_of = list(g.objects(shape, SH.targetSubjectsOf))
+        self.objects_of = list(g.objects(shape, SH.targetObjectsOf))
+        self.classes = target_classes(g, shape)
+
+    def has(self, n: Node, view: WorldView, types: dict[Node, set[Node]]) -> bool:
+        """Whether ``n`` is a target in ``view``; ``types`` caches supertypes per node."""
+        if n in self.nodes:
+            return True
+        if any(True for p in self.subjects_of for _ in view.triples((n, p, None))):
+            return True
+        if any(True for p in self.objects_of for _ in view.triples((None, p, n))):
+            return True
+        if not self.classes:
+            return False
+        if n not in types:
+            types[n] = _supertypes(n, view)
+        return bool(types[n] & self.classes)
+
+
 def _supertypes(n: Node, view: WorldView) -> set[Node]:
     todo = [t for _, _, t in view.triples((n, RDF.type, None))]
     seen: set[Node] = set()
@@ -163,10 +180,11 @@ def _supertypes(n: Node, view: WorldView) -> set[Node]:
     return seen
 
 
-def _view(world: World, delta: Delta | None, at: int | None) -> WorldView:
+def _view(world: World, delta: Delta | None, at: int | None, *, memo: bool = False
+          ) -> WorldView:
     if isinstance(world, Graph):
-        return WorldView.of_graph(world, delta)
-    return WorldView.of_store(world, delta, at=at)
+        return WorldView.of_graph(world, delta, memo=memo)
+    return WorldView.of_store(world, delta, at=at, memo=memo)
 
 
 def _data_graph(view: WorldView) -> Graph:

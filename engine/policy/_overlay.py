@@ -37,10 +37,18 @@ class WorldView:
     Args:
         base: answers a pattern with quads of the validated graphs.
         delta: the hypothetical change; ``None`` means the base as it is.
+        memo: remember small answers to bound patterns (a what-if judges a
+            handful of nodes and rdflib asks the same few patterns many times);
+            at most ``MEMO_ENTRIES`` patterns of at most ``MEMO_TRIPLES`` triples.
     """
 
-    def __init__(self, base: QuadSource, delta: Delta | None = None) -> None:
+    MEMO_ENTRIES = 4096
+    MEMO_TRIPLES = 64
+
+    def __init__(self, base: QuadSource, delta: Delta | None = None, *, memo: bool = False
+                 ) -> None:
         self._base = base
+        self._memo: dict[AnyPattern, list[Triple]] | None = {} if memo else None
         d = delta or Delta()
         self._removes = frozenset(q for q in d.removes if q[3] in VALIDATED_GRAPHS)
         self._adds = [q for q in d.adds if q[3] in VALIDATED_GRAPHS]
@@ -50,25 +58,50 @@ class WorldView:
                 self._by[(i, term)].append((s, p, o))
 
     @classmethod
-    def of_store(cls, store: GraphStore, delta: Delta | None = None, at: int | None = None
-                 ) -> WorldView:
+    def of_store(cls, store: GraphStore, delta: Delta | None = None, at: int | None = None,
+                 *, memo: bool = False) -> WorldView:
         def base(pattern: AnyPattern) -> Iterable[Quad]:
             return store.quads(pattern, graphs=VALIDATED_GRAPHS, at=at)
 
-        return cls(base, delta)
+        return cls(base, delta, memo=memo)
 
     @classmethod
-    def of_graph(cls, graph: Graph, delta: Delta | None = None) -> WorldView:
+    def of_graph(cls, graph: Graph, delta: Delta | None = None, *, memo: bool = False
+                 ) -> WorldView:
         """A view over a plain rdflib graph, read as the asserted graph."""
 
         def base(pattern: AnyPattern) -> Iterator[Quad]:
             for s, p, o in graph.triples(pattern):
                 yield (s, p, o, GraphName.ASSERTED)  # type: ignore[misc]
 
-        return cls(base, delta)
+        return cls(base, delta, memo=memo)
 
     def triples(self, pattern: AnyPattern) -> Iterator[Triple]:
         """Distinct triples matching ``pattern`` in the post-delta world."""
+        memo = self._memo
+        if memo is None or pattern == (None, None, None):
+            return self._triples(pattern)
+        hit = memo.get(pattern)
+        if hit is not None:
+            return iter(hit)
+        return self._remember(pattern, memo)
+
+    def _remember(self, pattern: AnyPattern, memo: dict[AnyPattern, list[Triple]]
+                  ) -> Iterator[Triple]:
+        """Answer ``pattern``; if it was read to the end and is small, keep the answer."""
+        got: list[Triple] | None = []
+        for t in self._triples(pattern):
+            if got is not None:
+                got.append(t)
+                if len(got) > self.MEMO_TRIPLES:
+                    got = None
+            yield t
+        if got is not None:
+            if len(memo) >= self.MEMO_ENTRIES:
+                del memo[next(iter(memo))]
+            memo[pattern] = got
+
+    def _triples(self, pattern: AnyPattern) -> Iterator[Triple]:
         seen: set[Triple] = set()
         removes = self._removes
         for q in self._base(pattern):
