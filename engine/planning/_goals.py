@@ -92,11 +92,7 @@ def _service_of(store: GraphStore, target: URIRef) -> URIRef:
 
 def triggers_of(store: GraphStore, scope: Iterable[URIRef]) -> list[URIRef]:
     """Firing alerts about anything in ``scope``: the triggers a plan answers."""
-    firing = Literal("firing")
-    out = []
-    for e in scope:
-        for a, _, _ in triples(store, (None, OPS.about, e)):
-            if isinstance(a, URIRef) and any(True for _ in triples(store, (a, OPS.status, firing))):
-                out.append(a)
-    return sorted(set(out), key=str)
-
+    firing = {a for a, _, _ in triples(store, (None, OPS.status, Literal("firing")))}
+    out = {a for e in scope for a, _, _ in triples(store, (None, OPS.about, e))
+           if a in firing and isinstance(a, URIRef)}
+    return sorted(out, key=str)
