@@ -15,6 +15,7 @@ from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.term import Node
 
 from engine.policy._affected import Affected, Reach
+from engine.policy._compiled import CompiledShape
 from engine.policy._lint import SH
 from engine.policy._model import PolicyReport, PolicyResult
 from engine.policy._overlay import VALIDATED_GRAPHS, WorldView, as_rdflib_graph
@@ -48,6 +49,7 @@ class PolicyGate:
         self._opaque = (None, RDF.type, SH.ConstraintComponent) in self._g
         self._executor = SHACLExecutor()
         self._target_of = {s.node: _TargetSpec(self._g, s.node) for s in self._roots}
+        self._compiled = {s.node: CompiledShape(s) for s in self._roots}
 
     def validate(self, world: World, *, at: int | None = None) -> PolicyReport:
         """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph)."""
@@ -107,7 +109,7 @@ class PolicyGate:
     def _judge(self, shape: Any, data: Any, focus: list[Node]) -> list[PolicyResult]:
         if not focus:
             return []
-        _ok, raw = shape.validate(self._executor, data, focus=focus)
+        _ok, raw = self._compiled[shape.node].validate(self._executor, data, focus)
         return to_results(raw, self._g)
 
     def _report(self, results: list[PolicyResult], scope: Literal_["full", "delta"],
