@@ -118,6 +118,7 @@ def run_scenario(
         timestamp=scenario.start))
     loop = Loop(store, make_ports(store, scenario), now=scenario.start, config=config,
                 observer=observer)
+    earlier = set(loop.plans)  # a kept store may hold plans of earlier runs
     settle(loop)
     timeline: list[AlertEvent | Answer] = [*scenario.events, *scenario.answers]
     for item in sorted(timeline, key=lambda e: e.at):
@@ -127,6 +128,8 @@ def run_scenario(
         else:
             _answer(loop, item)
         settle(loop)
+    for iri in earlier:
+        loop.plans.pop(iri, None)
     return judge(loop, scenario, time.perf_counter() - t0)
 
 
