@@ -16,6 +16,8 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.evaluate import evalQuery
+from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.store import Store
 
 from engine.store import Delta, GraphStore
@@ -118,6 +120,9 @@ class WorldView:
 
     def union_triples(self, pattern: AnyPattern) -> Iterator[Triple]:
         """Triples matching ``pattern`` before OR after the delta (may repeat)."""
+        if not self._removes:  # nothing removed: before is part of after
+            yield from self.triples(pattern)
+            return
         for q in self._base(pattern):
             yield (q[0], q[1], q[2])
         yield from self._added(pattern)
@@ -192,7 +197,10 @@ class _ViewGraph(Graph):
 
     def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(query_object, str) and not args and set(kwargs) <= {"initBindings"}:
-            query_object = _prepared(query_object)
+            # what Graph.query does with a prepared query, minus copying every
+            # namespace binding of the graph (unused: the query has its prefixes)
+            bindings = kwargs.get("initBindings") or {}
+            return SPARQLResult(evalQuery(self, _prepared(query_object), bindings))
         return super().query(query_object, *args, **kwargs)
 
 

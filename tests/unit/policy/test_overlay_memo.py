@@ -55,3 +55,14 @@ def test_memo_skips_big_answers_unfinished_reads_and_full_scans() -> None:
     list(view.triples((None, None, None)))
     list(view.triples((None, None, None)))
     assert calls == [big, big, small, small, (None, None, None), (None, None, None)]
+
+
+def test_union_reads_before_or_after_with_and_without_removes() -> None:
+    quads = _world(3)
+    a, p = URIRef(EX + "a"), URIRef(EX + "p")
+    added = (a, p, URIRef(EX + "new"))
+    before = {q[:3] for q in quads}
+    for removes in ([], [quads[0][:3]]):
+        view = WorldView(_base(quads, []), Delta.of(adds=[added], removes=removes), memo=True)
+        after = set(view.triples((a, None, None)))
+        assert set(view.union_triples((a, p, None))) == before | after == before | {added}
