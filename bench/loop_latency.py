@@ -180,10 +180,11 @@ def main() -> None:
     ap.add_argument("--alerts", type=int, default=None, help="alerts timed per world")
     ap.add_argument("--shapes", type=Path, default=None, help="shape folder (default: shapes/)")
     ap.add_argument("--storm", type=int, default=10_000, help="alerts in the storm")
+    ap.add_argument("--worlds", type=int, nargs="*", default=None, help="world sizes (triples)")
     args = ap.parse_args()
     if args.shapes:
         SHAPES[:] = [args.shapes]
-    sizes = [100_000] if args.quick else [100_000, 1_000_000]
+    sizes = args.worlds or ([100_000] if args.quick else [100_000, 1_000_000])
     alerts = args.alerts or (30 if args.quick else 100)
     out: dict[str, object] = {"bench": "loop_latency", "quick": args.quick,
                               "machine": f"{platform.machine()} {os.cpu_count()} cpu",
