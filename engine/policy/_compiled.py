@@ -10,8 +10,11 @@ the shapes graph only, which a :class:`PolicyGate` never changes.
 A :class:`CompiledShape` wraps one shape the gate judges (a shape with
 targets) and runs the same steps as pySHACL's ``Shape.validate`` with those
 components kept: the value nodes, then each constraint component's own
-``evaluate``, in the shape's order. Nested ``sh:node``/``sh:property`` shapes
-are validated by pySHACL as usual. The judging is pySHACL's; anything this does
+``evaluate``, in the shape's order. An ``sh:property`` whose property shapes are
+leaves (no nested shapes of their own) validates each value node against a kept
+:class:`CompiledShape` of that property shape, as pySHACL's
+``PropertyConstraintComponent`` would; other nested shapes are validated by
+pySHACL as usual. The judging is pySHACL's; anything this does
 not cover (a deactivated shape, custom constraint components, JavaScript or
 advanced features, executor options) goes to pySHACL's own ``validate``.
 """
@@ -21,9 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rdflib import URIRef
+
 __all__ = ["CompiledShape"]
 
 Reports = tuple[bool, list[Any]]
+
+_SH = "http://www.w3.org/ns/shacl#"
+_NESTING = {URIRef(_SH + k) for k in ("property", "node", "and", "or", "not", "xone",
+                                      "qualifiedValueShape")}
 
 
 class CompiledShape:
@@ -34,7 +43,7 @@ class CompiledShape:
         sg = shape.sg
         self.own = not (sg.js_enabled or sg.custom_constraints or shape._advanced
                         or shape.deactivated)
-        self.components: list[Any] | None = None
+        self.components: list[tuple[Any, list[CompiledShape] | None]] | None = None
 
     def validate(self, executor: Any, target_graph: Any, focus: list[Any]) -> Reports:
         """What ``shape.validate(executor, target_graph, focus=focus)`` returns."""
@@ -47,16 +56,51 @@ class CompiledShape:
         value_nodes = shape.value_nodes(target_graph, focus, sparql_mode=executor.sparql_mode,
                                         debug=False)
         conforms, reports = True, []
-        for c in self._components():
-            ok, found = c.evaluate(executor, target_graph, value_nodes, [*path, c])
+        for c, props in self._components():
+            if props is None:
+                ok, found = c.evaluate(executor, target_graph, value_nodes, [*path, c])
+            else:
+                ok, found = _properties(props, executor, target_graph, value_nodes)
             conforms = conforms and ok
             reports.extend(found)
         return conforms, reports
 
-    def _components(self) -> list[Any]:
+    def _components(self) -> list[tuple[Any, list[CompiledShape] | None]]:
         if self.components is None:
-            self.components = _build_components(self.shape)
+            self.components = [(c, _leaf_properties(self.shape, c))
+                               for c in _build_components(self.shape)]
         return self.components
+
+
+def _properties(props: list[CompiledShape], executor: Any, target_graph: Any,
+                value_nodes: dict[Any, set[Any]]) -> Reports:
+    """``PropertyConstraintComponent.evaluate`` for leaf property shapes: each value
+    node, validated as focus node against each property shape."""
+    conforms, reports = True, []
+    for prop in props:
+        for nodes in value_nodes.values():
+            for v in nodes:
+                ok, found = prop.validate(executor, target_graph, [v])
+                conforms = conforms and ok
+                reports.extend(found)
+    return conforms, reports
+
+
+def _leaf_properties(shape: Any, c: Any) -> list[CompiledShape] | None:
+    """Kept shapes for the property shapes of ``sh:property`` component ``c``, if all are
+    leaves (then recursion and the evaluation path cannot matter); else ``None``."""
+    from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
+
+    if not isinstance(c, PropertyConstraintComponent):
+        return None
+    out = []
+    for node in c.property_shapes:
+        found = shape.get_other_shape(node)
+        if found is None or not found.is_property_shape or any(
+                p in _NESTING for p, _o in shape.sg.predicate_objects(found.node)):
+            return None
+        out.append(CompiledShape(found))
+    return out
 
 
 def _build_components(shape: Any) -> list[Any]:

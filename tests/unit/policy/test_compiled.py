@@ -20,6 +20,8 @@ ex:Links a sh:NodeShape ; sh:targetClass ex:C ;
               sh:select """SELECT $this ?value WHERE {
                   $this <http://example.org/k#p> ?value . FILTER (?value = $this) }""" ] ,
             [ sh:select "SELECT $this WHERE { $this <http://example.org/k#q> ?x . }" ] .
+ex:Deep a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:p ; sh:node [ sh:class ex:D ] ] .
 ex:Off a sh:NodeShape ; sh:targetClass ex:C ; sh:deactivated true ; sh:class ex:D .
 '''
 DATA = """
@@ -40,7 +42,7 @@ def test_kept_components_report_like_pyshacl_on_every_call() -> None:
     data = Graph().parse(data=DATA, format="turtle")
     ex = SHACLExecutor()
     sg = ShapesGraph(sg_graph)
-    for name in ("Links", "Off"):
+    for name in ("Links", "Deep", "Off"):
         shape = next(s for s in sg.shapes if s.node == URIRef(K + name))
         compiled = CompiledShape(shape)
         for names in (["a"], ["b", "c", "a"], ["c"], [], ["b"]):
@@ -51,3 +53,6 @@ def test_kept_components_report_like_pyshacl_on_every_call() -> None:
             assert _keys(ours[1], sg_graph) == _keys(theirs[1], sg_graph)
         # ex:Off is deactivated: pySHACL's own validate judges it, nothing is kept
         assert (compiled.components is None) == (name == "Off")
+        # a leaf sh:property is judged through kept shapes, a nested one by pySHACL
+        kept = sorted(props is not None for _c, props in compiled.components or [])
+        assert kept == {"Links": [False, True], "Deep": [False], "Off": []}[name]
