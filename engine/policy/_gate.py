@@ -18,7 +18,7 @@ from engine.policy._affected import Affected, Reach
 from engine.policy._compiled import CompiledShape
 from engine.policy._lint import SH
 from engine.policy._model import PolicyReport, PolicyResult
-from engine.policy._overlay import VALIDATED_GRAPHS, WorldView, as_rdflib_graph
+from engine.policy._overlay import VALIDATED_GRAPHS, WorldView, as_rdflib_graph, new_namespaces
 from engine.policy._reach import target_classes
 from engine.policy._results import to_results
 from engine.policy._shapes import ShapeSet
@@ -50,11 +50,12 @@ class PolicyGate:
         self._executor = SHACLExecutor()
         self._target_of = {s.node: _TargetSpec(self._g, s.node) for s in self._roots}
         self._compiled = {s.node: CompiledShape(s) for s in self._roots}
+        self._ns = new_namespaces()  # pySHACL names nodes in result texts with it
 
     def validate(self, world: World, *, at: int | None = None) -> PolicyReport:
         """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph)."""
         view = _view(world, None, at)
-        data = _data_graph(view)
+        data = as_rdflib_graph(view, self._ns)
         results: list[PolicyResult] = []
         checked = 0
         for shape in self._roots:
@@ -79,7 +80,7 @@ class PolicyGate:
         when = now if now is not None else _commit_time(world, at)
         delta = stamp_plans(_view(world, delta, at), delta, when)
         view = _view(world, delta, at, memo=True)
-        data = _data_graph(view)
+        data = as_rdflib_graph(view, self._ns)
         aff = self._affected(view, delta)
         types: dict[Node, set[Node]] = {}
         results: list[PolicyResult] = []
@@ -187,7 +188,3 @@ def _view(world: World, delta: Delta | None, at: int | None, *, memo: bool = Fal
     if isinstance(world, Graph):
         return WorldView.of_graph(world, delta, memo=memo)
     return WorldView.of_store(world, delta, at=at, memo=memo)
-
-
-def _data_graph(view: WorldView) -> Graph:
-    return as_rdflib_graph(view)

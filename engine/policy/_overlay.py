@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.processor import SPARQLResult
@@ -24,7 +25,7 @@ from engine.store import Delta, GraphStore
 from engine.terms import Quad, Triple
 from engine.vocab import GraphName
 
-__all__ = ["VALIDATED_GRAPHS", "WorldView", "as_rdflib_graph"]
+__all__ = ["VALIDATED_GRAPHS", "WorldView", "as_rdflib_graph", "new_namespaces"]
 
 VALIDATED_GRAPHS: tuple[GraphName, ...] = (GraphName.ASSERTED, GraphName.INFERRED)
 """Policies judge the asserted and inferred graphs merged; provenance is not policed."""
@@ -204,6 +205,15 @@ class _ViewGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def as_rdflib_graph(view: WorldView) -> Graph:
-    """An rdflib ``Graph`` reading ``view`` (read-only; writes raise ``TypeError``)."""
-    return _ViewGraph(store=_ViewStore(view))
+def as_rdflib_graph(view: WorldView, namespaces: NamespaceManager | None = None) -> Graph:
+    """An rdflib ``Graph`` reading ``view`` (read-only; writes raise ``TypeError``).
+
+    ``namespaces``: a namespace manager to share (from :func:`new_namespaces`)
+    instead of building rdflib's default bindings for every view.
+    """
+    return _ViewGraph(store=_ViewStore(view), namespace_manager=namespaces)
+
+
+def new_namespaces() -> NamespaceManager:
+    """rdflib's default prefix bindings, as a fresh ``Graph`` would get them."""
+    return Graph().namespace_manager
