@@ -16,14 +16,14 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
-from engine.planning._goals import discover_goals, triggers_of
+from engine.planning._goals import discover_goals, open_incidents, triggers_of
 from engine.planning._locks import LockTable, neighbourhood
-from engine.planning._model import Goal, Plan, PlanState
+from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorder
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
-from engine.store import Commit, CommitMeta, Delta, GraphStore
+from engine.store import Commit, CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple
-from engine.vocab import OPS, RUN, GraphName
+from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = ["Loop", "LoopConfig", "Ports", "is_bookkeeping"]
 
@@ -150,7 +150,33 @@ class Loop:
                           goal=str(g.iri))
             self.commit(Delta.of(adds), f"goals: {len(new)} new")
             self.goal_book.update((g.iri, g) for g in new)
+        self._reopen()
         return [g for g in self.goal_book.values() if g.status == "open"]
+
+    def _reopen(self) -> None:
+        """A met incident goal whose incident is open again with alerts its last plan never
+        answered is a recurrence: reopen it (a failed goal stays with the human paged)."""
+        for inc in open_incidents(self.store):
+            goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
+            done = [p for p in self.plans.values() if goal and p.goal == goal.iri]
+            if goal is None or goal.status != "met" or not done:
+                continue
+            last = max(done, key=lambda p: p.attempt)
+            answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
+            fresh = [a for a in triggers_of(self.store, self.scope(goal))
+                     if a not in answered or self._fired_after(a, last.created)]
+            if fresh:
+                ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
+                               "alert(s) after it was met", goal=str(goal.iri))
+                self.commit(self.set_goal_status(goal, "open"), "goal reopened", event=ev)
+
+    def _fired_after(self, alert: URIRef, when: datetime | None) -> bool:
+        """Whether ``alert`` (re)fired after ``when``: the same alert firing again."""
+        for _, _, t in triples(self.store, (alert, OPS.firedAt, None)):
+            v = t.toPython() if isinstance(t, Literal) else None
+            if when is not None and isinstance(v, datetime) and v > when:
+                return True
+        return False
 
     def set_goal_status(self, goal: Goal, status: str) -> Delta:
         """Record ``goal``'s new status in the book; the returned delta persists it."""
@@ -171,12 +197,15 @@ class Loop:
         A goal whose entity already has an active plan joins that plan (dedup).
         """
         current = [p for p in self.plans.values() if p.goal == goal.iri]
-        if current:
-            return max(current, key=lambda p: p.attempt)
+        latest = max(current, key=lambda p: p.attempt) if current else None
+        if latest is not None and latest.state is not PlanState.COMPLETED:
+            return latest
+        attempt = latest.attempt + 1 if latest is not None else 0
         joined = self._join(goal)
         if joined is not None:
             return joined
-        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()), now=self.now)
+        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()), now=self.now,
+                          attempt=attempt)
         if plan is None:
             return None
         triggers = triggers_of(self.store, self.scope(goal))

@@ -80,6 +80,18 @@ def build_world(scenario: Scenario) -> list[Triple]:
     return list(g)  # type: ignore[arg-type]
 
 
+_STATE = frozenset({OPS.health, OPS.status, OPS.diskUsedPercent, OPS.version, OPS.restartCount,
+                    OPS.maxInstances, OPS.changedAt, OPS.previousVersion})
+
+
+def stale_state(store: GraphStore, world: list[Triple]) -> list[Triple]:
+    """State values in ``store`` that the scenario's world replaces (a kept store may hold
+    what earlier runs left: a rolled-back version, a healed instance, a resolved alert)."""
+    keep = set(world)
+    pairs = {(s, p) for s, p, _ in world if p in _STATE}
+    return [t for s, p in pairs for t in triples(store, (s, p, None)) if t not in keep]
+
+
 def _update(g: rdflib.Graph, text: str, where: str) -> None:
     try:
         g.update(text, initNs=PREFIXES)
@@ -113,7 +125,7 @@ def run_scenario(
     """Play ``scenario`` on ``store`` and judge its outcome."""
     t0 = time.perf_counter()
     world = build_world(scenario)
-    store.commit(Delta.of(world), CommitMeta(
+    store.commit(Delta.of(world, stale_state(store, world)), CommitMeta(
         author=(config or LoopConfig()).author, message=f"scenario {scenario.id}: starting world",
         timestamp=scenario.start))
     loop = Loop(store, make_ports(store, scenario), now=scenario.start, config=config,
@@ -149,10 +161,14 @@ def observed(store: GraphStore, ev: AlertEvent) -> tuple[list[Triple], list[Trip
 def _arrive(loop: Loop, ev: AlertEvent) -> None:
     fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
     adds, removes = observed(loop.store, ev)
+    alerts = alert_triples(ev, fired)
+    refired = {(a, p) for a, p, _ in alerts if p in (OPS.status, OPS.firedAt, OPS.severity)}
+    removes += [t for a, p in refired for t in triples(loop.store, (a, p, None))
+                if t not in set(alerts)]
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
     what = "; ".join(parts) + (f": {ev.label}" if ev.label else "")
-    loop.ingest(alert_triples(ev, fired) + adds, removes, what)
+    loop.ingest(alerts + adds, removes, what)
 
 
 def _answer(loop: Loop, ans: Answer) -> None:

@@ -115,3 +115,19 @@ def test_a_violation_blocks_records_and_pages_the_owner(store, make_loop: MakeLo
     assert notes, "the page reached the world through the pager agent"
     paged = set(store.quads((None, OPS.executedAction, OPS.Page), graphs=(GraphName.PROVENANCE,)))
     assert paged, "the page is a recorded step execution"
+
+
+def test_a_recurring_incident_reopens_its_goal_with_a_new_plan(store, make_loop: MakeLoop) -> None:
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    loop.ingest(alert(EX["search-2"], 1, "first"), [], "first")
+    settle(loop)
+    crash = [(EX["search-2"], OPS.health, Literal("crashed"))]
+    loop.advance(600)
+    loop.ingest(alert(EX["search-2"], 1, "again") + crash,
+                [(EX["search-2"], OPS.health, Literal("healthy"))], "again")
+    settle(loop)
+    plans = sorted(load_plans(store), key=lambda p: p.attempt)
+    assert [(p.attempt, p.state) for p in plans] == [(0, PlanState.COMPLETED),
+                                                      (1, PlanState.COMPLETED)]
+    assert any(e.kind == "goal" and "reopened" in e.text for e in loop.events)
