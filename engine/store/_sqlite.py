@@ -38,12 +38,18 @@ CREATE INDEX IF NOT EXISTS commits_ts ON commits(ts);
 CREATE TABLE IF NOT EXISTS quads (
     g INTEGER NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL,
     added INTEGER NOT NULL, removed INTEGER);
+"""
+_QUAD_INDEXES = """
 CREATE INDEX IF NOT EXISTS quads_spog ON quads(s, p, o, g);
 CREATE INDEX IF NOT EXISTS quads_po ON quads(p, o);
 CREATE INDEX IF NOT EXISTS quads_o ON quads(o);
 CREATE INDEX IF NOT EXISTS quads_added ON quads(added);
 CREATE INDEX IF NOT EXISTS quads_removed ON quads(removed) WHERE removed IS NOT NULL;
 """
+_INDEX_NAMES = ("quads_spog", "quads_po", "quads_o", "quads_added", "quads_removed")
+_BULK_MIN = 50_000
+"""A delta this large into an empty store is loaded without indexes, which are then built
+by sorting: about 1.5x faster than inserting into five live B-trees."""
 
 _COMMIT_COLS = "id, seq, ts, author, message, parent, added, removed"
 
@@ -78,7 +84,7 @@ class SqliteStore:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA cache_size=-1000000")
             db.execute("PRAGMA temp_store=MEMORY")
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA + _QUAD_INDEXES)
             self._check_version(db)
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
@@ -129,11 +135,10 @@ class SqliteStore:
         )
         removed = db.total_changes - before
         before = db.total_changes
-        db.executemany(
-            "INSERT INTO quads (g, s, p, o, added) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS "
-            "(SELECT 1 FROM quads WHERE s=?2 AND p=?3 AND o=?4 AND g=?1 AND removed IS NULL)",
-            ((_G[g], encode(s), encode(p), encode(o), seq) for s, p, o, g in delta.adds),
-        )
+        if len(delta.adds) >= _BULK_MIN and not delta.removes and self._empty():
+            self._bulk_insert(delta, seq)
+        else:
+            self._insert(delta, seq)
         added = db.total_changes - before
         parent = head.id if head else None
         cid = _commit_id(parent, seq, ts, meta, added, removed)
@@ -145,6 +150,32 @@ class SqliteStore:
             id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
             parent=parent, added=added, removed=removed,
         )
+
+    def _empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM quads LIMIT 1").fetchone() is None
+
+    def _insert(self, delta: Delta, seq: int) -> None:
+        self._db.executemany(
+            "INSERT INTO quads (g, s, p, o, added) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS "
+            "(SELECT 1 FROM quads WHERE s=?2 AND p=?3 AND o=?4 AND g=?1 AND removed IS NULL)",
+            ((_G[g], encode(s), encode(p), encode(o), seq) for s, p, o, g in delta.adds),
+        )
+
+    def _bulk_insert(self, delta: Delta, seq: int) -> None:
+        """Into an empty table: drop the indexes, append, rebuild them sorted (same transaction).
+
+        The delta is a set and the table is empty, so no duplicate check is needed.
+        """
+        db = self._db
+        for name in _INDEX_NAMES:
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.executemany(
+            "INSERT INTO quads (g, s, p, o, added) VALUES (?, ?, ?, ?, ?)",
+            ((_G[g], encode(s), encode(p), encode(o), seq) for s, p, o, g in delta.adds),
+        )
+        for stmt in _QUAD_INDEXES.strip().split(";"):
+            if stmt.strip():
+                db.execute(stmt)
 
     # -- reads ------------------------------------------------------------
     def quads(

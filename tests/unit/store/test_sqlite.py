@@ -62,10 +62,33 @@ print("done", flush=True)
 """
 
 
-def test_kill_mid_commit_leaves_previous_commit(tmp_path: Path) -> None:
+INDEXES = {"quads_spog", "quads_po", "quads_o", "quads_added", "quads_removed"}
+
+
+def _indexes(s: SqliteStore) -> set[str]:
+    rows = s._db.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='quads'")
+    return {r[0] for r in rows}
+
+
+def test_bulk_load_into_empty_store_rebuilds_indexes_and_reads_back(tmp_path: Path) -> None:
+    s = SqliteStore(tmp_path / "w.db", create=True)
+    data = [(EX[f"s{i}"], OPS.name, Literal(f"v{i}")) for i in range(60_000)]
+    c = s.commit(Delta.of(data), META)  # large delta, empty store: the bulk path
+    assert c.added == 60_000 and _indexes(s) == INDEXES
+    assert set(triples(s, (EX.s7, None, None))) == {(EX.s7, OPS.name, Literal("v7"))}
+    assert set(triples(s, (None, None, Literal("v9")))) == {(EX.s9, OPS.name, Literal("v9"))}
+    c2 = s.commit(Delta.of([data[0], (EX.new, OPS.tier, Literal(2))], [data[1]]), META)
+    assert (c2.added, c2.removed) == (1, 1)  # the live set is still a set after the bulk path
+    assert s.count(at=1) == 60_000 and s.count() == 60_000
+    plan = s._db.execute("EXPLAIN QUERY PLAN SELECT * FROM quads WHERE s='x'").fetchall()
+    assert "quads_spog" in str(plan)
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["row-by-row", "bulk"])
+def test_kill_mid_commit_leaves_previous_commit(tmp_path: Path, empty: bool) -> None:
     path = tmp_path / "w.db"
     s = SqliteStore(path, create=True)
-    first = s.commit(Delta.of([(EX.a, OPS.tier, Literal(1))]), META)
+    first = None if empty else s.commit(Delta.of([(EX.a, OPS.tier, Literal(1))]), META)
     s.close()
     proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -75,5 +98,6 @@ def test_kill_mid_commit_leaves_previous_commit(tmp_path: Path) -> None:
     proc.wait()
     again = SqliteStore(path)
     assert again.head() == first
-    assert again.count() == 1
+    assert again.count() == (0 if empty else 1)
     assert again._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert _indexes(again) == INDEXES
