@@ -215,7 +215,7 @@ def _result_row(r: ScenarioResult) -> list[Any]:
 
 def _summary(results: list[ScenarioResult]) -> str:
     rows = [_result_row(r) for r in results]
-    out = table(["scenario", "outcome", "actions", "plans", "people", "time", ""], rows)
+    out = table(["scenario", "outcome", "actions", "plans", "people", "time", "result"], rows)
     for r in results:
         out += "".join(f"\n  {r.id}: {p}" for p in r.problems)
     return out
