@@ -8,6 +8,7 @@ to ``out``. Generated source is kept on the unit for debugging.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from types import CodeType
@@ -18,7 +19,7 @@ from rdflib import URIRef
 from engine.inference._model import Atom, Filter, Var
 from engine.terms import Node
 
-__all__ = ["BlockSpec", "JoinSpec", "generate"]
+__all__ = ["BlockSpec", "JoinSpec", "generate", "generate_keyed"]
 
 
 class BlockSpec:
@@ -38,6 +39,9 @@ class JoinSpec:
         self.atoms, self.filters, self.blocks, self.emit = atoms, filters, blocks, emit
 
 
+_EMIT_VAR = re.compile(r"\bv_(\w+)")
+
+
 def v(name: str) -> str:
     return f"v_{name}"
 
@@ -50,6 +54,7 @@ class _Writer:
         self.tmp = 0
         self.preds: set[int] = set()
         self.memos: set[str] = set()
+        self.seen: set[str] = set()
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -192,19 +197,53 @@ def _block_call(w: _Writer, b: BlockSpec) -> None:
         w.line(f"{v(b.result or '')} = INT(_r)")
 
 
+def _live(spec: JoinSpec, todo: list[int], done: set[str]) -> set[str]:
+    """Variables the rest of the join still reads: later patterns, pending filters and
+    blocks, and the emitted head (``v_name`` in the emit code)."""
+    out = {n for i in todo for n in _vars(spec.atoms[i])}
+    out |= {n for key, names in spec.filters if key not in done for n in names}
+    out |= {n for b in spec.blocks if b.key not in done for n in b.outer}
+    return out | {n for line in spec.emit for n in _EMIT_VAR.findall(line)}
+
+
+def _distinct(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str],
+              dead: set[str]) -> None:
+    """Once a bound variable is no longer read (``?b`` in ``?b ops:about ?svc . ?b ops:status
+    "firing"`` after its checks), the rest of the join depends only on the live bound
+    variables: run it once per distinct tuple of them instead of once per ``?b``. This turns
+    a storm's fan-out (every new alert times every alert of a dependent service) linear."""
+    if not todo:
+        return
+    live = _live(spec, todo, done)
+    now_dead = {n for n in bound if n not in live}
+    if not now_dead - dead:
+        return
+    dead |= now_dead
+    keep = sorted(n for n in bound if n in live)
+    w.tmp += 1
+    seen = f"_u{w.tmp}"
+    w.seen.add(seen)
+    key = f"({''.join(v(n) + ', ' for n in keep)})"
+    w.open(f"if {key} not in {seen}:")
+    w.line(f"{seen}.add({key})")
+
+
 def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None:
     done: set[str] = set()
+    dead: set[str] = set()
     todo = list(range(len(spec.atoms)))
     if delta is not None:
         todo.remove(delta)
         _delta_atom(w, spec.atoms[delta], bound)
     _flush(w, spec, bound, done)
+    _distinct(w, spec, bound, todo, done, dead)
     while todo:
         best = max(todo, key=lambda i: (_score(spec.atoms[i], bound)
                                         + 3 * _enables_filter(spec, spec.atoms[i], bound, done), -i))
         todo.remove(best)
         _index_atom(w, spec.atoms[best], bound)
         _flush(w, spec, bound, done)
+        _distinct(w, spec, bound, todo, done, dead)
     for line in spec.emit:
         w.line(line)
 
@@ -212,6 +251,7 @@ def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> Non
 def _function(name: str, params: str, w: _Writer, body_start: int) -> str:
     prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
     prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
+    prologue += [f"    {u} = set()" for u in sorted(w.seen)]
     return "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
 
 
@@ -235,6 +275,19 @@ def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
     w = _Writer(intern)
     _join(w, spec, set(), delta)
     return _function(name, "D, out", w, 0)
+
+
+def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
+                   names: list[str]) -> str:
+    """Source of ``def name(K, out)``: the join of ``spec`` once per key tuple in ``K``, with
+    ``names`` bound to the tuple (DRed re-evaluates a rule for the outer keys of a ``not`` or
+    ``count`` block whose truth may have changed)."""
+    w = _Writer(intern)
+    w.open("for _k in K:")
+    for i, n in enumerate(names):
+        w.line(f"{v(n)} = _k[{i}]")
+    _join(w, spec, set(names), None)
+    return _function(name, "K, out", w, 0)
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,15 @@ from engine.inference._checks import (
     sources,
     stratify,
 )
-from engine.inference._codegen import BlockSpec, JoinSpec, compile_source, generate, generate_block, v
+from engine.inference._codegen import (
+    BlockSpec,
+    JoinSpec,
+    compile_source,
+    generate,
+    generate_block,
+    generate_keyed,
+    v,
+)
 from engine.inference._filters import make_filter
 from engine.inference._model import (
     Atom,
@@ -41,10 +49,26 @@ from engine.inference._values import NOW_VAR
 from engine.inference._workset import EMPTY, WorkingSet
 from engine.vocab import RUN
 
-__all__ = ["CLOCK_P", "CLOCK_S", "Unit", "compile_ruleset", "strata_of"]
+__all__ = ["CLOCK_P", "CLOCK_S", "BlockKeys", "Unit", "compile_ruleset", "strata_of"]
 
 CLOCK_S = RUN["clock"]
 CLOCK_P = RUN["now"]
+
+
+@dataclass
+class BlockKeys:
+    """Generated code for DRed around one ``not``/``count`` block.
+
+    ``names`` are the block's outer variables that occur in its patterns; ``find[i](D, out)``
+    appends the ``names`` tuples of block matches that use a fact of ``D`` in pattern ``i``
+    (the keys whose truth may have changed); ``rerun(K, out)`` evaluates the whole rule once
+    per key tuple in ``K``.
+    """
+
+    names: tuple[str, ...]
+    preds: tuple[int | None, ...]
+    find: list[Callable[[Any, list[Any]], None]]
+    rerun: Callable[[Any, list[Any]], None]
 
 
 @dataclass
@@ -63,6 +87,7 @@ class Unit:
     full: Callable[[Any, list[Any]], None] = field(repr=False)
     delta: list[Callable[[Any, list[Any]], None]] = field(repr=False)
     source: str = field(repr=False, default="")
+    keys: dict[str, BlockKeys] = field(repr=False, default_factory=dict)
 
     @property
     def head_pred(self) -> str | None:
@@ -138,10 +163,32 @@ def _compile_unit(idx: int, rule: Rule, head: TripleHead | Propose, stratum: int
     name = f"{rule.id}#{idx}"
     full = compile_source(srcs[0], ns, "full")
     delta = [compile_source(srcs[i + 1], ns, f"d{i}") for i in range(len(atoms))]
+    keys = {b.key: _block_keys(b, spec, ns, ws, srcs) for b in blocks}
     return Unit(
         index=idx, rule=rule, head=head, stratum=stratum, atoms=atoms, filters=filters,
         blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks}, mints=mints,
-        full=full, delta=delta, source=f"# {name}\n" + "\n\n".join(srcs),
+        full=full, delta=delta, source=f"# {name}\n" + "\n\n".join(srcs), keys=keys,
+    )
+
+
+def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet,
+                srcs: list[str]) -> BlockKeys:
+    """Compile the key finders (one delta join of the block's patterns per pattern, emitting
+    its outer key; filters that need variables bound outside the block are left out, so the
+    keys are a superset) and the per-key re-evaluation of the rule."""
+    in_atoms = {t.name for a in b.atoms for t in a.terms() if isinstance(t, Var)}
+    names = [n for n in b.outer if n in in_atoms]
+    emit = [f"out.append(({''.join(v(n) + ', ' for n in names)}))"]
+    fl = [(k, nm) for k, nm in b.filters if set(nm) <= in_atoms]
+    kspec = JoinSpec(b.atoms, fl, [], emit)
+    find_src = [generate(f"{b.key}k{i}", kspec, ws.terms.intern, i) for i in range(len(b.atoms))]
+    rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names)
+    srcs += [*find_src, rerun_src]
+    preds = tuple(None if isinstance(a.p, Var) else ws.terms.intern(a.p) for a in b.atoms)
+    return BlockKeys(
+        names=tuple(names), preds=preds,
+        find=[compile_source(src, ns, f"{b.key}k{i}") for i, src in enumerate(find_src)],
+        rerun=compile_source(rerun_src, ns, f"{b.key}rerun"),
     )
 
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from engine.inference._compile import CLOCK_P, Unit
 from engine.inference._model import Var
 from engine.inference._results import InferenceDelta, Proposal
-from engine.inference._solve import block_keys, head_fact, solve, unit_checks
 from engine.inference._window import flipping
 from engine.inference._workset import Fact
 from engine.terms import Triple
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["apply_update"]
 
-Keys = dict[int, set[tuple[tuple[str, ...], tuple[int, ...]]]]
+Keys = dict[tuple[int, str], set[tuple[int, ...]]]
 Tick = tuple[datetime, datetime] | None
 
 
@@ -160,33 +159,39 @@ def _delta_eval(r: Reasoner, u: Unit, d: dict[int, list[tuple[int, int]]], out: 
 
 
 def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys, tick: Tick) -> None:
+    """Collect the outer keys of blocks that a changed fact (or a fact crossing a window edge
+    on a clock tick) takes part in, with each block's generated key finders."""
     ws = r.ws
+    d = r_group(changed)
     for u in units:
         wins = r.windows[u.index] if tick else []
         if wins is None:
             continue  # the clock changed: this unit is re-evaluated whole anyway
         for bl in u.blocks:
-            preds = {None if isinstance(a.p, Var) else ws.terms.ids.get(a.p) for a in bl.atoms}
-            facts = [f for f in changed if len(f) == 3 and (None in preds or f[1] in preds)]
-            for w in wins:
-                if w.block == bl.key and tick is not None:
-                    facts += flipping(ws, w, *tick)
-            if not facts:
-                continue
-            names = tuple(n for n in bl.outer if any(
-                isinstance(t, Var) and t.name == n for a in bl.atoms for t in a.terms()))
-            fchecks = [("filter", (nm, fn)) for k, nm in bl.filters
-                       for (_, _, fn) in [u.filters[k]]]
-            for key in block_keys(ws, bl, fchecks, facts):
-                keys.setdefault(u.index, set()).add((names, key))
+            bk = u.keys[bl.key]
+            dd = d
+            flips = [f for w in wins if w.block == bl.key and tick is not None
+                     for f in flipping(ws, w, *tick)]
+            if flips:
+                dd = dict(d)
+                for q, lst in r_group(flips).items():
+                    dd[q] = [*d.get(q, ()), *lst]
+            out: list[Any] = []
+            for i, p in enumerate(bk.preds):
+                if p is None or p in dd:
+                    bk.find[i](dd, out)
+            if out:
+                keys.setdefault((u.index, bl.key), set()).update(out)
 
 
 def _keyed(r: Reasoner, units: list[Unit], keys: Keys) -> list[Any]:
+    """Heads of the rule instances at the affected keys (generated per-key re-evaluation)."""
     out: list[Any] = []
     for u in units:
-        for names, key in keys.get(u.index, ()):
-            for b, _ in solve(r.ws, u.atoms, unit_checks(u), dict(zip(names, key, strict=True))):
-                out.append(head_fact(u, r.ws, b))
+        for bl in u.blocks:
+            ks = keys.get((u.index, bl.key))
+            if ks:
+                u.keys[bl.key].rerun(ks, out)
     return out
 
 
