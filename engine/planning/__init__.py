@@ -7,7 +7,7 @@ agents and the digital twin, re-observing the world after every step.
 
 from engine.planning._approval import approve, find_plan, reject
 from engine.planning._builder import EFFECTS, ProposalLike, build_plan, goal_scope, plan_key
-from engine.planning._drive import settle
+from engine.planning._drive import pump, settle
 from engine.planning._goals import discover_goals, make_goal
 from engine.planning._locks import LockConflict, LockTable, neighbourhood
 from engine.planning._loop import Loop, LoopConfig, Ports
@@ -60,6 +60,7 @@ __all__ = [
     "make_goal",
     "neighbourhood",
     "plan_key",
+    "pump",
     "reject",
     "settle",
 ]

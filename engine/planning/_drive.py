@@ -21,7 +21,7 @@ from engine.planning._rdf import plan_delta
 from engine.store import Delta
 from engine.vocab import OPS
 
-__all__ = ["close_goal", "escalate", "gate", "replan", "settle"]
+__all__ = ["close_goal", "escalate", "gate", "pump", "replan", "settle"]
 
 _MAX_ROUNDS = 50
 
@@ -37,6 +37,18 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
+
+
+def pump(loop: Loop, *, execute: bool = True, limit: int | None = None) -> int:
+    """Ingest the queued events in micro-batches (see :meth:`Loop.drain`), settling the plans
+    once per batch: goals found, proposals deduplicated into plans (a second trigger joins the
+    existing plan), gated. Returns the number of batches."""
+    batches = 0
+    while loop.queue:
+        loop.drain(limit)
+        settle(loop, execute=execute)
+        batches += 1
+    return batches
 
 
 def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan:

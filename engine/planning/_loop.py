@@ -8,6 +8,7 @@ provenance travel together.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ class LoopConfig(BaseModel):
     settle_s: float = 60.0  # how long after an action its effect is checked
     max_replans: int = 2  # re-plans of one goal before escalating
     max_lock_wait_s: float = 1800.0  # a waiting plan is refused after this long
+    max_batch: int = 10_000  # queued events folded into one commit and one inference update
     author: str = "tier1-loop"
 
 
@@ -83,6 +85,7 @@ class Loop:
         self.scopes: dict[URIRef, frozenset[URIRef]] = {}
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
+        self.queue: deque[tuple[Delta, str]] = deque()
         for plan in self.plans.values():
             if plan.active and plan.state is not PlanState.WAITING:
                 self.locks.acquire(plan, neighbourhood(store, plan.mutated()))
@@ -136,6 +139,32 @@ class Loop:
         ev = self.emit("events", text)
         self.ports.actuator.sync(adds, removes)
         return self.commit(Delta.of(adds, removes), f"events: {text}", event=ev)
+
+    def offer(self, adds: Sequence[Triple], removes: Sequence[Triple], text: str) -> None:
+        """Queue an event (checked now, committed by :meth:`drain`)."""
+        self.queue.append((Delta.of(adds, removes), text))
+
+    def drain(self, limit: int | None = None) -> Commit | None:
+        """Ingest up to ``limit`` (default ``config.max_batch``) queued events as one micro-batch:
+        their changes folded in arrival order (a later event wins), one twin sync, one commit
+        with one incremental inference update. A lone event costs what :meth:`ingest` does."""
+        n = min(len(self.queue), limit or self.config.max_batch)
+        if n == 0:
+            return None
+        adds: set[Triple] = set()
+        removes: set[Triple] = set()
+        texts = []
+        for _ in range(n):
+            d, text = self.queue.popleft()
+            a = {q[:3] for q in d.adds}
+            r = {q[:3] for q in d.removes}
+            adds -= r
+            removes -= a
+            adds |= a
+            removes |= r
+            texts.append(text)
+        text = texts[0] if n == 1 else f"{n} events: {texts[0]} ... {texts[-1]}"
+        return self.ingest(list(adds), list(removes), text)
 
     # -- goals ------------------------------------------------------------
     def goals(self) -> list[Goal]:
