@@ -32,6 +32,7 @@ class TermTable:
         self.ids: dict[Node, int] = {}
         self.nodes: list[Node] = []
         self._values: dict[int, object] = {}
+        self._ints: dict[int, int] = {}
 
     def intern(self, node: Node) -> int:
         i = self.ids.get(node)
@@ -41,7 +42,12 @@ class TermTable:
         return i
 
     def integer(self, n: int) -> int:
-        return self.intern(Literal(n))
+        """The id of the integer literal ``n`` (a count's value), cached: building a Literal
+        per count was a third of a storm's rule evaluation."""
+        i = self._ints.get(n)
+        if i is None:
+            i = self._ints[n] = self.intern(Literal(n))
+        return i
 
     def value(self, i: int) -> object:
         v = self._values.get(i, self)
