@@ -55,6 +55,9 @@ class _Writer:
         self.preds: set[int] = set()
         self.memos: set[str] = set()
         self.seen: set[str] = set()
+        self.fixed: set[str] = set()  # parameters: one value per call, never a source of repeats
+        self.prefix = ""  # set (to the function's name) where existential checks may be split off
+        self.extra: list[str] = []  # sources of the split-off existential checks
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -215,7 +218,7 @@ def _distinct(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done
     if not todo:
         return
     live = _live(spec, todo, done)
-    now_dead = {n for n in bound if n not in live}
+    now_dead = {n for n in bound if n not in live and n not in w.fixed}
     if not now_dead - dead:
         return
     dead |= now_dead
@@ -238,6 +241,8 @@ def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> Non
     _flush(w, spec, bound, done)
     _distinct(w, spec, bound, todo, done, dead)
     while todo:
+        if _exists(w, spec, bound, todo, done):
+            return
         best = max(todo, key=lambda i: (_score(spec.atoms[i], bound)
                                         + 3 * _enables_filter(spec, spec.atoms[i], bound, done), -i))
         todo.remove(best)
@@ -248,11 +253,45 @@ def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> Non
         w.line(line)
 
 
+def _exists(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str]) -> bool:
+    """When the head is fully bound and only patterns and filters remain, the rest is an
+    existence test (``?b ops:about ?svcB . ?b ops:status "firing"`` once ``?a`` and ``?svcB``
+    are bound): compile it as its own function, memoized on the bound variables it reads, and
+    emit the head once instead of once per match (a storm: every alert times every alert of a
+    dependency)."""
+    if not w.prefix or not todo or any(b.key not in done for b in spec.blocks):
+        return False
+    assigned = {line.split(" = ", 1)[0][2:] for line in spec.emit if " = " in line}
+    reads = {n for line in spec.emit for n in _EMIT_VAR.findall(line)} - assigned
+    if not reads <= bound:
+        return False
+    atoms = [spec.atoms[i] for i in todo]
+    filters = [(k, nm) for k, nm in spec.filters if k not in done]
+    used = {n for a in atoms for n in _vars(a)} | {n for _, nm in filters for n in nm}
+    w.tmp += 1
+    key = f"{w.prefix}_e{w.tmp}"
+    b = BlockSpec(key=key, kind="not", atoms=atoms, filters=filters,
+                  outer=sorted(used & bound), counted=[], result=None)
+    w.extra.append(generate_block(b, w.intern))
+    args = ", ".join(v(n) for n in b.outer)
+    w.memos.add(key)
+    w.line(f"_k = ({args}{',' if b.outer else ''})")
+    w.line(f"_r = _m{key}.get(_k)")
+    w.open("if _r is None:")
+    w.line(f"_r = _m{key}[_k] = {key}({args})")
+    w.depth -= 1
+    w.open("if _r:")
+    for line in spec.emit:
+        w.line(line)
+    return True
+
+
 def _function(name: str, params: str, w: _Writer, body_start: int) -> str:
     prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
     prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
     prologue += [f"    {u} = set()" for u in sorted(w.seen)]
-    return "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
+    main = "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
+    return "\n\n".join([*w.extra, main])
 
 
 def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
@@ -263,6 +302,7 @@ def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
     else:
         emit = ["return True"]
     spec = JoinSpec(b.atoms, b.filters, [], emit)
+    w.fixed = set(b.outer)
     _join(w, spec, set(b.outer), None)
     w.depth = 1
     w.line("return len(_seen)" if b.kind == "count" else "return False")
@@ -273,6 +313,7 @@ def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
              delta: int | None) -> str:
     """Source of ``def name(D, out)`` joining ``spec`` (seeded by atom ``delta``, if any)."""
     w = _Writer(intern)
+    w.prefix = name
     _join(w, spec, set(), delta)
     return _function(name, "D, out", w, 0)
 
@@ -283,6 +324,7 @@ def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
     ``names`` bound to the tuple (DRed re-evaluates a rule for the outer keys of a ``not`` or
     ``count`` block whose truth may have changed)."""
     w = _Writer(intern)
+    w.prefix = name
     w.open("for _k in K:")
     for i, n in enumerate(names):
         w.line(f"{v(n)} = _k[{i}]")
