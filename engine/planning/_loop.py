@@ -85,7 +85,7 @@ class Loop:
         self.scopes: dict[URIRef, frozenset[URIRef]] = {}
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
-        self.queue: deque[tuple[Delta, str]] = deque()
+        self.queue: deque[tuple[tuple[Triple, ...], tuple[Triple, ...], str]] = deque()
         for plan in self.plans.values():
             if plan.active and plan.state is not PlanState.WAITING:
                 self.locks.acquire(plan, neighbourhood(store, plan.mutated()))
@@ -142,7 +142,9 @@ class Loop:
 
     def offer(self, adds: Sequence[Triple], removes: Sequence[Triple], text: str) -> None:
         """Queue an event (checked now, committed by :meth:`drain`)."""
-        self.queue.append((Delta.of(adds, removes), text))
+        if not set(adds).isdisjoint(removes):
+            Delta.of(adds, removes)  # raises, naming the contradicting triple
+        self.queue.append((tuple(adds), tuple(removes), text))
 
     def drain(self, limit: int | None = None) -> Commit | None:
         """Ingest up to ``limit`` (default ``config.max_batch``) queued events as one micro-batch:
@@ -155,13 +157,13 @@ class Loop:
         removes: set[Triple] = set()
         texts = []
         for _ in range(n):
-            d, text = self.queue.popleft()
-            a = {q[:3] for q in d.adds}
-            r = {q[:3] for q in d.removes}
-            adds -= r
-            removes -= a
-            adds |= a
-            removes |= r
+            a, r, text = self.queue.popleft()
+            if r:
+                adds.difference_update(r)
+            if removes:
+                removes.difference_update(a)
+            adds.update(a)
+            removes.update(r)
             texts.append(text)
         text = texts[0] if n == 1 else f"{n} events: {texts[0]} ... {texts[-1]}"
         return self.ingest(list(adds), list(removes), text)

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 
 from engine.agents import ActionRequest
 from engine.inference import Reasoner
@@ -175,12 +175,21 @@ class TwinActuator:
         return self._run(req, self._why(plan, rules), now)
 
     def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
-        """Observed state enters the twin too, so its simulation starts from what was seen."""
+        """Observed state enters the twin too, so its simulation starts from what was seen.
+
+        Alerts are signals about the estate, not state the twin simulates (no agent effect
+        reads them): they stay out, which keeps a storm's 60,000 alert triples out of rdflib.
+        """
         g = self._twin.graph  # type: ignore[attr-defined]
+        alerts = {s for s, p, o in adds if p == RDF.type and o == OPS.Alert}
+        subjects = {t[0] for t in (*adds, *removes)} - alerts
+        alerts |= {s for s in subjects if (s, RDF.type, OPS.Alert) in g}
         for t in removes:
-            g.remove(t)
+            if t[0] not in alerts:
+                g.remove(t)
         for t in adds:
-            g.add(t)
+            if t[0] not in alerts:
+                g.add(t)
 
     def settle(self, now: datetime) -> Delta:
         self._clock.set(now)  # type: ignore[attr-defined]
