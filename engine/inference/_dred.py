@@ -92,10 +92,14 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     ws = r.ws
     keys: Keys = {}
     _affected(r, units, plus, keys, tick)
+    watching = ws.watching
+    if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
+        ws.watching = False  # cancel out) instead of re-sorting every time fact twice
     _shift(r, plus, minus)  # lower strata back to the old state
     _affected(r, units, minus, keys, tick)
     od = _overdelete(r, units, minus, keys, tick)
     _shift(r, minus, plus)  # and forward to the new state
+    ws.watching = watching
     for f in od:
         touched.setdefault(f, f in ws.derived)
         ws.drop_derived(f)
