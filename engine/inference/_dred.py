@@ -240,4 +240,5 @@ def _delta(r: Reasoner, touched: dict[Any, bool]) -> InferenceDelta:
     return InferenceDelta(
         added=frozenset(added), removed=frozenset(removed),
         proposals_new=tuple(sorted(pnew, key=key)), proposals_withdrawn=tuple(sorted(pgone, key=key)),
+        agenda_touched=any(len(f) == 4 for f in touched),
     )

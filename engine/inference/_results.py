@@ -45,6 +45,8 @@ class InferenceDelta(BaseModel):
     removed: frozenset[Triple]
     proposals_new: tuple[Proposal, ...]
     proposals_withdrawn: tuple[Proposal, ...]
+    agenda_touched: bool = True  # False: no proposal was derived, dropped or re-derived, so
+    # ``Reasoner.agenda()`` (a scan of every derived fact) returns what it did before
 
     @property
     def inferred(self) -> frozenset[Triple]:

@@ -69,7 +69,8 @@ class RuleInference:
     def observe(self, adds: Sequence[Triple], removes: Sequence[Triple], now: datetime
                 ) -> Observation:
         d = self._r.update(adds, removes, now=now)
-        self._proposals = tuple(self._r.agenda())  # type: ignore[arg-type]
+        if d.agenda_touched:  # else the agenda (a scan of every derived fact) stands
+            self._proposals = tuple(self._r.agenda())  # type: ignore[arg-type]
         return Observation(inferred=Delta.of(d.added, d.removed - d.added, GraphName.INFERRED),
                            proposals=self._proposals, derived=len(d.added))
 
