@@ -9,8 +9,8 @@ both (the contract suite in ``tests/contract`` runs on all of them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import ClassVar, Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,7 +18,7 @@ from engine.errors import CommitNotFound
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff, Pattern, Quad, Triple
 from engine.vocab import GraphName
 
-__all__ = ["ALL_GRAPHS", "Capabilities", "GraphStore", "resolve_ref", "triples"]
+__all__ = ["ALL_GRAPHS", "Capabilities", "GraphStore", "only_match", "resolve_ref", "triples"]
 
 ALL_GRAPHS: tuple[GraphName, ...] = tuple(GraphName)
 
@@ -101,3 +101,16 @@ def resolve_ref(store: GraphStore, ref: str | CommitRef) -> Commit:
             return head
         return store.find_commit(CommitRef(seq=head.seq - r.back))
     return store.find_commit(r)
+
+
+_T = TypeVar("_T")
+
+
+def only_match(hits: Sequence[_T], ref: CommitRef) -> _T:
+    """The single commit (or row) a ref matched; none or several is a :class:`CommitNotFound`
+    that says what to do. Every backend's ``find_commit`` ends here."""
+    if not hits:
+        raise CommitNotFound(f"no commit matches {str(ref)!r}; list them with 'tier1 log'")
+    if len(hits) > 1:
+        raise CommitNotFound(f"{str(ref)!r} matches several commits; give more digits of the id")
+    return hits[0]

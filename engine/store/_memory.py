@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from engine.errors import CommitNotFound
-from engine.store._base import ALL_GRAPHS, Capabilities
+from engine.store._base import ALL_GRAPHS, Capabilities, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.terms import Pattern, Quad, encode, sorted_quads
 from engine.vocab import GraphName
@@ -102,11 +102,7 @@ class MemoryStore:
             hits = before[-1:]
         else:
             raise CommitNotFound(f"{ref} is relative; resolve it with resolve_ref()")
-        if not hits:
-            raise CommitNotFound(f"no commit matches {str(ref)!r}; list them with 'tier1 log'")
-        if len(hits) > 1:
-            raise CommitNotFound(f"{str(ref)!r} matches several commits; give more digits")
-        return hits[0]
+        return only_match(hits, ref)
 
     def diff(self, frm: int, to: int) -> Diff:
         a = set(self.quads(at=frm)) if frm > 0 else set()

@@ -27,7 +27,7 @@ from rdflib import Literal, URIRef
 from engine.config import neo4j_credentials, neo4j_database
 from engine.errors import CommitNotFound, ConfigError, StoreUnavailable
 from engine.store import _neo4j_cypher as cy
-from engine.store._base import ALL_GRAPHS, Capabilities
+from engine.store._base import ALL_GRAPHS, Capabilities, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.store._neo4j_errors import retrying, translate
 from engine.store._neo4j_mapping import (
@@ -192,11 +192,7 @@ class Neo4jStore:
             rows = self._query(cy.BY_TIME, t=ref.time.astimezone(UTC))
         else:
             raise CommitNotFound(f"{ref} is relative; resolve it with resolve_ref()")
-        if not rows:
-            raise CommitNotFound(f"no commit matches {str(ref)!r}; list them with 'tier1 log'")
-        if len(rows) > 1:
-            raise CommitNotFound(f"{str(ref)!r} matches several commits; give more digits of the id")
-        return _commit(rows[0])
+        return _commit(only_match(rows, ref))
 
     def diff(self, frm: int, to: int) -> Diff:
         lo, hi = min(frm, to), max(frm, to)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from engine.errors import CommitNotFound, ConflictError, StoreUnavailable
-from engine.store._base import ALL_GRAPHS, Capabilities
+from engine.store._base import ALL_GRAPHS, Capabilities, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.terms import Pattern, Quad, decode, encode, sorted_quads
 from engine.vocab import GraphName
@@ -213,13 +213,13 @@ class SqliteStore:
                 f"SELECT {_COMMIT_COLS} FROM commits WHERE id >= ? AND id < ? LIMIT 2",
                 (ref.id_prefix, ref.id_prefix + "g"),
             ).fetchall()
-            return _one(rows, str(ref))
+            return _commit(only_match(rows, ref))
         elif ref.time is not None:
             sql = f"SELECT {_COMMIT_COLS} FROM commits WHERE ts <= ? ORDER BY seq DESC LIMIT 1"
             arg = (_ts(ref.time),)
         else:
             raise CommitNotFound(f"{ref} is relative; resolve it with resolve_ref()")
-        return _one(self._db.execute(sql, arg).fetchall(), str(ref))
+        return _commit(only_match(self._db.execute(sql, arg).fetchall(), ref))
 
     def diff(self, frm: int, to: int) -> Diff:
         live_to = "added > ? AND added <= ? AND (removed IS NULL OR removed > ?)"
@@ -265,13 +265,6 @@ def _commit(row: tuple[Any, ...]) -> Commit:
         message=message, parent=parent, added=added, removed=removed,
     )
 
-
-def _one(rows: list[tuple[Any, ...]], ref: str) -> Commit:
-    if not rows:
-        raise CommitNotFound(f"no commit matches {ref!r}; list them with 'tier1 log'")
-    if len(rows) > 1:
-        raise CommitNotFound(f"{ref!r} matches several commits; give more digits of the id")
-    return _commit(rows[0])
 
 
 def _commit_id(
