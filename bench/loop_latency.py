@@ -195,7 +195,7 @@ def main() -> None:
     ap.add_argument("--storm", type=int, default=10_000, help="alerts in the storm")
     ap.add_argument("--batch", type=int, default=None, help="micro-batch bound (default: LoopConfig)")
     ap.add_argument("--storm-worlds", type=int, nargs="*", default=None,
-                    help="world sizes for the storm (default: the first of --worlds)")
+                    help="world sizes for the storm (default: --worlds)")
     ap.add_argument("--worlds", type=int, nargs="*", default=None, help="world sizes (triples)")
     args = ap.parse_args()
     if args.shapes:
@@ -214,7 +214,7 @@ def main() -> None:
                       f"p99 {r['p99_ms']} ms (bare commit {r['ref_commit_ms']} ms; "
                       f"startup {r['startup_s']} s)", flush=True)
                 out[f"latency_{name}_{n}"] = r
-        for n in args.storm_worlds or sizes[:1]:
+        for n in args.storm_worlds or sizes:
             s = storm(n, args.storm, work, args.batch)
             print(f"storm @ {n:,} triples: {s['alerts']} alerts in {s['seconds']} s "
                   f"({s['batches']} batch(es)) = {s['alerts_per_s']} alerts/s -> {s['plans']} plans "
