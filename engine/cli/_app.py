@@ -16,9 +16,9 @@ from pydantic import BaseModel
 
 from engine.config import default_store_spec
 from engine.errors import EngineError
-from engine.store import GraphStore, open_store
+from engine.store import GraphStore, open_store, resolve_ref
 
-__all__ = ["Ctx", "UserError", "app", "emit", "format_option", "main", "pass_ctx"]
+__all__ = ["Ctx", "UserError", "app", "at_seq", "emit", "format_option", "main", "pass_ctx"]
 
 
 @dataclass
@@ -43,6 +43,11 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def at_seq(store: GraphStore, ref: str | None) -> int | None:
+    """The commit sequence number an ``--at`` option names, or ``None`` for now."""
+    return None if ref is None else resolve_ref(store, ref).seq
 
 _FORMAT_HELP = "Output: 'text' for people (CURIEs, tables) or 'json' for scripts (stable keys)."
 

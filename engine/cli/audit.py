@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from engine.cli._app import Ctx, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, at_seq, emit, format_option, pass_ctx
 from engine.cli._app import app as root
 from engine.cli._render import table
 from engine.provenance import (
@@ -22,7 +22,6 @@ from engine.provenance import (
     verify_chain,
 )
 from engine.provenance._export import write_atomically
-from engine.store import resolve_ref
 from engine.terms import curie
 from engine.vocab import RUN
 
@@ -56,7 +55,7 @@ def audit() -> None:
 def verify(ctx: Ctx, at_ref: str | None) -> None:
     """Recompute every record's hash and link; exit 1 naming each modified or deleted record."""
     store = ctx.store()
-    at = None if at_ref is None else resolve_ref(store, at_ref).seq
+    at = at_seq(store, at_ref)
     report = verify_chain(store, at=at)
     emit(ctx, report.model_dump(mode="json") | {"ok": report.ok}, lambda: _verify_text(report))
     if not report.ok:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rdflib import RDF, URIRef
 
-from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
 from engine.policy import (
     ImpactReport,
     PolicyGate,
@@ -57,7 +57,7 @@ def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
     """
     store = ctx.store()
     gate = PolicyGate(load_shapes(_shapes(shape_paths)))
-    at = None if at_ref is None else resolve_ref(store, at_ref).seq
+    at = at_seq(store, at_ref)
     delta = read_plan_file(plan_file) if plan_file is not None else None
     report = gate.validate(store, at=at) if delta is None else gate.what_if(store, delta, at=at)
     if record:

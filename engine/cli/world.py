@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
 from engine.cli._paths import repo_path
 from engine.cli._render import commit_line, table
-from engine.store import GraphStore, resolve_ref
+from engine.store import resolve_ref
 from engine.terms import curie, expand
 from engine.vocab import GraphName
 from engine.world import (
@@ -27,10 +27,6 @@ from engine.world import (
 )
 
 _GRAPH_CHOICE = click.Choice([g.value for g in GraphName] + ["all"])
-
-
-def _at(store: GraphStore, ref: str | None) -> int | None:
-    return None if ref is None else resolve_ref(store, ref).seq
 
 
 def _graphs(name: str) -> tuple[GraphName, ...]:
@@ -111,7 +107,7 @@ def export(ctx: Ctx, output: Path | None, rdf_format: str, graph: str, ref: str 
     With --format json the result is wrapped: {"rdf_format", "output"} or {"rdf_format", "content"}.
     """
     store = ctx.store()
-    text = export_graphs(store, output, rdf_format, _graphs(graph), _at(store, ref))
+    text = export_graphs(store, output, rdf_format, _graphs(graph), at_seq(store, ref))
     if ctx.fmt == "json":
         key, value = ("content", text) if text is not None else ("output", str(output))
         emit(ctx, {"rdf_format": rdf_format, key: value}, "")
@@ -142,7 +138,7 @@ def query(ctx: Ctx, sparql: str, ref: str | None, graph: str) -> None:
     if sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     store = ctx.store()
-    names, rows = rows_of(run_sparql(store, sparql, _graphs(graph), _at(store, ref)))
+    names, rows = rows_of(run_sparql(store, sparql, _graphs(graph), at_seq(store, ref)))
     if ctx.fmt == "json":
         emit(ctx, {"vars": names, "rows": [[_json_term(v) for v in r] for r in rows]}, "")
         return
@@ -164,7 +160,7 @@ def _json_term(v: Any) -> Any:
 def show(ctx: Ctx, iri: str, ref: str | None) -> None:
     """Show one entity (a CURIE like ex:checkout, or a full IRI) with its neighbours."""
     store = ctx.store()
-    view = entity_view(store, expand(iri), _at(store, ref))
+    view = entity_view(store, expand(iri), at_seq(store, ref))
     if not view.types and not view.outgoing and not view.incoming:
         raise click.ClickException(f"{iri} is not in the world; list entities with tier1 query")
     emit(ctx, view, lambda: _show_text(view))
@@ -222,7 +218,7 @@ def diff(ctx: Ctx, a: str, b: str) -> None:
 def summary(ctx: Ctx, ref: str | None) -> None:
     """What to look at first: counts by class, tier-1 services and their dependencies, open incidents."""
     store = ctx.store()
-    s = summarize(store, _at(store, ref))
+    s = summarize(store, at_seq(store, ref))
     emit(ctx, s, lambda: _summary_text(s))
 
 
