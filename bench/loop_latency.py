@@ -132,7 +132,7 @@ def latency(n: int, alerts: int, work: Path, step_s: float) -> dict[str, float]:
         loop.advance(step_s)
         crash = [(inst, OPS.health, Literal("crashed"))]
         t = time.perf_counter()
-        arrive(loop, alert(i, inst, loop.now) + crash, [(inst, OPS.health, HEALTHY)], str(inst))
+        arrive(loop, [*alert(i, inst, loop.now), *crash], [(inst, OPS.health, HEALTHY)], str(inst))
         dt = time.perf_counter() - t
         judged = [p for p in loop.plans.values() if p.entity and p.state is not PlanState.PROPOSED]
         if i >= 5:  # the first few warm caches

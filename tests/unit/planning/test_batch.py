@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Literal
 
 from engine.planning import PlanState, load_plans, pump, settle
-from engine.store import triples
+from engine.store import GraphStore, triples
 from engine.vocab import EX, OPS
 from tests.unit.planning.conftest import MakeLoop, alert, estate
 
@@ -13,7 +13,7 @@ CRASH_SEARCH = 'DELETE { ex:search-2 ops:health ?h } INSERT { ex:search-2 ops:he
     "WHERE { ex:search-2 ops:health ?h }"
 
 
-def test_queued_alerts_are_one_commit_and_one_plan(store, make_loop: MakeLoop) -> None:
+def test_queued_alerts_are_one_commit_and_one_plan(store: GraphStore, make_loop: MakeLoop) -> None:
     estate(store, CRASH_SEARCH)
     loop = make_loop(store)
     before = len(store.log())
@@ -29,7 +29,8 @@ def test_queued_alerts_are_one_commit_and_one_plan(store, make_loop: MakeLoop) -
     assert plans[0].triggers == 50
 
 
-def test_a_batch_is_bounded_and_keeps_arrival_order(store, make_loop: MakeLoop) -> None:
+def test_a_batch_is_bounded_and_keeps_arrival_order(store: GraphStore,
+                                                    make_loop: MakeLoop) -> None:
     estate(store)
     loop = make_loop(store)
     inst = EX["search-2"]
