@@ -1,7 +1,7 @@
 """A small interpreter over the working set, for the cold paths.
 
 The generated joins are fast but opaque. Explanations, ``why-not``, DRed's
-rederivation and its key discovery need to start from arbitrary bindings and
+rederivation need to start from arbitrary bindings and
 see the premises, so they run this backtracking matcher instead.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.inference._codegen import BlockSpec
 from engine.inference._compile import Unit
 from engine.inference._model import Atom, Propose, TripleHead, Var
 from engine.inference._workset import Fact, WorkingSet
 
-__all__ = ["block_keys", "head_fact", "solve", "unify_head"]
+__all__ = ["head_fact", "solve", "unify_head"]
 
 Binding = dict[str, int]
 
@@ -158,45 +157,6 @@ def unify_head(u: Unit, f: tuple[Any, ...], ws: WorkingSet) -> Binding | None:
         elif ws.terms.ids.get(t) != x:
             return None
     return b
-
-
-def block_keys(ws: WorkingSet, spec: BlockSpec, fn_checks: list[tuple[str, Any]],
-               facts: list[Fact]) -> set[tuple[int, ...]]:
-    """Outer-key values of a block for which some fact in ``facts`` takes part in a match.
-
-    In a star-shaped block (one variable in every pattern, e.g. ``?b`` in ``?b p ?x . ?b q
-    ?y``) every match through a changed fact is a match for its centre value, so each centre
-    is solved once, however many of its facts changed (a superset of keys is harmless).
-    """
-    key_vars = [n for n in spec.outer if any(
-        isinstance(t, Var) and t.name == n for a in spec.atoms for t in a.terms())]
-    names = _atom_names(spec.atoms)
-    checks = [c for c in fn_checks if all(n in names for n in c[1][0])]
-    centre = _centre(spec.atoms)
-    seeds: dict[tuple[int, tuple[tuple[str, int], ...]], list[Atom]] = {}
-    for f in facts:
-        for j, a in enumerate(spec.atoms):
-            b = unify_atom(a, f, {}, ws)
-            if b is None:
-                continue
-            if centre is not None:
-                seeds.setdefault((-1, ((centre, b[centre]),)), spec.atoms)
-            else:
-                seeds.setdefault((j, tuple(sorted(b.items()))), spec.atoms[:j] + spec.atoms[j + 1:])
-    out: set[tuple[int, ...]] = set()
-    for (_, seed), rest in seeds.items():
-        for nb, _ in solve(ws, rest, checks, dict(seed)):
-            out.add(tuple(nb[n] for n in key_vars))
-    return out
-
-
-def _centre(atoms: list[Atom]) -> str | None:
-    common = set.intersection(*({t.name for t in a.terms() if isinstance(t, Var)} for a in atoms))
-    return min(common) if common else None
-
-
-def _atom_names(atoms: list[Atom]) -> set[str]:
-    return {t.name for a in atoms for t in a.terms() if isinstance(t, Var)}
 
 
 _ = Propose
