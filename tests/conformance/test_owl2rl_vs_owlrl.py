@@ -22,9 +22,10 @@ from pathlib import Path
 import brickschema  # test extra: the conformance suite never skips silently
 import owlrl
 import pytest
-from rdflib import BNode, Graph, Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from bench.owl2rl import brick
 from engine.inference import Reasoner, load_rules
 from engine.terms import Triple
 
@@ -34,21 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BRICK = Path(os.path.dirname(brickschema.__file__)) / "ontologies" / "1.4"
 HELPER = "urn:tier1:run:owl2rl#"
 REFLEXIVE = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
-
-
-def brick_slice(n: int) -> Graph:
-    """The first ``n`` named subjects of Brick (sorted) with their blank-node structures."""
-    g = Graph().parse(BRICK / "Brick.ttl")
-    keep = set(sorted({s for s in g.subjects() if not isinstance(s, BNode)})[:n])
-    out, todo = Graph(), list(keep)
-    while todo:
-        s = todo.pop()
-        for p, o in g.predicate_objects(s):
-            out.add((s, p, o))
-            if isinstance(o, BNode) and o not in keep:
-                keep.add(o)
-                todo.append(o)
-    return out
 
 
 def comparable(closure: set[Triple], input_terms: set[object]) -> set[Triple]:
@@ -72,7 +58,7 @@ def sources() -> list[tuple[str, Graph]]:
     out = [
         ("ops.ttl", Graph().parse(ROOT / "ontology" / "ops.ttl")),
         ("Brick-REC", Graph().parse(BRICK / "alignments" / "Brick-REC-alignment.ttl")),
-        ("Brick-300", brick_slice(300)),
+        ("Brick-300", brick(300)),  # the slice bench/owl2rl.py --quick times
     ]
     prov = ROOT / "tests" / "data" / "prov-o.ttl"
     if prov.exists():
