@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
@@ -94,11 +94,7 @@ def rows_of(result: Result) -> tuple[list[str], list[list[Any]]]:
     """Variables and rows of a SELECT result (ASK gives one 'ask' column)."""
     if result.type == "ASK":
         return ["ask"], [[bool(result.askAnswer)]]
-    if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
-        return ["subject", "predicate", "object"], [list(t) for t in _iter(result)]
-    names = [str(v) for v in (result.vars or [])]
-    return names, [list(row) for row in _iter(result)]
-
-
-def _iter(result: Result) -> Iterable[Any]:
-    return iter(result)
+    rows = [list(row) for row in cast(Iterable[Any], result)]  # ASK handled above
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return ["subject", "predicate", "object"], rows
+    return [str(v) for v in (result.vars or [])], rows
