@@ -3,23 +3,24 @@
 The generated code walks the working set's ``so``/``os`` hash indexes in a
 greedy join order (most bound positions first), applies filters, ``not``
 and ``count`` as soon as their variables are bound, and appends head tuples
-to ``out``. Generated source is kept on the unit for debugging.
+to ``out``. Generated source is kept on the unit for debugging. The code for
+one pattern is emitted by :mod:`engine.inference._patterns`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from rdflib import URIRef
-
-from engine.inference._model import Atom, Filter, Var
+from engine.inference._model import Atom
+from engine.inference._patterns import Writer, atom_vars, bind_delta, bind_index, exclude, score, v
 from engine.terms import Node
 
-__all__ = ["BlockSpec", "JoinSpec", "generate", "generate_keyed"]
+__all__ = ["BlockSpec", "JoinSpec", "compile_source", "generate", "generate_block",
+           "generate_keyed", "v"]
 
 
 class BlockSpec:
@@ -42,126 +43,14 @@ class JoinSpec:
 _EMIT_VAR = re.compile(r"\bv_(\w+)")
 
 
-def v(name: str) -> str:
-    return f"v_{name}"
-
-
-class _Writer:
-    def __init__(self, intern: Callable[[Node], int]) -> None:
-        self.intern = intern
-        self.lines: list[str] = []
-        self.depth = 1
-        self.tmp = 0
-        self.preds: set[int] = set()
-        self.memos: set[str] = set()
-        self.seen: set[str] = set()
-        self.fixed: set[str] = set()  # parameters: one value per call, never a source of repeats
-        self.prefix = ""  # set (to the function's name) where existential checks may be split off
-        self.extra: list[str] = []  # sources of the split-off existential checks
-
-    def line(self, text: str) -> None:
-        self.lines.append("    " * self.depth + text)
-
-    def open(self, text: str) -> None:
-        self.line(text)
-        self.depth += 1
-
-    def fresh(self) -> str:
-        self.tmp += 1
-        return f"_t{self.tmp}"
-
-    def term(self, t: object, bound: set[str]) -> tuple[bool, str]:
-        """(is_bound, code) for an atom position; free variables get bound by the caller."""
-        if isinstance(t, Var):
-            return (t.name in bound, v(t.name))
-        return (True, str(self.intern(t)))  # type: ignore[arg-type]
-
-
-def _score(a: Atom, bound: set[str]) -> int:
-    """Static selectivity: a bound join variable beats a constant object (``a ops:Service``,
-    ``ops:status "firing"`` match many facts; ``?inc ops:affects ?svc`` with ``?svc``
-    bound matches few)."""
-    def b(t: object) -> bool:
-        return not isinstance(t, Var) or t.name in bound
-    o = 0 if not b(a.o) else (3 if isinstance(a.o, Var) else 1)
-    return 4 * b(a.s) + o + 2 * b(a.p)
-
-
 def _enables_filter(spec: JoinSpec, a: Atom, bound: set[str], done: set[str]) -> bool:
     """Would binding ``a`` let a pending time-window filter (one reading ``now``) run?"""
-    after = bound | _vars(a)
+    after = bound | atom_vars(a)
     return any(key not in done and "__now" in names and not set(names) <= bound
                and set(names) <= after for key, names in spec.filters)
 
 
-def _vars(a: Atom) -> set[str]:
-    return {t.name for t in a.terms() if isinstance(t, Var)}
-
-
-def _bind_free(w: _Writer, pos: list[tuple[object, str]], bound: set[str]) -> None:
-    """Assign loop temporaries to free variables; repeated ones become equality checks."""
-    for t, src in pos:
-        if not isinstance(t, Var):
-            w.open(f"if {src} == {w.intern(t)}:")  # type: ignore[arg-type]
-        elif t.name in bound:
-            w.open(f"if {src} == {v(t.name)}:")
-        else:
-            w.line(f"{v(t.name)} = {src}")
-            bound.add(t.name)
-
-
-def _delta_atom(w: _Writer, a: Atom, bound: set[str]) -> None:
-    if isinstance(a.p, Var) and a.p.name not in bound:
-        w.open(f"for {v(a.p.name)}, _l in D.items():")
-        w.open(f"if {v(a.p.name)} != CLK:")
-        bound.add(a.p.name)
-        w.open("for _s, _o in _l:")
-    else:
-        _, pc = w.term(a.p, bound)
-        w.open(f"for _s, _o in D.get({pc}, ()):")
-    _bind_free(w, [(a.s, "_s"), (a.o, "_o")], bound)
-
-
-def _index_atom(w: _Writer, a: Atom, bound: set[str]) -> None:
-    sb, sc = w.term(a.s, bound)
-    ob, oc = w.term(a.o, bound)
-    if isinstance(a.p, Var) and a.p.name not in bound:
-        d = w.fresh()
-        w.open(f"for {v(a.p.name)}, {d} in {'OS' if ob and not sb else 'SO'}.items():")
-        w.open(f"if {v(a.p.name)} != CLK:")
-        bound.add(a.p.name)
-        so = os_ = d
-    elif isinstance(a.p, Var):
-        so, os_ = f"SO.get({v(a.p.name)}, E2)", f"OS.get({v(a.p.name)}, E2)"
-    else:
-        pid = w.intern(a.p)
-        w.preds.add(pid)
-        so, os_ = f"so{pid}", f"os{pid}"
-    _index_lookup(w, a, bound, (sb, sc), (ob, oc), (so, os_))
-
-
-def _index_lookup(w: _Writer, a: Atom, bound: set[str], s: tuple[bool, str],
-                  o: tuple[bool, str], idx: tuple[str, str]) -> None:
-    (sb, sc), (ob, oc), (so, os_) = s, o, idx
-    if sb and ob:
-        w.open(f"if {oc} in {so}.get({sc}, E):")
-    elif sb:
-        t = w.fresh()
-        w.open(f"for {t} in {so}.get({sc}, E):")
-        _bind_free(w, [(a.o, t)], bound)
-    elif ob:
-        t = w.fresh()
-        w.open(f"for {t} in {os_}.get({oc}, E):")
-        _bind_free(w, [(a.s, t)], bound)
-    else:
-        t, u, objs = w.fresh(), w.fresh(), w.fresh()
-        w.open(f"for {t}, {objs} in {so}.items():")
-        _bind_free(w, [(a.s, t)], bound)
-        w.open(f"for {u} in {objs}:")
-        _bind_free(w, [(a.o, u)], bound)
-
-
-def _flush(w: _Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
+def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
     progress = True
     while progress:
         progress = False
@@ -177,39 +66,38 @@ def _flush(w: _Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
                 progress = True
         for b in spec.blocks:
             if b.key not in done and set(b.outer) <= bound:
-                _block_call(w, b)
-                if b.kind == "count":
+                _memo_call(w, b.key, b.outer)
+                if b.kind == "not":
+                    w.open("if not _r:")
+                else:
+                    w.line(f"{v(b.result or '')} = INT(_r)")
                     bound.add(b.result or "")
                 done.add(b.key)
                 progress = True
 
 
-def _block_call(w: _Writer, b: BlockSpec) -> None:
-    """Call a not/count block, memoized per outer key for this call (blocks read only
+def _memo_call(w: Writer, key: str, outer: list[str]) -> None:
+    """``_r = key(outer...)``, memoized per outer tuple for this call (blocks read only
     lower strata, which do not change while the function runs)."""
-    args = ", ".join(v(n) for n in b.outer)
-    w.memos.add(b.key)
-    w.line(f"_k = ({args}{',' if b.outer else ''})")
-    w.line(f"_r = _m{b.key}.get(_k)")
+    args = ", ".join(v(n) for n in outer)
+    w.memos.add(key)
+    w.line(f"_k = ({args}{',' if outer else ''})")
+    w.line(f"_r = _m{key}.get(_k)")
     w.open("if _r is None:")
-    w.line(f"_r = _m{b.key}[_k] = {b.key}({args})")
+    w.line(f"_r = _m{key}[_k] = {key}({args})")
     w.depth -= 1
-    if b.kind == "not":
-        w.open("if not _r:")
-    else:
-        w.line(f"{v(b.result or '')} = INT(_r)")
 
 
 def _live(spec: JoinSpec, todo: list[int], done: set[str]) -> set[str]:
     """Variables the rest of the join still reads: later patterns, pending filters and
     blocks, and the emitted head (``v_name`` in the emit code)."""
-    out = {n for i in todo for n in _vars(spec.atoms[i])}
+    out = {n for i in todo for n in atom_vars(spec.atoms[i])}
     out |= {n for key, names in spec.filters if key not in done for n in names}
     out |= {n for b in spec.blocks if b.key not in done for n in b.outer}
     return out | {n for line in spec.emit for n in _EMIT_VAR.findall(line)}
 
 
-def _distinct(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str],
+def _distinct(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str],
               dead: set[str]) -> None:
     """Once a bound variable is no longer read (``?b`` in ``?b ops:about ?svc . ?b ops:status
     "firing"`` after its checks), the rest of the join depends only on the live bound
@@ -231,34 +119,36 @@ def _distinct(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done
     w.line(f"{seen}.add({key})")
 
 
-def _join(w: _Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None:
+def _join(w: Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None:
     done: set[str] = set()
     dead: set[str] = set()
     todo = list(range(len(spec.atoms)))
     if delta is not None:
         todo.remove(delta)
-        _delta_atom(w, spec.atoms[delta], bound)
+        bind_delta(w, spec.atoms[delta], bound)
     _flush(w, spec, bound, done)
     _distinct(w, spec, bound, todo, done, dead)
     while todo:
         if _exists(w, spec, bound, todo, done):
             return
-        best = max(todo, key=lambda i: (_score(spec.atoms[i], bound)
+        best = max(todo, key=lambda i: (score(spec.atoms[i], bound)
                                         + 3 * _enables_filter(spec, spec.atoms[i], bound, done), -i))
         todo.remove(best)
-        _index_atom(w, spec.atoms[best], bound)
+        bind_index(w, spec.atoms[best], bound)
+        if best in w.old:
+            exclude(w, spec.atoms[best], bound)
         _flush(w, spec, bound, done)
         _distinct(w, spec, bound, todo, done, dead)
     for line in spec.emit:
         w.line(line)
 
 
-def _exists(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str]) -> bool:
+def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: set[str]) -> bool:
     """When the head is fully bound and only patterns and filters remain, the rest is an
     existence test (``?b ops:about ?svcB . ?b ops:status "firing"`` once ``?a`` and ``?svcB``
     are bound): compile it as its own function, memoized on the bound variables it reads, and
     emit the head once instead of once per match (a storm: every alert times every alert of a
-    dependency)."""
+    dependency). Its patterns get no semi-naive exclusion (that only repeats work)."""
     if not w.prefix or not todo or any(b.key not in done for b in spec.blocks):
         return False
     assigned = {line.split(" = ", 1)[0][2:] for line in spec.emit if " = " in line}
@@ -267,35 +157,29 @@ def _exists(w: _Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: 
         return False
     atoms = [spec.atoms[i] for i in todo]
     filters = [(k, nm) for k, nm in spec.filters if k not in done]
-    used = {n for a in atoms for n in _vars(a)} | {n for _, nm in filters for n in nm}
+    used = {n for a in atoms for n in atom_vars(a)} | {n for _, nm in filters for n in nm}
     w.tmp += 1
-    key = f"{w.prefix}_e{w.tmp}"
-    b = BlockSpec(key=key, kind="not", atoms=atoms, filters=filters,
+    b = BlockSpec(key=f"{w.prefix}_e{w.tmp}", kind="not", atoms=atoms, filters=filters,
                   outer=sorted(used & bound), counted=[], result=None)
     w.extra.append(generate_block(b, w.intern))
-    args = ", ".join(v(n) for n in b.outer)
-    w.memos.add(key)
-    w.line(f"_k = ({args}{',' if b.outer else ''})")
-    w.line(f"_r = _m{key}.get(_k)")
-    w.open("if _r is None:")
-    w.line(f"_r = _m{key}[_k] = {key}({args})")
-    w.depth -= 1
+    _memo_call(w, b.key, b.outer)
     w.open("if _r:")
     for line in spec.emit:
         w.line(line)
     return True
 
 
-def _function(name: str, params: str, w: _Writer, body_start: int) -> str:
+def _function(name: str, params: str, w: Writer) -> str:
     prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
+    prologue += [f"    x{p} = X.get({p}, E)" for p in sorted(w.excluded)]
     prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
     prologue += [f"    {u} = set()" for u in sorted(w.seen)]
-    main = "\n".join([f"def {name}({params}):", *prologue, *w.lines[body_start:]])
+    main = "\n".join([f"def {name}({params}):", *prologue, *w.lines])
     return "\n\n".join([*w.extra, main])
 
 
 def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
-    w = _Writer(intern)
+    w = Writer(intern)
     if b.kind == "count":
         w.line("_seen = set()")
         emit = [f"_seen.add(({''.join(v(n) + ', ' for n in b.counted)}))"]
@@ -306,30 +190,34 @@ def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
     _join(w, spec, set(b.outer), None)
     w.depth = 1
     w.line("return len(_seen)" if b.kind == "count" else "return False")
-    return _function(b.key, ", ".join(v(n) for n in b.outer), w, 0)
+    return _function(b.key, ", ".join(v(n) for n in b.outer), w)
 
 
 def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
-             delta: int | None) -> str:
-    """Source of ``def name(D, out)`` joining ``spec`` (seeded by atom ``delta``, if any)."""
-    w = _Writer(intern)
+             delta: int | None, old: Collection[int] = ()) -> str:
+    """Source of ``def name(D, out, X)`` joining ``spec``, seeded by atom ``delta`` (if any)
+    from ``D``; the atoms at positions ``old`` skip facts in ``X`` (semi-naive)."""
+    w = Writer(intern)
     w.prefix = name
+    w.old = set(old)
     _join(w, spec, set(), delta)
-    return _function(name, "D, out", w, 0)
+    return _function(name, "D, out, X", w)
 
 
 def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
-                   names: list[str]) -> str:
-    """Source of ``def name(K, out)``: the join of ``spec`` once per key tuple in ``K``, with
+                   names: list[str], old: Collection[int] = ()) -> str:
+    """Source of ``def name(K, out, X)``: the join of ``spec`` once per key tuple in ``K``, with
     ``names`` bound to the tuple (DRed re-evaluates a rule for the outer keys of a ``not`` or
-    ``count`` block whose truth may have changed)."""
-    w = _Writer(intern)
+    ``count`` block whose truth may have changed); atoms at positions ``old`` skip facts in
+    ``X`` (instances using a delta fact are the delta joins' to find)."""
+    w = Writer(intern)
     w.prefix = name
+    w.old = set(old)
     w.open("for _k in K:")
     for i, n in enumerate(names):
         w.line(f"{v(n)} = _k[{i}]")
     _join(w, spec, set(names), None)
-    return _function(name, "K, out", w, 0)
+    return _function(name, "K, out, X", w)
 
 
 @lru_cache(maxsize=4096)
@@ -343,6 +231,3 @@ def compile_source(src: str, ns: dict[str, Any], name: str) -> Callable[..., Any
     exec(code, ns)
     fn: Callable[..., Any] = ns[name]
     return fn
-
-
-_ = (Filter, URIRef)

@@ -2,7 +2,10 @@
 
 A unit knows its stratum, its positive atoms (plus the hidden clock atom when
 the rule uses ``now``), its filters and blocks, and holds the generated join
-functions: ``full(D, out)`` and one ``delta[i](D, out)`` per positive atom.
+functions: ``full(D, out, X)`` and one ``delta[i](D, out, X)`` per positive atom
+(``X``: the facts atoms before ``i`` must not match, see ``_patterns.exclude``).
+The heads of one rule in one stratum share their generated code: the first head's
+functions emit every head's facts (one body evaluation, one mint), the others' do nothing.
 """
 
 from __future__ import annotations
@@ -59,16 +62,17 @@ CLOCK_P = RUN["now"]
 class BlockKeys:
     """Generated code for DRed around one ``not``/``count`` block.
 
-    ``names`` are the block's outer variables that occur in its patterns; ``find[i](D, out)``
-    appends the ``names`` tuples of block matches that use a fact of ``D`` in pattern ``i``
-    (the keys whose truth may have changed); ``rerun(K, out)`` evaluates the whole rule once
-    per key tuple in ``K``.
+    ``names`` are the block's outer variables that occur in its patterns;
+    ``find[i](D, out, D)`` appends the ``names`` tuples of block matches that use a fact of
+    ``D`` in pattern ``i`` (the keys whose truth may have changed); ``rerun(K, out, X)``
+    evaluates the whole rule once per key tuple in ``K``, skipping instances that use a fact
+    of ``X`` (the delta joins find those).
     """
 
     names: tuple[str, ...]
     preds: tuple[int | None, ...]
-    find: list[Callable[[Any, list[Any]], None]]
-    rerun: Callable[[Any, list[Any]], None]
+    find: list[Callable[[Any, list[Any], Any], None]]
+    rerun: Callable[[Any, list[Any], Any], None]
 
 
 @dataclass
@@ -84,8 +88,8 @@ class Unit:
     blocks: list[BlockSpec]
     block_fns: dict[str, Callable[..., Any]]
     mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
-    full: Callable[[Any, list[Any]], None] = field(repr=False)
-    delta: list[Callable[[Any, list[Any]], None]] = field(repr=False)
+    full: Callable[[Any, list[Any], Any], None] = field(repr=False)
+    delta: list[Callable[[Any, list[Any], Any], None]] = field(repr=False)
     source: str = field(repr=False, default="")
     keys: dict[str, BlockKeys] = field(repr=False, default_factory=dict)
 
@@ -116,11 +120,17 @@ def _unit_stratum(rule: Rule, head: TripleHead | Propose, levels: dict[str, int]
 
 
 def compile_ruleset(ruleset: RuleSet, ws: WorkingSet) -> list[Unit]:
+    """One unit per rule head; the heads of a rule that share a stratum share one generated
+    body evaluation (the first unit's code emits them all, the others' code does nothing)."""
     levels = strata_of(ruleset)
     units: list[Unit] = []
     for rule in ruleset.rules:
+        groups: dict[int, list[TripleHead | Propose]] = {}
         for head in rule.heads:
-            units.append(_compile_unit(len(units), rule, head, _unit_stratum(rule, head, levels), ws))
+            groups.setdefault(_unit_stratum(rule, head, levels), []).append(head)
+        for stratum, heads in groups.items():
+            units += _compile_group(len(units), rule, heads, stratum, ws)
+    units.sort(key=lambda u: u.index)
     return units
 
 
@@ -140,8 +150,8 @@ def _mint_fn(label: str, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
     return mint
 
 
-def _compile_unit(idx: int, rule: Rule, head: TripleHead | Propose, stratum: int,
-                  ws: WorkingSet) -> Unit:
+def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], stratum: int,
+                   ws: WorkingSet) -> list[Unit]:
     ns: dict[str, Any] = {
         "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
         "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P),
@@ -156,19 +166,35 @@ def _compile_unit(idx: int, rule: Rule, head: TripleHead | Propose, stratum: int
             fspecs.append(_add_filter(it, filters, ns))
     blocks = _blocks(rule, filters, ns, ws)
     mints = _mints(rule, ns, ws)
-    emit = _emit(idx, head, rule, mints, ws)
+    emit = _mint_lines(mints) + [ln for i, h in enumerate(heads) for ln in _emit(first + i, h, ws)]
     spec = JoinSpec(atoms, fspecs, blocks, emit)
-    srcs = [generate("full", spec, ws.terms.intern, None)]
-    srcs += [generate(f"d{i}", spec, ws.terms.intern, i) for i in range(len(atoms))]
-    name = f"{rule.id}#{idx}"
+    intern = ws.terms.intern
+    srcs = [generate("full", spec, intern, None)]
+    srcs += [generate(f"d{i}", spec, intern, i, range(i)) for i in range(len(atoms))]
     full = compile_source(srcs[0], ns, "full")
     delta = [compile_source(srcs[i + 1], ns, f"d{i}") for i in range(len(atoms))]
     keys = {b.key: _block_keys(b, spec, ns, ws, srcs) for b in blocks}
-    return Unit(
-        index=idx, rule=rule, head=head, stratum=stratum, atoms=atoms, filters=filters,
-        blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks}, mints=mints,
-        full=full, delta=delta, source=f"# {name}\n" + "\n\n".join(srcs), keys=keys,
-    )
+    name = f"{rule.id}#{first}" + (f"-{first + len(heads) - 1}" if len(heads) > 1 else "")
+    out = []
+    for i, head in enumerate(heads):
+        shared = i > 0  # a sibling's code emits this head
+        out.append(Unit(
+            index=first + i, rule=rule, head=head, stratum=stratum, atoms=atoms, filters=filters,
+            blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks}, mints=mints,
+            full=_nothing if shared else full, delta=[_nothing] * len(atoms) if shared else delta,
+            source=f"# emitted by unit {first}" if shared else f"# {name}\n" + "\n\n".join(srcs),
+            keys={k: _idle(bk) for k, bk in keys.items()} if shared else keys,
+        ))
+    return out
+
+
+def _nothing(*_: Any) -> None:
+    """The generated code of a head whose facts a sibling head's code emits."""
+
+
+def _idle(bk: BlockKeys) -> BlockKeys:
+    return BlockKeys(names=bk.names, preds=bk.preds, find=[_nothing] * len(bk.find),
+                     rerun=_nothing)
 
 
 def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet,
@@ -181,8 +207,10 @@ def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet
     emit = [f"out.append(({''.join(v(n) + ', ' for n in names)}))"]
     fl = [(k, nm) for k, nm in b.filters if set(nm) <= in_atoms]
     kspec = JoinSpec(b.atoms, fl, [], emit)
-    find_src = [generate(f"{b.key}k{i}", kspec, ws.terms.intern, i) for i in range(len(b.atoms))]
-    rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names)
+    find_src = [generate(f"{b.key}k{i}", kspec, ws.terms.intern, i, range(i))
+                for i in range(len(b.atoms))]
+    not_clock = [i for i, a in enumerate(spec.atoms) if a.p != CLOCK_P]
+    rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names, not_clock)
     srcs += [*find_src, rerun_src]
     preds = tuple(None if isinstance(a.p, Var) else ws.terms.intern(a.p) for a in b.atoms)
     return BlockKeys(
@@ -259,18 +287,17 @@ def _mints(rule: Rule, ns: dict[str, Any], ws: WorkingSet
     return out
 
 
-def _emit(idx: int, head: TripleHead | Propose, rule: Rule,
-          mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]],
-          ws: WorkingSet) -> list[str]:
+def _mint_lines(mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
+                ) -> list[str]:
+    return [f"{v(name)} = M{i}(({''.join(v(k) + ', ' for k in keys)}))"
+            for i, (name, (keys, _)) in enumerate(mints.items())]
+
+
+def _emit(idx: int, head: TripleHead | Propose, ws: WorkingSet) -> list[str]:
     def code(t: object) -> str:
         return v(t.name) if isinstance(t, Var) else str(ws.terms.intern(t))  # type: ignore[arg-type]
 
-    lines: list[str] = []
-    for i, (name, (keys, _)) in enumerate(mints.items()):
-        lines.append(f"{v(name)} = M{i}(({''.join(v(k) + ', ' for k in keys)}))")
     if isinstance(head, TripleHead):
-        lines.append(f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))")
-    else:
-        params = "".join(code(t) + ", " for _, t in head.params)
-        lines.append(f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))")
-    return lines
+        return [f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))"]
+    params = "".join(code(t) + ", " for _, t in head.params)
+    return [f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))"]

@@ -29,11 +29,12 @@ from engine.inference._workset import Fact
 from engine.terms import Triple
 
 if TYPE_CHECKING:
-    from engine.inference._engine import Reasoner
+    from engine.inference._engine import Delta, Reasoner
 
 __all__ = ["apply_update"]
 
 Keys = dict[tuple[int, str], set[tuple[int, ...]]]
+NO_DELTA: dict[int, set[tuple[int, int]]] = {}  # no semi-naive exclusion
 Tick = tuple[datetime, datetime] | None
 
 
@@ -109,7 +110,7 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     d = r_group(plus)
     for u in units:
         _delta_eval(r, u, d, out, tick)
-    out += _keyed(r, units, keys)
+    out += _keyed(r, units, keys, d)
     inserted = r.saturate(units, [], out + again, touched)
     for f in od:
         if not ws.present(f):
@@ -119,7 +120,7 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
             _move(f, minus, plus)
 
 
-def r_group(facts: Iterable[Any]) -> dict[int, list[tuple[int, int]]]:
+def r_group(facts: Iterable[Any]) -> Delta:
     from engine.inference._engine import group
 
     return group(facts)
@@ -142,8 +143,7 @@ def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:
             ws.index_add(f)
 
 
-def _delta_eval(r: Reasoner, u: Unit, d: dict[int, list[tuple[int, int]]], out: list[Any],
-                tick: Tick) -> None:
+def _delta_eval(r: Reasoner, u: Unit, d: Delta, out: list[Any], tick: Tick) -> None:
     """Delta evaluation; on a clock change a window rule is seeded by the facts that cross
     a window edge instead of being re-evaluated whole through its clock pattern."""
     wins = r.windows[u.index] if tick else None
@@ -154,12 +154,12 @@ def _delta_eval(r: Reasoner, u: Unit, d: dict[int, list[tuple[int, int]]], out: 
     ids = r.ws.terms.ids
     for i, a in enumerate(u.atoms):
         if a.p != CLOCK_P and (isinstance(a.p, Var) or ids.get(a.p) in d):
-            u.delta[i](d, out)
-    for w in wins:
+            u.delta[i](d, out, d)
+    for w in wins:  # seeded at one atom only: no semi-naive exclusion
         if w.block is None:
             facts = flipping(r.ws, w, *tick)
             if facts:
-                u.delta[w.atom](r_group(facts), out)
+                u.delta[w.atom](r_group(facts), out, NO_DELTA)
 
 
 def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys, tick: Tick) -> None:
@@ -178,24 +178,25 @@ def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys, tic
                      for f in flipping(ws, w, *tick)]
             if flips:
                 dd = dict(d)
-                for q, lst in r_group(flips).items():
-                    dd[q] = [*d.get(q, ()), *lst]
+                for q, pairs in r_group(flips).items():
+                    dd[q] = d.get(q, set()) | pairs
             out: list[Any] = []
             for i, p in enumerate(bk.preds):
                 if p is None or p in dd:
-                    bk.find[i](dd, out)
+                    bk.find[i](dd, out, dd)
             if out:
                 keys.setdefault((u.index, bl.key), set()).update(out)
 
 
-def _keyed(r: Reasoner, units: list[Unit], keys: Keys) -> list[Any]:
-    """Heads of the rule instances at the affected keys (generated per-key re-evaluation)."""
+def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta) -> list[Any]:
+    """Heads of the rule instances at the affected keys (generated per-key re-evaluation)
+    that use no fact of ``d`` (the delta joins over ``d`` found those)."""
     out: list[Any] = []
     for u in units:
         for bl in u.blocks:
             ks = keys.get((u.index, bl.key))
             if ks:
-                u.keys[bl.key].rerun(ks, out)
+                u.keys[bl.key].rerun(ks, out, d)
     return out
 
 
@@ -206,7 +207,7 @@ def _overdelete(r: Reasoner, units: list[Unit], minus: set[Any], keys: Keys, tic
     d = r_group(minus)
     for u in units:
         _delta_eval(r, u, d, out, tick)
-    out += _keyed(r, units, keys)
+    out += _keyed(r, units, keys, d)
     od: set[Any] = set()
     frontier = {f for f in out if f in ws.derived}
     while frontier:

@@ -26,21 +26,28 @@ from engine.inference._solve import head_fact, solve, unify_head, unit_checks
 from engine.inference._workset import Fact, WorkingSet
 from engine.terms import Node, Triple
 
-__all__ = ["Reasoner", "group"]
+__all__ = ["NO_DELTA", "Delta", "Reasoner", "group"]
 
 log = logging.getLogger("tier1.inference")
 
 
-def group(facts: Iterable[Any]) -> dict[int, list[tuple[int, int]]]:
-    """Triples grouped by predicate, as the generated delta joins expect."""
-    d: dict[int, list[tuple[int, int]]] = {}
+Delta = dict[int, set[tuple[int, int]]]
+"""Triples grouped by predicate: ``{p: {(s, o), ...}}``, as the generated joins expect."""
+
+NO_DELTA: Delta = {}
+
+
+def group(facts: Iterable[Any]) -> Delta:
+    """Triples grouped by predicate, as the generated delta joins expect (sets: a delta join
+    also tests membership, to skip delta facts at the atoms before its seed)."""
+    d: Delta = {}
     for f in facts:
         if len(f) == 3:
-            lst = d.get(f[1])
-            if lst is None:
-                d[f[1]] = [(f[0], f[2])]
+            pairs = d.get(f[1])
+            if pairs is None:
+                d[f[1]] = {(f[0], f[2])}
             else:
-                lst.append((f[0], f[2]))
+                pairs.add((f[0], f[2]))
     return d
 
 
@@ -148,11 +155,13 @@ class Reasoner:
             self.ws.base.add(self._clock)
             self.ws.index_add(self._clock)
 
-    def delta_eval(self, u: Unit, d: dict[int, list[tuple[int, int]]], out: list[Any]) -> None:
+    def delta_eval(self, u: Unit, d: Delta, out: list[Any]) -> None:
+        """Instances of ``u`` that use a fact of ``d`` (each found once: at its first atom
+        matching a fact of ``d``)."""
         ids = self.ws.terms.ids
         for i, a in enumerate(u.atoms):
             if isinstance(a.p, Var) or ids.get(a.p) in d:
-                u.delta[i](d, out)
+                u.delta[i](d, out, d)
 
     def saturate(self, units: list[Unit], seeds: list[Any] | None, extra: list[Any],
                  touched: dict[Any, bool] | None = None) -> list[Any]:
@@ -160,7 +169,7 @@ class Reasoner:
         out: list[Any] = list(extra)
         if seeds is None:
             for u in units:
-                u.full(None, out)
+                u.full(None, out, NO_DELTA)
         elif seeds:
             d = group(seeds)
             for u in units:
