@@ -48,7 +48,7 @@ class _Row(NamedTuple):
 
 def _row(q: Quad) -> _Row:
     check_quad(q)
-    g, s, p, o = q[3].value, node_uri(q[0]), str(q[1]), encode(q[2])
+    g, s, p, o = q[3]._value_, node_uri(q[0]), str(q[1]), encode(q[2])
     return _Row(quad_hash(g, s, p, o), g, s, p, o, term_hash(o), q)
 
 
@@ -98,8 +98,27 @@ def apply_commit(
                   parent=parent, added=len(added), removed=len(removed))
 
 
-def _is_node(term: object) -> bool:
-    return type(term) is URIRef or type(term) is BNode or isinstance(term, URIRef | BNode)
+def _split(quads: list[Quad]) -> tuple[list[Quad], list[Quad]]:
+    """``quads`` as (relationships: node objects, properties: literal objects)."""
+    rels: list[Quad] = []
+    lits: list[Quad] = []
+    for q in quads:
+        o = q[2]
+        if type(o) is URIRef or type(o) is BNode:
+            rels.append(q)
+        elif isinstance(o, Literal):
+            lits.append(q)
+        else:  # subclasses of URIRef/BNode
+            rels.append(q)
+    return rels, lits
+
+
+def _by_subject(pairs: list[list[str]]) -> list[list[Any]]:
+    """``[s, o]`` rows as ``[s, [o, ...]]``: each subject is looked up once per batch."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for s, o in pairs:
+        out[s].append(o)
+    return [[s, objs] for s, objs in out.items()]
 
 
 class _View:
@@ -111,23 +130,21 @@ class _View:
         self.first = first
 
     def update(self, added: list[Quad], removed: list[Quad]) -> None:
-        rel_add = [q for q in added if _is_node(q[2])]
-        rel_del = [q for q in removed if _is_node(q[2])]
+        rel_add, lit_add = _split(added)
+        rel_del, lit_del = _split(removed)
         for (rtype, g), rows in self._by_type(rel_del).items():
             asserted = g is GraphName.ASSERTED
             _batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g.value)
         self._drop_labels(rel_del)
-        props = self._literal_props(
-            [q for q in added if isinstance(q[2], Literal)],
-            [q for q in removed if isinstance(q[2], Literal)],
-        )
-        new = self._create_nodes(added, rel_add, props)
+        props = self._literal_props(lit_add, lit_del)
+        classes = self._classes(rel_add)
+        new = self._create_nodes(added, rel_add, props, classes)
         sets = [[u, p] for u, p in props.items() if u not in new]
         _batched(self.tx, cy.NODES_SET, "rows", sets)
-        self._add_labels(rel_add, new)
-        for (rtype, g), rows in self._by_type(rel_add).items():
+        self._add_labels(classes, new)
+        for (rtype, g), pairs in self._by_type(rel_add).items():
             asserted = g is GraphName.ASSERTED
-            _batched(self.tx, cy.rels_create(rtype, asserted), "rows", rows, g=g.value)
+            _batched(self.tx, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g.value)
         touched = {node_uri(q[0]) for q in removed} | {node_uri(q[2]) for q in rel_del}
         _batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
         if self.ns.pending:
@@ -150,12 +167,12 @@ class _View:
     def _literal_props(self, lit_add: list[Quad], lit_del: list[Quad]) -> dict[str, dict[str, Any]]:
         """New node properties of every (subject, predicate) the commit touched."""
         groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
-        for s, p, _, _ in lit_add + lit_del:
-            groups[(node_uri(s), str(p))] = []
-        if self.first:
+        if self.first:  # nothing to read back: the commit's literals are all there is
             for s, p, o, g in lit_add:
-                groups[(node_uri(s), str(p))].append((g, o))  # type: ignore[arg-type]
+                groups.setdefault((node_uri(s), str(p)), []).append((g, o))  # type: ignore[arg-type]
         else:
+            for s, p, _, _ in lit_add + lit_del:
+                groups[(node_uri(s), str(p))] = []
             keys = [list(k) for k in groups]
             for rec in self._records(cy.STMT_LITERALS, "rows", keys):
                 lit = decode(rec["o"])
@@ -171,11 +188,11 @@ class _View:
 
     def _create_nodes(
         self, added: list[Quad], rel_add: list[Quad], props: dict[str, dict[str, Any]],
+        classes: dict[str, list[str]],
     ) -> set[str]:
         need = {node_uri(q[0]) for q in added} | {node_uri(q[2]) for q in rel_add}
         if not self.first:
             need -= set(_column(self.tx, cy.NODES_EXISTING, "uris", sorted(need)))
-        classes = self._classes(rel_add)
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         for uri in sorted(need):
             names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith("_:") else set())
@@ -186,9 +203,9 @@ class _View:
             _batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
         return need
 
-    def _add_labels(self, rel_add: list[Quad], new: set[str]) -> None:
+    def _add_labels(self, classes: dict[str, list[str]], new: set[str]) -> None:
         by_label: dict[str, list[str]] = defaultdict(list)
-        for uri, labels in self._classes(rel_add).items():
+        for uri, labels in classes.items():
             if uri not in new:
                 for label in labels:
                     by_label[label].append(uri)
