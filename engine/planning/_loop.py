@@ -17,11 +17,12 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
-from engine.planning._goals import discover_goals, open_incidents, triggers_of
+from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorder
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
+from engine.planning._triggers import TriggerIndex
 from engine.store import Commit, CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
@@ -86,6 +87,7 @@ class Loop:
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
         self.queue: deque[tuple[tuple[Triple, ...], tuple[Triple, ...], str]] = deque()
+        self._triggers: TriggerIndex | None = None  # built on first use, then kept current
         for plan in self.plans.values():
             if plan.active and plan.state is not PlanState.WAITING:
                 self.locks.acquire(plan, neighbourhood(store, plan.mutated()))
@@ -125,7 +127,18 @@ class Loop:
         if delta.empty:
             return None
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
-        return self.store.commit(delta, meta)
+        try:
+            return self.store.commit(delta, meta)
+        finally:
+            if self._triggers is not None and (adds or removes):
+                self._triggers.apply(adds, removes)
+
+    def triggers(self, goal: Goal) -> list[URIRef]:
+        """Firing alerts about anything in ``goal``'s scope: the triggers its plan answers
+        (as :func:`~engine.planning._goals.triggers_of` reads them, from memory)."""
+        if self._triggers is None:
+            self._triggers = TriggerIndex(self.store)
+        return self._triggers.of(self.scope(goal))
 
     def save(self, old: Plan | None, new: Plan, message: str, event: LoopEvent | None = None,
              triggers: Iterable[URIRef] = (), extra: Delta | None = None) -> Plan:
@@ -194,7 +207,7 @@ class Loop:
                 continue
             last = max(done, key=lambda p: p.attempt)
             answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
-            fresh = [a for a in triggers_of(self.store, self.scope(goal))
+            fresh = [a for a in self.triggers(goal)
                      if a not in answered or self._fired_after(a, last.created)]
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
@@ -239,7 +252,7 @@ class Loop:
                           attempt=attempt)
         if plan is None:
             return None
-        triggers = triggers_of(self.store, self.scope(goal))
+        triggers = self.triggers(goal)
         plan = plan.model_copy(update={"triggers": max(1, len(triggers))})
         steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in plan.steps)
         ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "

@@ -43,3 +43,26 @@ def test_a_batch_is_bounded_and_keeps_arrival_order(store: GraphStore,
     assert len(loop.queue) == 1
     assert set(triples(store, (inst, OPS.health, None))) == {(inst, OPS.health, Literal("healthy"))}
     assert pump(loop, execute=False) == 1
+
+
+def test_triggers_kept_in_memory_match_the_store(store: GraphStore, make_loop: MakeLoop) -> None:
+    """The loop's trigger index (built on first use, folded forward per commit) answers
+    what reading the store answers, through arrivals, a resolution and a goal met."""
+    from engine.planning._goals import triggers_of
+
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    inst = EX["search-2"]
+    loop.offer(alert(inst, 3, "early"), [], "early alerts")
+    pump(loop, execute=False)
+    goals = list(loop.goal_book.values())
+    assert [len(loop.triggers(g)) for g in goals] == [3]
+    assert loop.triggers(goals[0]) == triggers_of(store, loop.scope(goals[0]))
+    gone = EX["alert-early-0"]
+    loop.offer(alert(inst, 2, "late"), [(gone, OPS.status, Literal("firing"))], "late, one resolved")
+    loop.offer([(gone, OPS.status, Literal("resolved"))], [], "resolved")
+    pump(loop)
+    for g in loop.goal_book.values():
+        assert loop.triggers(g) == triggers_of(store, loop.scope(g))
+    assert loop.goal_book[goals[0].iri].status == "met"  # closing it resolved its triggers
+    assert loop.triggers(goals[0]) == []
