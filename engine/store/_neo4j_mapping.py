@@ -170,6 +170,11 @@ class Namespaces:
 
 
 # -- literal values -----------------------------------------------------------
+# plain strings, compared with str.__eq__: rdflib's namespace lookup and URIRef.__eq__
+# are Python code, and this runs once per literal of a load
+_INTEGER, _DOUBLE, _BOOLEAN = str(XSD.integer), str(XSD.double), str(XSD.boolean)
+
+
 def _exact(lit: Literal) -> Any | None:
     """A Neo4j value that gives back exactly ``lit``, or ``None``."""
     lex, dt = str(lit), lit.datatype
@@ -178,13 +183,13 @@ def _exact(lit: Literal) -> Any | None:
     if dt is None:
         return lex
     try:
-        if dt == XSD.integer:
+        if str.__eq__(dt, _INTEGER):
             i = int(lex)
             return i if str(i) == lex and -(2**63) <= i < 2**63 else None
-        if dt == XSD.double:
+        if str.__eq__(dt, _DOUBLE):
             f = float(lex)
             return f if math.isfinite(f) and repr(f) == lex else None
-        if dt == XSD.boolean:
+        if str.__eq__(dt, _BOOLEAN):
             return {"true": True, "false": False}.get(lex)
     except ValueError:
         return None
