@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from engine.errors import CommitNotFound, ConflictError, StoreUnavailable
+from engine.store import _sqlite_checkpoint as ckpt
 from engine.store._base import ALL_GRAPHS, Capabilities, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.store._sqlite_write import BULK_MIN, INDEX_DDL, bulk_insert, insert, mark_removed
@@ -64,7 +66,10 @@ class SqliteStore:
             )
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._checkpointer = ckpt.Checkpointer(self.path) if ckpt.BACKGROUND else None
         self._db = self._connect()
+        if self._checkpointer is not None:
+            weakref.finalize(self, self._checkpointer.close)
 
     # -- connection -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -74,6 +79,8 @@ class SqliteStore:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA cache_size=-1000000")
             db.execute("PRAGMA temp_store=MEMORY")
+            if self._checkpointer is not None:
+                db.execute(f"PRAGMA wal_autocheckpoint={ckpt.BACKSTOP_PAGES}")
             db.executescript(_SCHEMA + ";\n".join(INDEX_DDL) + ";")
             self._check_version(db)
         except sqlite3.DatabaseError as exc:
@@ -94,6 +101,8 @@ class SqliteStore:
             )
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._db.close()
 
     # -- writes -----------------------------------------------------------
@@ -109,6 +118,8 @@ class SqliteStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        if self._checkpointer is not None:
+            self._checkpointer.committed(commit.added + commit.removed)
         return commit
 
     def _apply(self, delta: Delta, meta: CommitMeta) -> Commit:
