@@ -129,11 +129,11 @@ class SqliteStore:
         ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
         if head and ts < head.timestamp:
             ts = head.timestamp
-        removed = mark_removed(db, delta.removes, len(delta.removes), seq) if delta.removes else 0
+        removed = mark_removed(db, delta.removes, seq) if delta.removes else 0
         if len(delta.adds) >= BULK_MIN and not delta.removes and self._empty():
             added = bulk_insert(db, delta.adds, seq)
         else:
-            added = insert(db, delta.adds, len(delta.adds), seq) if delta.adds else 0
+            added = insert(db, delta.adds, seq) if delta.adds else 0
         parent = head.id if head else None
         cid = _commit_id(parent, seq, ts, meta, added, removed)
         db.execute(
