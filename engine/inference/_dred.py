@@ -96,10 +96,11 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     watching = ws.watching
     if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
         ws.watching = False  # cancel out) instead of re-sorting every time fact twice
-    _shift(r, plus, minus)  # lower strata back to the old state
+    back = _old_state(r, units, plus, bool(minus or keys))
+    _shift(r, back, minus)  # lower strata back to the old state (as far as these units see)
     _affected(r, units, minus, keys, tick)
-    od = _overdelete(r, units, minus, keys, tick)
-    _shift(r, minus, plus)  # and forward to the new state
+    od = _overdelete(r, units, minus, keys, tick) if minus or keys else set()
+    _shift(r, minus, back)  # and forward to the new state
     ws.watching = watching
     for f in od:
         touched.setdefault(f, f in ws.derived)
@@ -131,6 +132,26 @@ def _move(f: Any, cancel: set[Any], record: set[Any]) -> None:
         cancel.discard(f)
     else:
         record.add(f)
+
+
+def _old_state(r: Reasoner, units: list[Unit], plus: set[Any], needed: bool) -> set[Any]:
+    """The added facts to take out of the index for the units to see the old state: those
+    of the predicates they read.
+
+    Units without ``not``/``count`` need no exact old state: over-deleting in the old state
+    *plus* the added facts finds a superset of the instances that used a removed fact (the
+    extra heads are rederived), so nothing is taken out. Nothing either when the old state
+    is not ``needed`` (no removed fact and no affected block key: nothing to over-delete).
+    """
+    if not needed or not any(u.blocks for u in units):
+        return set()
+    reads: set[int] = set()
+    for u in units:
+        for a in [*u.atoms, *(a for bl in u.blocks for a in bl.atoms)]:
+            if isinstance(a.p, Var):
+                return plus
+            reads.add(r.ws.terms.intern(a.p))
+    return {f for f in plus if len(f) == 3 and f[1] in reads}
 
 
 def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:

@@ -84,6 +84,13 @@ class OpsMachine(RuleBasedStateMachine):
             gone = data.draw(st.lists(st.sampled_from(alert_facts_now), max_size=4))
             self._apply(set(), set(gone))
 
+    @rule(data=st.data(), batch=st.lists(alerts, max_size=2), flips=st.lists(health, max_size=2))
+    def churn(self, data: st.DataObject, batch: list[list[Triple]], flips: list[Triple]) -> None:
+        """Removals and additions in one update (an alert resolved as others arrive)."""
+        present = sorted(t for t in self.base if t[0] in ALERTS or t[1] == OPS.health)
+        gone = data.draw(st.lists(st.sampled_from(present), max_size=3)) if present else []
+        self._apply({t for a in batch for t in a} | set(flips), set(gone))
+
     @rule(minutes=st.integers(min_value=-3, max_value=9))
     def tick(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
