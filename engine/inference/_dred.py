@@ -92,14 +92,15 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
              base_removed: set[Fact], touched: dict[Any, bool], tick: Tick) -> None:
     ws = r.ws
     keys: Keys = {}
-    _affected(r, units, plus, keys, tick)
+    dp, dm = r_group(plus), r_group(minus)  # plus and minus stay as they are until the end
+    _affected(r, units, dp, keys, tick)
     watching = ws.watching
     if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
         ws.watching = False  # cancel out) instead of re-sorting every time fact twice
     back = _old_state(r, units, plus, bool(minus or keys))
     _shift(r, back, minus)  # lower strata back to the old state (as far as these units see)
-    _affected(r, units, minus, keys, tick)
-    od = _overdelete(r, units, minus, keys, tick) if minus or keys else set()
+    _affected(r, units, dm, keys, tick)
+    od = _overdelete(r, units, dm, keys, tick) if minus or keys else set()
     _shift(r, minus, back)  # and forward to the new state
     ws.watching = watching
     for f in od:
@@ -108,10 +109,9 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     cands = od | {f for f in base_removed if not ws.present(f)}
     again = [f for f in cands if r.derivable(f, units)]
     out: list[Any] = []
-    d = r_group(plus)
     for u in units:
-        _delta_eval(r, u, d, out, tick)
-    out += _keyed(r, units, keys, d)
+        _delta_eval(r, u, dp, out, tick)
+    out += _keyed(r, units, keys, dp)
     inserted = r.saturate(units, [], out + again, touched)
     for f in od:
         if not ws.present(f):
@@ -183,11 +183,10 @@ def _delta_eval(r: Reasoner, u: Unit, d: Delta, out: list[Any], tick: Tick) -> N
                 u.delta[w.atom](r_group(facts), out, NO_DELTA)
 
 
-def _affected(r: Reasoner, units: list[Unit], changed: set[Any], keys: Keys, tick: Tick) -> None:
-    """Collect the outer keys of blocks that a changed fact (or a fact crossing a window edge
-    on a clock tick) takes part in, with each block's generated key finders."""
+def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) -> None:
+    """Collect the outer keys of blocks that a changed fact (of ``d``, or crossing a window
+    edge on a clock tick) takes part in, with each block's generated key finders."""
     ws = r.ws
-    d = r_group(changed)
     for u in units:
         wins = r.windows[u.index] if tick else []
         if wins is None:
@@ -221,11 +220,11 @@ def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta) -> list[Any]:
     return out
 
 
-def _overdelete(r: Reasoner, units: list[Unit], minus: set[Any], keys: Keys, tick: Tick
-                ) -> set[Any]:
+def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) -> set[Any]:
+    """Heads of the instances (in the old state) that use a removed fact (of ``d``) or sit at
+    an affected key, closed under the stratum's own rules."""
     ws = r.ws
     out: list[Any] = []
-    d = r_group(minus)
     for u in units:
         _delta_eval(r, u, d, out, tick)
     out += _keyed(r, units, keys, d)

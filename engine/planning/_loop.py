@@ -111,10 +111,10 @@ class Loop:
     ) -> Commit | None:
         """Commit ``asserted`` with its inferred consequences and the provenance of ``event``
         (nothing at all when there is nothing to write)."""
-        adds = [(s, p, o) for s, p, o, g in asserted.adds
-                if g is GraphName.ASSERTED and not is_bookkeeping(s)]
+        world = GraphName.ASSERTED
+        adds = [(s, p, o) for s, p, o, g in asserted.adds if g is world and not is_bookkeeping(s)]
         removes = [(s, p, o) for s, p, o, g in asserted.removes
-                   if g is GraphName.ASSERTED and not is_bookkeeping(s)]
+                   if g is world and not is_bookkeeping(s)]
         delta = asserted
         if adds or removes:
             obs = self.ports.inference.observe(adds, removes, self.now)
