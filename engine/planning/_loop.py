@@ -127,11 +127,10 @@ class Loop:
         if delta.empty:
             return None
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
-        try:
-            return self.store.commit(delta, meta)
-        finally:
-            if self._triggers is not None and (adds or removes):
-                self._triggers.apply(adds, removes)
+        done = self.store.commit(delta, meta)
+        if self._triggers is not None and (adds or removes):
+            self._triggers.apply(adds, removes)
+        return done
 
     def triggers(self, goal: Goal) -> list[URIRef]:
         """Firing alerts about anything in ``goal``'s scope: the triggers its plan answers
