@@ -55,11 +55,12 @@ class Checkpointer:
 
     def close(self) -> None:
         """Wait for a running checkpoint, then stop the thread."""
-        if self._thread is not None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
             self._stop = True
             self._wake.set()
-            self._thread.join()
-            self._thread = None
+            if thread is not threading.current_thread():  # a finalizer may run on the thread itself
+                thread.join()
 
     def _run(self) -> None:
         db = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
