@@ -171,7 +171,7 @@ def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: s
 
 def _function(name: str, params: str, w: Writer) -> str:
     prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
-    prologue += [f"    x{p} = X.get({p}, E)" for p in sorted(w.excluded)]
+    prologue += [f"    x{p} = {w.xsrc}.get({p}, E)" for p in sorted(w.excluded)]
     prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
     prologue += [f"    {u} = set()" for u in sorted(w.seen)]
     main = "\n".join([f"def {name}({params}):", *prologue, *w.lines])
@@ -179,7 +179,12 @@ def _function(name: str, params: str, w: Writer) -> str:
 
 
 def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
+    """Source of ``def key(outer...)``: whether the block matches (``not``) or how many
+    distinct tuples it counts (``count``), skipping the facts in ``HID`` (the working set's
+    ``hidden``: empty but while DRed evaluates the old state)."""
     w = Writer(intern)
+    w.xsrc = "HID"
+    w.old = set(range(len(b.atoms)))
     if b.kind == "count":
         w.line("_seen = set()")
         emit = [f"_seen.add(({''.join(v(n) + ', ' for n in b.counted)}))"]

@@ -154,7 +154,7 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
                    ws: WorkingSet) -> list[Unit]:
     ns: dict[str, Any] = {
         "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
-        "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P),
+        "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P), "HID": ws.hidden,
     }
     atoms = [it for it in rule.body if isinstance(it, Atom)]
     if rule.uses_now():

@@ -97,11 +97,15 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     watching = ws.watching
     if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
         ws.watching = False  # cancel out) instead of re-sorting every time fact twice
-    back = _old_state(r, units, plus, bool(minus or keys))
-    _shift(r, back, minus)  # lower strata back to the old state (as far as these units see)
-    _affected(r, units, dm, keys, tick)
-    od = _overdelete(r, units, dm, keys, tick) if minus or keys else set()
-    _shift(r, minus, back)  # and forward to the new state
+    _shift(r, set(), minus)  # the removed facts back: the index holds the old state + plus
+    hidden = _hidden(r, units, dp, bool(minus or keys))
+    ws.hidden.update(hidden)  # blocks skip the added facts: they see the old state exactly
+    try:
+        _affected(r, units, dm, keys, tick)
+        od = _overdelete(r, units, dm, keys, tick, _union(dm, hidden)) if minus or keys else set()
+    finally:
+        ws.hidden.clear()
+    _shift(r, minus, set())  # and forward to the new state
     ws.watching = watching
     for f in od:
         touched.setdefault(f, f in ws.derived)
@@ -134,24 +138,32 @@ def _move(f: Any, cancel: set[Any], record: set[Any]) -> None:
         record.add(f)
 
 
-def _old_state(r: Reasoner, units: list[Unit], plus: set[Any], needed: bool) -> set[Any]:
-    """The added facts to take out of the index for the units to see the old state: those
-    of the predicates they read.
+def _hidden(r: Reasoner, units: list[Unit], dp: Delta, needed: bool) -> Delta:
+    """The added facts ``not``/``count`` blocks must skip for DRed to see the old state:
+    those of the predicates the blocks read (the index keeps them; taking them out and
+    putting them back cost two index updates per added fact and stratum).
 
-    Units without ``not``/``count`` need no exact old state: over-deleting in the old state
-    *plus* the added facts finds a superset of the instances that used a removed fact (the
-    extra heads are rederived), so nothing is taken out. Nothing either when the old state
-    is not ``needed`` (no removed fact and no affected block key: nothing to over-delete).
+    The rest of the old-state evaluation sees the old state *plus* the added facts, so it
+    over-deletes a superset of what it must (the extra heads are rederived); a stratum
+    without blocks needs nothing hidden, nor one with nothing to over-delete (not
+    ``needed``: no removed fact and no affected block key).
     """
-    if not needed or not any(u.blocks for u in units):
-        return set()
-    reads: set[int] = set()
+    if not needed:
+        return {}
+    preds: set[int] = set()
     for u in units:
-        for a in [*u.atoms, *(a for bl in u.blocks for a in bl.atoms)]:
+        for a in (a for bl in u.blocks for a in bl.atoms):
             if isinstance(a.p, Var):
-                return plus
-            reads.add(r.ws.terms.intern(a.p))
-    return {f for f in plus if len(f) == 3 and f[1] in reads}
+                return dp
+            preds.add(r.ws.terms.intern(a.p))
+    return {p: dp[p] for p in preds if p in dp}
+
+
+def _union(a: Delta, b: Delta) -> Delta:
+    out = dict(a)
+    for p, pairs in b.items():
+        out[p] = out[p] | pairs if p in out else pairs
+    return out
 
 
 def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:
@@ -220,14 +232,16 @@ def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta) -> list[Any]:
     return out
 
 
-def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) -> set[Any]:
+def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick, x: Delta
+                ) -> set[Any]:
     """Heads of the instances (in the old state) that use a removed fact (of ``d``) or sit at
-    an affected key, closed under the stratum's own rules."""
+    an affected key (those using no fact of ``x``: removed ones, found by the delta joins, and
+    hidden added ones, not in the old state), closed under the stratum's own rules."""
     ws = r.ws
     out: list[Any] = []
     for u in units:
         _delta_eval(r, u, d, out, tick)
-    out += _keyed(r, units, keys, d)
+    out += _keyed(r, units, keys, x)
     od: set[Any] = set()
     frontier = {f for f in out if f in ws.derived}
     while frontier:

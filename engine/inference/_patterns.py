@@ -36,6 +36,7 @@ class Writer:
         self.prefix = ""  # set (to the function's name) where existential checks may be split off
         self.extra: list[str] = []  # sources of the split-off existential checks
         self.old: set[int] = set()  # atom positions that must match facts outside X
+        self.xsrc = "X"  # where the excluded facts come from (a parameter, or HID for blocks)
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)

@@ -69,6 +69,9 @@ class WorkingSet:
         self.watch: dict[int, list[tuple[Any, int, int]]] = {}
         """Predicates of time-window patterns: facts sorted by (datetime value, s, o)."""
         self.watching = False
+        self.hidden: dict[int, set[tuple[int, int]]] = {}
+        """Facts (``{p: {(s, o)}}``) that ``not``/``count`` blocks skip: DRed fills it with the
+        added facts while it evaluates the old state, instead of taking them out of the index."""
 
     def rebuild_watch(self) -> None:
         """Sort the watched predicates' facts (after a bulk load) and keep them sorted."""
