@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from engine.inference._model import Atom
+from engine.inference._model import Atom, Var
 from engine.inference._patterns import Writer, atom_vars, bind_delta, bind_index, exclude, score, v
 from engine.terms import Node
 
@@ -50,7 +50,18 @@ def _enables_filter(spec: JoinSpec, a: Atom, bound: set[str], done: set[str]) ->
                and set(names) <= after for key, names in spec.filters)
 
 
-def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
+def _probe(a: Atom, bound: set[str]) -> bool:
+    """A pattern with a constant predicate and its subject or object known: an index probe."""
+    if isinstance(a.p, Var):
+        return False
+    return any(not isinstance(t, Var) or t.name in bound for t in (a.s, a.o))
+
+
+def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str], todo: list[int]) -> None:
+    """Emit the filters, and the blocks, whose variables are bound. A block waits while a
+    pattern that is a plain index probe remains: a probe is cheaper than a block call, and
+    may fail first (``?inc ops:affects ?svc`` before there is an incident)."""
+    probes = any(_probe(spec.atoms[i], bound) for i in todo)
     progress = True
     while progress:
         progress = False
@@ -65,7 +76,7 @@ def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str]) -> None:
                 done.add(key)
                 progress = True
         for b in spec.blocks:
-            if b.key not in done and set(b.outer) <= bound:
+            if b.key not in done and set(b.outer) <= bound and not probes:
                 _memo_call(w, b.key, b.outer)
                 if b.kind == "not":
                     w.open("if not _r:")
@@ -126,7 +137,7 @@ def _join(w: Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None
     if delta is not None:
         todo.remove(delta)
         bind_delta(w, spec.atoms[delta], bound)
-    _flush(w, spec, bound, done)
+    _flush(w, spec, bound, done, todo)
     _distinct(w, spec, bound, todo, done, dead)
     while todo:
         if _exists(w, spec, bound, todo, done):
@@ -137,7 +148,7 @@ def _join(w: Writer, spec: JoinSpec, bound: set[str], delta: int | None) -> None
         bind_index(w, spec.atoms[best], bound)
         if best in w.old:
             exclude(w, spec.atoms[best], bound)
-        _flush(w, spec, bound, done)
+        _flush(w, spec, bound, done, todo)
         _distinct(w, spec, bound, todo, done, dead)
     for line in spec.emit:
         w.line(line)
