@@ -63,7 +63,12 @@ class Checkpointer:
                 thread.join()
 
     def _run(self) -> None:
-        db = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
+        # mode=rw: never create a file, should the store have been moved away meanwhile
+        uri = f"{self._path.resolve().as_uri()}?mode=rw"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0)
+        except sqlite3.Error:  # the backstop and close() still checkpoint
+            return
         db.execute("PRAGMA synchronous=NORMAL")  # the same fsyncs as the committing connection's
         try:
             while True:

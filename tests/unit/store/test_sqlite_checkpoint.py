@@ -59,3 +59,13 @@ def test_without_the_thread_sqlite_checkpoints_inside_the_commit(tmp_path: Path)
     s.commit(Delta.of(facts("a", 20_000)), META)
     assert s._checkpointer is None and s.count() == 20_000
     s.close()
+
+
+def test_the_thread_never_creates_a_store_file(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    s = SqliteStore(path, create=True)
+    s.commit(Delta.of(facts("a", 10)), META)
+    path.rename(tmp_path / "moved.db")  # moved away while open
+    s.commit(Delta.of(facts("b", 20_000)), META)  # wakes the checkpoint thread
+    s.close()
+    assert not path.exists()
