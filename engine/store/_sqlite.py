@@ -5,7 +5,8 @@ it (``NULL`` while live), so the current state, any past state and any diff
 are plain range queries. An insert checks the (s, p, o, g) index first, so the live state
 stays a set; how rows are written (row by row, set at a time, or a bulk first load) is in
 ``_sqlite_write.py``. Each commit is one ``BEGIN IMMEDIATE`` transaction in WAL mode: a process
-killed mid-commit leaves the file exactly at the previous commit.
+killed mid-commit leaves the file exactly at the previous commit. WAL checkpoints run after
+the commit on a thread of their own (``_sqlite_checkpoint.py``).
 """
 
 from __future__ import annotations
