@@ -10,12 +10,9 @@ functions emit every head's facts (one body evaluation, one mint), the others' d
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-
-from rdflib import URIRef
 
 from engine.inference._checks import (
     block_atom_vars,
@@ -36,6 +33,7 @@ from engine.inference._codegen import (
     v,
 )
 from engine.inference._filters import make_filter
+from engine.inference._heads import Mints, emit_head, mint_lines, mints_of
 from engine.inference._model import (
     Atom,
     Call,
@@ -87,7 +85,7 @@ class Unit:
     filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]]
     blocks: list[BlockSpec]
     block_fns: dict[str, Callable[..., Any]]
-    mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
+    mints: Mints
     full: Callable[[Any, list[Any], Any], None] = field(repr=False)
     delta: list[Callable[[Any, list[Any], Any], None]] = field(repr=False)
     source: str = field(repr=False, default="")
@@ -134,22 +132,6 @@ def compile_ruleset(ruleset: RuleSet, ws: WorkingSet) -> list[Unit]:
     return units
 
 
-def _mint_fn(label: str, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
-    cache: dict[tuple[int, ...], int] = {}
-    nodes = ws.terms.nodes
-    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
-
-    def mint(key: tuple[int, ...]) -> int:
-        got = cache.get(key)
-        if got is None:
-            text = "\x1f".join([label, *(nodes[k].n3() for k in key)])
-            digest = hashlib.sha256(text.encode()).hexdigest()[:20]
-            got = cache[key] = ws.terms.intern(URIRef(f"{RUN}{slug}/{digest}"))
-        return got
-
-    return mint
-
-
 def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], stratum: int,
                    ws: WorkingSet) -> list[Unit]:
     ns: dict[str, Any] = {
@@ -165,8 +147,8 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
         if isinstance(it, Filter):
             fspecs.append(_add_filter(it, filters, ns))
     blocks = _blocks(rule, filters, ns, ws)
-    mints = _mints(rule, ns, ws)
-    emit = _mint_lines(mints) + [ln for i, h in enumerate(heads) for ln in _emit(first + i, h, ws)]
+    mints = mints_of(rule, ns, ws)
+    emit = mint_lines(mints) + [ln for i, h in enumerate(heads) for ln in emit_head(first + i, h, ws)]
     spec = JoinSpec(atoms, fspecs, blocks, emit)
     intern = ws.terms.intern
     srcs = [generate("full", spec, intern, None)]
@@ -175,17 +157,19 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
     delta = [compile_source(srcs[i + 1], ns, f"d{i}") for i in range(len(atoms))]
     keys = {b.key: _block_keys(b, spec, ns, ws, srcs) for b in blocks}
     name = f"{rule.id}#{first}" + (f"-{first + len(heads) - 1}" if len(heads) > 1 else "")
-    out = []
-    for i, head in enumerate(heads):
-        shared = i > 0  # a sibling's code emits this head
-        out.append(Unit(
-            index=first + i, rule=rule, head=head, stratum=stratum, atoms=atoms, filters=filters,
-            blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks}, mints=mints,
-            full=_nothing if shared else full, delta=[_nothing] * len(atoms) if shared else delta,
-            source=f"# emitted by unit {first}" if shared else f"# {name}\n" + "\n\n".join(srcs),
-            keys={k: _idle(bk) for k, bk in keys.items()} if shared else keys,
-        ))
-    return out
+    shared = Unit(index=first, rule=rule, head=heads[0], stratum=stratum, atoms=atoms,
+                  filters=filters, blocks=blocks, block_fns={b.key: ns[b.key] for b in blocks},
+                  mints=mints, full=full, delta=delta, keys=keys,
+                  source=f"# {name}\n" + "\n\n".join(srcs))
+    return [shared, *(_sibling(shared, first + i, h) for i, h in enumerate(heads) if i)]
+
+
+def _sibling(u: Unit, index: int, head: TripleHead | Propose) -> Unit:
+    """Unit ``index`` for another ``head`` of ``u``'s rule: the same body, no code of its own
+    (``u``'s generated code emits this head's facts too)."""
+    return replace(u, index=index, head=head, full=_nothing, delta=[_nothing] * len(u.atoms),
+                   keys={k: _idle(bk) for k, bk in u.keys.items()},
+                   source=f"# emitted by unit {u.index}")
 
 
 def _nothing(*_: Any) -> None:
@@ -275,29 +259,3 @@ def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[...
     return out
 
 
-def _mints(rule: Rule, ns: dict[str, Any], ws: WorkingSet
-           ) -> dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]:
-    out: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]] = {}
-    base = sorted(positive_vars(rule))
-    for i, m in enumerate(rule.mints):
-        keys = tuple(k.name for k in m.keys) or tuple(base)
-        fn = _mint_fn(m.name or rule.id, ws)
-        ns[f"M{i}"] = fn
-        out[m.var.name] = (keys, fn)
-    return out
-
-
-def _mint_lines(mints: dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
-                ) -> list[str]:
-    return [f"{v(name)} = M{i}(({''.join(v(k) + ', ' for k in keys)}))"
-            for i, (name, (keys, _)) in enumerate(mints.items())]
-
-
-def _emit(idx: int, head: TripleHead | Propose, ws: WorkingSet) -> list[str]:
-    def code(t: object) -> str:
-        return v(t.name) if isinstance(t, Var) else str(ws.terms.intern(t))  # type: ignore[arg-type]
-
-    if isinstance(head, TripleHead):
-        return [f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))"]
-    params = "".join(code(t) + ", " for _, t in head.params)
-    return [f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))"]

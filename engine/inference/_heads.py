@@ -1,0 +1,69 @@
+"""What a rule instance produces: minted IRIs (``new ?x from ...``) and head tuples.
+
+The lines returned here are the end of every generated join (see ``_codegen``): mint the
+rule's new IRIs once, then append one fact per head (a triple, or a proposal key
+``(unit, action, target, params)``) to ``out``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from rdflib import URIRef
+
+from engine.inference._checks import positive_vars
+from engine.inference._model import Propose, Rule, TripleHead, Var
+from engine.inference._patterns import v
+from engine.inference._workset import WorkingSet
+from engine.vocab import RUN
+
+__all__ = ["Mints", "emit_head", "mint_lines", "mints_of"]
+
+Mints = dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
+"""Minted variable -> (the variables it is keyed on, the minting function)."""
+
+
+def _mint_fn(label: str, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
+    cache: dict[tuple[int, ...], int] = {}
+    nodes = ws.terms.nodes
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
+
+    def mint(key: tuple[int, ...]) -> int:
+        got = cache.get(key)
+        if got is None:
+            text = "\x1f".join([label, *(nodes[k].n3() for k in key)])
+            digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+            got = cache[key] = ws.terms.intern(URIRef(f"{RUN}{slug}/{digest}"))
+        return got
+
+    return mint
+
+
+def mints_of(rule: Rule, ns: dict[str, Any], ws: WorkingSet) -> Mints:
+    """The rule's mints, each also put in the generated code's namespace as ``M<i>``."""
+    out: Mints = {}
+    base = sorted(positive_vars(rule))
+    for i, m in enumerate(rule.mints):
+        keys = tuple(k.name for k in m.keys) or tuple(base)
+        fn = _mint_fn(m.name or rule.id, ws)
+        ns[f"M{i}"] = fn
+        out[m.var.name] = (keys, fn)
+    return out
+
+
+def mint_lines(mints: Mints) -> list[str]:
+    return [f"{v(name)} = M{i}(({''.join(v(k) + ', ' for k in keys)}))"
+            for i, (name, (keys, _)) in enumerate(mints.items())]
+
+
+def emit_head(idx: int, head: TripleHead | Propose, ws: WorkingSet) -> list[str]:
+    """The line appending unit ``idx``'s ``head`` fact to ``out``."""
+    def code(t: object) -> str:
+        return v(t.name) if isinstance(t, Var) else str(ws.terms.intern(t))  # type: ignore[arg-type]
+
+    if isinstance(head, TripleHead):
+        return [f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))"]
+    params = "".join(code(t) + ", " for _, t in head.params)
+    return [f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))"]
