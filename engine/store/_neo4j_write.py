@@ -110,14 +110,15 @@ def _apply(
     if head and ts < head.timestamp:
         ts = head.timestamp
     gone = _column(tx, cy.STMT_REMOVE, "ks", list(removes), seq=seq)
-    if head is not None and adds:
-        for k in _column(tx, cy.STMT_LIVE, "ks", list(adds)):
-            del adds[k]
+    existing = _existing_nodes(tx, adds.values()) if head is not None else set()
+    maybe_live = [k for k, r in adds.items() if r.s in existing]
+    for k in _column(tx, cy.STMT_LIVE, "ks", maybe_live):
+        del adds[k]
     rows = [r[:6] for r in adds.values()]
     _batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
     added = list(adds.values())
     removed = [removes[k] for k in gone]
-    _View(tx, ns, first=head is None).update(added, removed)
+    _View(tx, ns, existing).update(added, removed)
     parent = head.id if head else None
     cid = _commit_id(parent, seq, ts, meta, len(added), len(removed))
     tx.run(cy.COMMIT_CREATE, id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message,
@@ -125,6 +126,19 @@ def _apply(
            pseq=head.seq if head else None).consume()
     return Commit(id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
                   parent=parent, added=len(added), removed=len(removed))
+
+
+def _existing_nodes(tx: Transaction, adds: Iterable[_Row]) -> set[str]:
+    """The nodes, among the subjects and objects of ``adds``, that exist before the commit.
+
+    A statement whose subject has no node cannot be live (every live statement
+    keeps its subject's node: a property or a relationship), so only the others
+    are checked against history, and only their literals are read back: a bulk
+    load of new subjects skips both.
+    """
+    uris = {r.s for r in adds}
+    uris.update(_object_uri(r) for r in adds if r.o[0] != "L")
+    return set(_column(tx, cy.NODES_EXISTING, "uris", sorted(uris)))
 
 
 def _split(rows: list[_Row]) -> tuple[list[_Row], list[_Row]]:
@@ -156,10 +170,10 @@ class _View:
     computed), not on rdflib terms: converting again cost a third of a load.
     """
 
-    def __init__(self, tx: Transaction, ns: Namespaces, *, first: bool) -> None:
+    def __init__(self, tx: Transaction, ns: Namespaces, existing: set[str]) -> None:
         self.tx = tx
         self.ns = ns
-        self.first = first
+        self.existing = existing  # nodes of the commit's adds that existed before it
 
     def update(self, added: list[_Row], removed: list[_Row]) -> None:
         rel_add, lit_add = _split(added)
@@ -200,16 +214,14 @@ class _View:
     def _literal_props(self, lit_add: list[_Row], lit_del: list[_Row]) -> dict[str, dict[str, Any]]:
         """New node properties of every (subject, predicate) the commit touched."""
         groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
-        if self.first:  # nothing to read back: the commit's literals are all there is
-            for r in lit_add:
-                groups.setdefault((r.s, r.p), []).append((r.quad[3], r.quad[2]))  # type: ignore[arg-type]
-        else:
-            for r in lit_add + lit_del:
-                groups[(r.s, r.p)] = []
-            keys = [list(k) for k in groups]
-            for rec in self._records(cy.STMT_LITERALS, "rows", keys):
-                lit = decode(rec["o"])
-                groups[(rec["s"], rec["p"])].append((GraphName(rec["g"]), lit))  # type: ignore[arg-type]
+        for r in lit_add:  # a new subject's values are the commit's own
+            groups.setdefault((r.s, r.p), []).append((r.quad[3], r.quad[2]))  # type: ignore[arg-type]
+        old = {(r.s, r.p) for r in lit_add if r.s in self.existing} | {(r.s, r.p) for r in lit_del}
+        for key in old:  # an existing subject's are read back (history is already written)
+            groups[key] = []
+        for rec in self._records(cy.STMT_LITERALS, "rows", [list(k) for k in old]):
+            lit = decode(rec["o"])
+            groups[(rec["s"], rec["p"])].append((GraphName(rec["g"]), lit))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
         name = self.ns.name
         for (uri, pred), pairs in groups.items():
@@ -225,8 +237,7 @@ class _View:
         classes: dict[str, list[str]],
     ) -> set[str]:
         need = {r.s for r in added} | {_object_uri(r) for r in rel_add}
-        if not self.first:
-            need -= set(_column(self.tx, cy.NODES_EXISTING, "uris", sorted(need)))
+        need -= self.existing
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         for uri in sorted(need):
             names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith(BNODE_PREFIX) else set())
