@@ -21,6 +21,7 @@ __all__ = ["TriggerIndex"]
 
 _FIRING = Literal("firing")
 _ABOUT, _STATUS = OPS.about, OPS.status
+_READ = frozenset((_ABOUT, _STATUS))  # a set test hashes first: no rdflib __eq__ per triple
 
 
 class TriggerIndex:
@@ -37,12 +38,17 @@ class TriggerIndex:
     def apply(self, adds: Iterable[Triple], removes: Iterable[Triple]) -> None:
         """Fold in one committed change's asserted triples."""
         about = self.about
+        read = _READ
         for s, p, o in removes:
+            if p not in read:
+                continue
             if p == _ABOUT and o in about:
                 about[o].discard(s)  # type: ignore[index]
             elif p == _STATUS and o == _FIRING:
                 self.firing.discard(s)
         for s, p, o in adds:
+            if p not in read:
+                continue
             if p == _ABOUT and o in about and isinstance(s, URIRef):
                 about[o].add(s)  # type: ignore[index]
             elif p == _STATUS and o == _FIRING and isinstance(s, URIRef):
