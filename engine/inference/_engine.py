@@ -8,17 +8,16 @@ the same derived table, so refraction falls out: an activation exists once.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from rdflib import Literal
 from rdflib.namespace import XSD
 
+from engine._gc import paused_gc
 from engine.inference._compile import CLOCK_P, CLOCK_S, Unit, compile_ruleset
 from engine.inference._model import Propose, RuleSet, Var
 from engine.inference._results import Derivation, InferenceDelta, InferenceResult, Proposal, WhyNot
@@ -75,7 +74,7 @@ class Reasoner:
     # --- public API
     def run(self, triples: Iterable[Triple], *, now: datetime) -> InferenceResult:
         """Materialize everything the rules derive from ``triples`` at time ``now``."""
-        with _no_gc():
+        with paused_gc():
             self._run(triples, now)
             return self.result()
 
@@ -103,7 +102,7 @@ class Reasoner:
         """Apply asserted adds and removes; return what the inferred result gained and lost."""
         from engine.inference._dred import apply_update
 
-        with _no_gc():
+        with paused_gc():
             return apply_update(self, adds, removes, now)
 
     def explain(self, target: Triple | Proposal | str,
@@ -257,18 +256,6 @@ class Reasoner:
     def forget_proposal(self, key: tuple[Any, ...]) -> Proposal:
         got = self._proposals.pop(key, None)
         return got if got is not None else self._make_proposal(key)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC: the fixpoint allocates millions of small acyclic tuples."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _triple(nodes: list[Node], f: Fact) -> Triple:

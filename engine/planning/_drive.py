@@ -7,12 +7,9 @@ plan can move, with a hard bound on rounds so the loop never spins.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from rdflib import Literal
 
+from engine._gc import paused_gc
 from engine.planning._builder import build_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
@@ -53,20 +50,6 @@ def pump(loop: Loop, *, execute: bool = True, limit: int | None = None) -> int:
             settle(loop, execute=execute)
         batches += 1
     return batches
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC for one micro-batch: a 10,000-alert batch allocates a few million
-    small acyclic objects, enough to trigger a full collection over the whole process (the
-    world's terms and indexes: about 1 s at 100k triples) in the middle of the batch."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan:

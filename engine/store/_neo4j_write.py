@@ -8,16 +8,15 @@ relationships) is brought up to date in the same transaction.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from neo4j import Transaction
 from rdflib import Literal
 
+from engine._gc import paused_gc
 from engine.store import _neo4j_cypher as cy
 from engine.store._model import Commit, CommitMeta, Delta
 from engine.store._neo4j_mapping import (
@@ -74,29 +73,11 @@ def _batched(tx: Transaction, query: str, name: str, items: Sequence[Any], **par
         tx.run(query, {name: list(chunk), **params}).consume()
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Cyclic garbage collection off while a commit's rows are built and sent.
-
-    The rows hold no reference cycles, but the hundreds of thousands of lists
-    and tuples they are made of trigger full collections that walk every live
-    object of the caller (millions, in a loaded world): a quarter of a bulk
-    load's client time. Collection is turned back on as it was.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def apply_commit(
     tx: Transaction, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
 ) -> Commit:
     """Write ``delta`` as the commit after ``head``; returns the commit written."""
-    with _gc_paused():
+    with paused_gc():
         return _apply(tx, delta, meta, ns, head)
 
 
