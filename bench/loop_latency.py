@@ -21,8 +21,11 @@ the real SHACL what-if gate (shapes/) and provenance:
     into the incidents and plans the first wave opened ("continued": the steady state,
     where every alert joins an open incident and an existing plan).
     Reference: a bare commit of the first 10,000 alerts. ``pump`` pauses the cyclic GC
-    during a batch; the full collection it leaves for later is timed after the clock
-    stops and reported (``gc_after_s``). The world's load is collected before any clock.
+    during a batch; the collection it leaves behind is inside the clock (a sustained loop
+    pays it every batch) and also reported on its own (``gc_after_s``). As a long-running
+    host of the loop should (docs/loop.md), the storm freezes what start-up built
+    (``gc.freeze()``), so that collection walks only what the storm allocated.
+    The world's load is collected before any clock.
 
 Goals (issue 7): p99 <= 100 ms at 1M triples; >= 10,000 alerts/s on 2 cores.
 
@@ -166,6 +169,7 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     world = calm_world(n)
     targets = tier1_instances(world, 10)
     loop, store, _ = setup_loop(world, work, f"storm{n}")
+    gc.freeze()  # start-up's world, rules and indexes live as long as the loop (docs/loop.md)
     events: list[tuple[list[Triple], list[Triple]]] = []
     for i in range(count):
         inst = targets[i % len(targets)]
@@ -177,10 +181,10 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     for ev, rem in events:
         loop.offer(ev, rem, "alert")
     batches = pump(loop, execute=False, limit=batch)
-    dt = time.perf_counter() - t
-    t = time.perf_counter()
+    t_gc = time.perf_counter()
     gc.collect()  # what the batch left for the cyclic GC (pump pauses it during a batch)
-    gc_after = time.perf_counter() - t
+    gc_after = time.perf_counter() - t_gc
+    dt = time.perf_counter() - t
     judged = [p for p in loop.plans.values() if p.state is not PlanState.PROPOSED]
     assert len(judged) == len(loop.plans) == len(targets), "not every plan was validated"
     more = [(alert(i, targets[i % len(targets)], NOW + timedelta(seconds=2), "t"), [])
@@ -189,7 +193,9 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     for ev, rem in more:
         loop.offer(ev, rem, "alert")
     pump(loop, execute=False, limit=batch)
+    gc.collect()
     dt2 = time.perf_counter() - t
+    gc.unfreeze()  # the next world's start-up may collect this one
     assert len(loop.plans) == len(targets), "the storm's second wave opened new plans"
     ref_store = SqliteStore(work / f"ref{n}.db", create=True)
     ref_store.commit(Delta.of(world), CommitMeta(author="bench", message="world", timestamp=NOW))
@@ -238,7 +244,7 @@ def main() -> None:
             s = storm(n, args.storm, work, args.batch)
             print(f"storm @ {n:,} triples: {s['alerts']} alerts in {s['seconds']} s "
                   f"({s['batches']} batch(es)) = {s['alerts_per_s']} alerts/s -> {s['plans']} plans "
-                  f"(bare commit {s['ref_commit_alerts_per_s']} alerts/s; a full GC after it "
+                  f"(bare commit {s['ref_commit_alerts_per_s']} alerts/s; of which the GC after it "
                   f"{s['gc_after_s']} s); {s['alerts']} more into the open incidents: "
                   f"{s['continued_seconds']} s = {s['continued_alerts_per_s']} alerts/s", flush=True)
             out[f"storm_{n}"] = s
