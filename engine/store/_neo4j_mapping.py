@@ -43,6 +43,7 @@ from engine.terms import Node, Quad, decode, encode
 from engine.vocab import PREFIXES, GraphName
 
 __all__ = [
+    "BNODE",
     "RDF_TYPE",
     "Namespaces",
     "check_quad",

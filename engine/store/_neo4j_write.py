@@ -20,6 +20,7 @@ from engine._gc import paused_gc
 from engine.store import _neo4j_cypher as cy
 from engine.store._model import Commit, CommitMeta, Delta
 from engine.store._neo4j_mapping import (
+    BNODE,
     RDF_TYPE,
     Namespaces,
     check_quad,
@@ -36,7 +37,6 @@ __all__ = ["BATCH", "apply_commit"]
 
 BATCH = 5000
 RDF_TYPE_IRI = str(RDF_TYPE)
-BNODE_PREFIX = "_:"
 
 
 class _Row(NamedTuple):
@@ -133,7 +133,7 @@ def _split(rows: list[_Row]) -> tuple[list[_Row], list[_Row]]:
 
 def _object_uri(r: _Row) -> str:
     """The ``uri`` of the node a relationship row points at (its object key is ``U…``/``B…``)."""
-    return r.o[1:] if r.o[0] == "U" else BNODE_PREFIX + r.o[1:]
+    return r.o[1:] if r.o[0] == "U" else BNODE + r.o[1:]
 
 
 def _by_subject(pairs: list[list[str]]) -> list[list[Any]]:
@@ -221,7 +221,7 @@ class _View:
         need -= self.existing
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         for uri in sorted(need):
-            names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith(BNODE_PREFIX) else set())
+            names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith(BNODE) else set())
             row = sorted((k, v) for k, v in props.get(uri, {}).items() if v is not None)
             shape = (tuple(sorted(names)), tuple(k for k, _ in row))
             groups[shape].append([uri, *(v for _, v in row)])
