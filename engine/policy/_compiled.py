@@ -31,6 +31,7 @@ __all__ = ["CompiledShape"]
 Reports = tuple[bool, list[Any]]
 
 _SH = "http://www.w3.org/ns/shacl#"
+_PROBE = URIRef("urn:tier1:run:policy/prepare-probe")  # a focus node for the text only
 _NESTING = {URIRef(_SH + k) for k in ("property", "node", "and", "or", "not", "xone",
                                       "qualifiedValueShape")}
 
@@ -64,6 +65,23 @@ class CompiledShape:
             conforms = conforms and ok
             reports.extend(found)
         return conforms, reports
+
+    def prepare(self, parse: Callable[[str], Any]) -> int:
+        """Build the components now and hand ``parse`` the text of every SPARQL query they
+        send for a focus node (as the data graph will see it); returns how many. A text that
+        pySHACL refuses is left alone: the error surfaces when the shape validates, as before."""
+        n = 0
+        for c, props in self._components():
+            for prop in props or ():
+                n += prop.prepare(parse)
+            for helper in getattr(c, "sparql_constraints", ()):
+                try:
+                    _binds, text = helper.pre_bind_variables(_PROBE)
+                    parse(helper.apply_prefixes(text))
+                except Exception:  # validation reports it, as before
+                    continue
+                n += 1
+        return n
 
     def _components(self) -> list[tuple[Any, list[CompiledShape] | None]]:
         if self.components is None:

@@ -56,3 +56,31 @@ def test_kept_components_report_like_pyshacl_on_every_call() -> None:
         # a leaf sh:property is judged through kept shapes, a nested one by pySHACL
         kept = sorted(props is not None for _c, props in compiled.components or [])
         assert kept == {"Links": [False, True], "Deep": [False], "Off": []}[name]
+
+
+def test_gate_parses_every_sparql_constraint_at_construction() -> None:
+    """Judging (a what-if, a full validation) parses no SPARQL: the gate did it up front,
+    property shapes' constraints included; a text pySHACL refuses does not stop the gate."""
+    from engine.policy import PolicyGate, ShapeSet, ShapeVersion
+    from engine.policy._overlay import prepared_query
+    from engine.store import Delta
+
+    extra = '''
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/k#> .
+ex:Prop a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:p ; sh:sparql [ sh:select """SELECT $this ?value WHERE {
+      $this $PATH ?value . ?value <http://example.org/k#q> 2 . }""" ] ] .
+'''
+    g = Graph().parse(data=SHAPES + extra, format="turtle")
+    shapes = ShapeSet(g, ShapeVersion(hash="0" * 64, version_info="test"), ())
+    prepared_query.cache_clear()
+    gate = PolicyGate(shapes)
+    parsed = prepared_query.cache_info().misses
+    assert parsed == 3  # two node-level constraints and the property shape's one
+    data = Graph().parse(data=DATA, format="turtle")
+    report = gate.validate(data)
+    gate.what_if(data, Delta.of(adds=[(URIRef(K + "d"), URIRef(K + "p"), URIRef(K + "d"))]))
+    assert not report.conforms
+    assert prepared_query.cache_info().misses == parsed
+    assert prepared_query.cache_info().hits > 0
