@@ -87,15 +87,17 @@ def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str], todo: lis
                 progress = True
 
 
-def _memo_call(w: Writer, key: str, outer: list[str]) -> None:
+def _memo_call(w: Writer, key: str, outer: list[str], extra: str = "") -> None:
     """``_r = key(outer...)``, memoized per outer tuple for this call (blocks read only
-    lower strata, which do not change while the function runs)."""
+    lower strata, which do not change while the function runs; ``extra`` is an argument
+    fixed for the call, as the exclusion set ``X``)."""
     args = ", ".join(v(n) for n in outer)
     w.memos.add(key)
     w.line(f"_k = ({args}{',' if outer else ''})")
     w.line(f"_r = _m{key}.get(_k)")
     w.open("if _r is None:")
-    w.line(f"_r = _m{key}[_k] = {key}({args})")
+    call = ", ".join([*(v(n) for n in outer), *([extra] if extra else [])])
+    w.line(f"_r = _m{key}[_k] = {key}({call})")
     w.depth -= 1
 
 
@@ -159,7 +161,10 @@ def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: s
     existence test (``?b ops:about ?svcB . ?b ops:status "firing"`` once ``?a`` and ``?svcB``
     are bound): compile it as its own function, memoized on the bound variables it reads, and
     emit the head once instead of once per match (a storm: every alert times every alert of a
-    dependency). Its patterns get no semi-naive exclusion (that only repeats work)."""
+    dependency). Its patterns keep the enclosing join's semi-naive exclusion (the atoms before
+    a delta join's seed skip facts of ``X``): without it a delta join re-found, and emitted,
+    every instance an earlier seed had found (``incident-for-critical-alert`` minted its
+    incident three times per new alert)."""
     if not w.prefix or not todo or any(b.key not in done for b in spec.blocks):
         return False
     assigned = {line.split(" = ", 1)[0][2:] for line in spec.emit if " = " in line}
@@ -172,8 +177,9 @@ def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: s
     w.tmp += 1
     b = BlockSpec(key=f"{w.prefix}_e{w.tmp}", kind="not", atoms=atoms, filters=filters,
                   outer=sorted(used & bound), counted=[], result=None)
-    w.extra.append(generate_block(b, w.intern))
-    _memo_call(w, b.key, b.outer)
+    old = [k for k, i in enumerate(todo) if i in w.old]
+    w.extra.append(generate_block(b, w.intern, old))
+    _memo_call(w, b.key, b.outer, "X")
     w.open("if _r:")
     for line in spec.emit:
         w.line(line)
@@ -189,13 +195,18 @@ def _function(name: str, params: str, w: Writer) -> str:
     return "\n\n".join([*w.extra, main])
 
 
-def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
+def generate_block(b: BlockSpec, intern: Callable[[Node], int],
+                   exists: Collection[int] | None = None) -> str:
     """Source of ``def key(outer...)``: whether the block matches (``not``) or how many
     distinct tuples it counts (``count``), skipping the facts in ``HID`` (the working set's
-    ``hidden``: empty but while DRed evaluates the old state)."""
+    ``hidden``: empty but while DRed evaluates the old state).
+
+    With ``exists`` (the positions of atoms that skip facts of ``X``), the source of an
+    existence test split off a join instead: ``def key(outer..., X)``, whose atoms see what
+    the join's would (those at ``exists`` skip ``X``, none skips ``HID``)."""
     w = Writer(intern)
-    w.xsrc = "HID"
-    w.old = set(range(len(b.atoms)))
+    w.xsrc = "HID" if exists is None else "X"
+    w.old = set(range(len(b.atoms))) if exists is None else set(exists)
     if b.kind == "count":
         w.line("_seen = set()")
         emit = [f"_seen.add(({''.join(v(n) + ', ' for n in b.counted)}))"]
@@ -206,7 +217,8 @@ def generate_block(b: BlockSpec, intern: Callable[[Node], int]) -> str:
     _join(w, spec, set(b.outer), None)
     w.depth = 1
     w.line("return len(_seen)" if b.kind == "count" else "return False")
-    return _function(b.key, ", ".join(v(n) for n in b.outer), w)
+    params = [v(n) for n in b.outer] + ([] if exists is None else ["X"])
+    return _function(b.key, ", ".join(params), w)
 
 
 def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],

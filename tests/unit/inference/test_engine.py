@@ -249,3 +249,29 @@ def test_update_delta_reports_added_and_removed() -> None:
     d = r.update([], [(EX.a, OPS.dependsOn, EX.b)], now=NOW)
     assert d.removed == {(EX.a, EX.reaches, EX.b), (EX.a, EX.reaches, EX.c)}
     assert URIRef  # keep import used
+
+
+def test_delta_join_finds_an_instance_once_through_a_split_off_existence_test() -> None:
+    """Seeded at ``?a ex:q ?b`` the head is bound and ``?a ex:p ?x`` is left to an existence
+    test; it keeps the semi-naive exclusion of the atoms before the seed, so an instance
+    whose facts are all new is found once (at ``?a ex:p ?x``), not once per seed."""
+    from engine.inference._engine import group
+
+    r = reasoner("rule e\nwhen\n ?a ex:p ?x\n ?a ex:q ?b\nthen\n ?a ex:s ?b\nend\n")
+    r.run([], now=NOW)
+    u = r.units[0]
+    assert "_e" in (u.source or "")  # the existence test is split off
+    facts = [(EX.a, EX.p, EX.x), (EX.a, EX.p, EX.y), (EX.a, EX.q, EX.b)]
+    ws = r.ws
+    ids = [tuple(ws.terms.intern(t) for t in f) for f in facts]
+    for f in ids:
+        ws.base.add(f)
+        ws.index_add(f)
+    out: list[object] = []
+    r.delta_eval(u, group(ids), out)
+    assert out == [(ws.terms.intern(EX.a), ws.terms.intern(EX.s), ws.terms.intern(EX.b))]
+    out = []
+    r.delta_eval(u, group(ids[2:]), out)  # only the q fact is new: found at its seed
+    assert len(out) == 1
+    assert r.update([(EX.c, EX.p, EX.x), (EX.c, EX.q, EX.d)], now=NOW).added == {
+        (EX.c, EX.s, EX.d)}
