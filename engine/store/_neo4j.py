@@ -37,6 +37,7 @@ from engine.store._neo4j_mapping import (
     read_literals,
     term_hash,
 )
+from engine.store._neo4j_temporal import datetime_encoder
 from engine.store._neo4j_write import apply_commit
 from engine.terms import Pattern, Quad, decode, encode, sorted_quads
 from engine.vocab import PREFIXES, GraphName
@@ -55,13 +56,17 @@ class Neo4jStore:
 
     capabilities: ClassVar[Capabilities] = Capabilities(persistent=True, cypher=True)
 
-    def __init__(self, driver: Driver, uri: str, *, database: str | None, arcadedb: bool) -> None:
+    def __init__(
+        self, driver: Driver, uri: str, *, database: str | None, arcadedb: bool,
+        protocol: tuple[int, ...] | None = None,
+    ) -> None:
         self._driver = driver
         self.location = uri
         self.database = database
         self.arcadedb = arcadedb
         self._ns = Namespaces()
         self._ns_stale = True
+        self._datetimes = datetime_encoder(protocol)  # the server's Bolt version decides
 
     @classmethod
     def connect(cls, uri: str, *, create: bool = False) -> Neo4jStore:
@@ -80,11 +85,12 @@ class Neo4jStore:
                               "write e.g. neo4j://localhost:7687") from None
         try:
             driver.verify_connectivity()
-            agent = driver.get_server_info().agent or ""
+            info = driver.get_server_info()
         except (nx.Neo4jError, nx.DriverError) as exc:
             driver.close()
             raise translate(exc, uri) from None
-        store = cls(driver, uri, database=neo4j_database(), arcadedb="ArcadeDB" in agent)
+        store = cls(driver, uri, database=neo4j_database(), arcadedb="ArcadeDB" in (info.agent or ""),
+                    protocol=info.protocol_version)
         try:
             store._prepare(create)
         except BaseException:
@@ -141,7 +147,7 @@ class Neo4jStore:
                 self._ns = Namespaces((r["prefix"], r["ns"]) for r in tx.run(cy.PREFIXES_READ))
                 self._ns_stale = False
             head = _head(tx)
-            return apply_commit(tx, delta, meta, self._ns, head)
+            return apply_commit(tx, delta, meta, self._ns, head, self._datetimes)
 
         try:
             commit = self._in_tx(work)

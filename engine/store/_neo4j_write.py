@@ -22,6 +22,7 @@ from engine.store._model import Commit, CommitMeta, Delta
 from engine.store._neo4j_mapping import (
     BNODE,
     RDF_TYPE,
+    SHADOW,
     Namespaces,
     check_quad,
     literal_props,
@@ -29,6 +30,7 @@ from engine.store._neo4j_mapping import (
     quad_hash,
     term_hash,
 )
+from engine.store._neo4j_temporal import DatetimeEncoder, unchanged
 from engine.store._sqlite import _commit_id
 from engine.terms import Quad, decode, encode
 from engine.vocab import GraphName
@@ -49,10 +51,20 @@ class _Row(NamedTuple):
     quad: Quad
 
 
-def _row(q: Quad) -> _Row:
-    check_quad(q)
-    g, s, p, o = q[3]._value_, node_uri(q[0]), str(q[1]), encode(q[2])
-    return _Row(quad_hash(g, s, p, o), g, s, p, o, term_hash(o), q)
+def _rows(quads: Iterable[Quad]) -> dict[str, _Row]:
+    """The statement rows of ``quads`` by key. Objects repeat (classes, services, enum
+    values: 19k distinct in 100k generated triples), so each is hashed once."""
+    hashes: dict[str, str] = {}
+    out: dict[str, _Row] = {}
+    for q in quads:
+        check_quad(q)
+        g, s, p, o = q[3]._value_, node_uri(q[0]), str(q[1]), encode(q[2])
+        oh = hashes.get(o)
+        if oh is None:
+            oh = hashes[o] = term_hash(o)
+        k = quad_hash(g, s, p, o)
+        out[k] = _Row(k, g, s, p, o, oh, q)
+    return out
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -61,10 +73,10 @@ def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
 
 
 def _column(tx: Transaction, query: str, name: str, items: Sequence[Any], **params: Any) -> list[Any]:
-    """Run ``query`` over ``items`` in batches; the first column of all results."""
+    """Run ``query`` over ``items`` in batches; the items of every batch's one collected list."""
     out: list[Any] = []
     for chunk in _chunks(items):
-        out.extend(r[0] for r in tx.run(query, {name: list(chunk), **params}))
+        out.extend(tx.run(query, {name: list(chunk), **params}).single(strict=True)[0])
     return out
 
 
@@ -75,17 +87,20 @@ def _batched(tx: Transaction, query: str, name: str, items: Sequence[Any], **par
 
 def apply_commit(
     tx: Transaction, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
+    datetimes: DatetimeEncoder = unchanged,
 ) -> Commit:
-    """Write ``delta`` as the commit after ``head``; returns the commit written."""
+    """Write ``delta`` as the commit after ``head``; returns the commit written.
+    ``datetimes`` prepares datetime property values for the server's Bolt version."""
     with paused_gc():
-        return _apply(tx, delta, meta, ns, head)
+        return _apply(tx, delta, meta, ns, head, datetimes)
 
 
 def _apply(
     tx: Transaction, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
+    datetimes: DatetimeEncoder,
 ) -> Commit:
-    adds = {r.k: r for r in map(_row, delta.adds)}
-    removes = {r.k: r for r in map(_row, delta.removes)}
+    adds = _rows(delta.adds)
+    removes = _rows(delta.removes)
     seq = (head.seq if head else 0) + 1
     ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
     if head and ts < head.timestamp:
@@ -99,7 +114,7 @@ def _apply(
     _batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
     added = list(adds.values())
     removed = [removes[k] for k in gone]
-    _View(tx, ns, existing).update(added, removed)
+    _View(tx, ns, existing, datetimes).update(added, removed)
     parent = head.id if head else None
     cid = _commit_id(parent, seq, ts, meta, len(added), len(removed))
     tx.run(cy.COMMIT_CREATE, id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message,
@@ -144,6 +159,15 @@ def _by_subject(pairs: list[list[str]]) -> list[list[Any]]:
     return [[s, objs] for s, objs in out.items()]
 
 
+def _sendable(value: Any, datetimes: DatetimeEncoder) -> Any:
+    """``value`` (one property value or a list of them) with its datetimes prepared."""
+    if isinstance(value, datetime):
+        return datetimes(value)
+    if isinstance(value, list):
+        return [datetimes(v) if isinstance(v, datetime) else v for v in value]
+    return value
+
+
 class _View:
     """Brings the property-graph view in line with one commit's effective changes.
 
@@ -151,10 +175,13 @@ class _View:
     computed), not on rdflib terms: converting again cost a third of a load.
     """
 
-    def __init__(self, tx: Transaction, ns: Namespaces, existing: set[str]) -> None:
+    def __init__(
+        self, tx: Transaction, ns: Namespaces, existing: set[str], datetimes: DatetimeEncoder,
+    ) -> None:
         self.tx = tx
         self.ns = ns
         self.existing = existing  # nodes of the commit's adds that existed before it
+        self.datetimes = datetimes
 
     def update(self, added: list[_Row], removed: list[_Row]) -> None:
         rel_add, lit_add = _split(added)
@@ -200,18 +227,17 @@ class _View:
         old = {(r.s, r.p) for r in lit_add if r.s in self.existing} | {(r.s, r.p) for r in lit_del}
         for key in old:  # an existing subject's are read back (history is already written)
             groups[key] = []
-        for rec in self._records(cy.STMT_LITERALS, "rows", [list(k) for k in old]):
-            lit = decode(rec["o"])
-            groups[(rec["s"], rec["p"])].append((GraphName(rec["g"]), lit))  # type: ignore[arg-type]
+        for s, p, g, o in _column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
+            groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
         name = self.ns.name
         for (uri, pred), pairs in groups.items():
-            props[uri].update(literal_props(name(pred), pairs))
+            prop = name(pred)
+            found = literal_props(prop, pairs)
+            if found[prop + SHADOW] is not None:  # only inexact values can be datetimes
+                found[prop] = _sendable(found[prop], self.datetimes)
+            props[uri].update(found)
         return props
-
-    def _records(self, query: str, name: str, items: Sequence[Any]) -> Iterator[Any]:
-        for chunk in _chunks(items):
-            yield from self.tx.run(query, {name: list(chunk)})
 
     def _create_nodes(
         self, added: list[_Row], rel_add: list[_Row], props: dict[str, dict[str, Any]],

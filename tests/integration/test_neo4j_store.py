@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
@@ -75,6 +77,31 @@ def test_view_reads_naturally_in_cypher(neo4j_store: Neo4jStore) -> None:
         "coalesce(r.graph, 'asserted') AS g, d.uri AS d", {})
     assert rows == [{"s": str(EX.web), "tier": 1, "name": "web", "label": "Web@en",
                      "g": "asserted", "d": str(EX.db)}]
+
+
+def utc(value: Any) -> datetime:
+    """A datetime the server returned, as a UTC instant (ArcadeDB returns UTC without a zone)."""
+    native: datetime = value.to_native()
+    return native if native.tzinfo is not None else native.replace(tzinfo=UTC)
+
+
+def test_datetimes_are_neo4j_datetimes_in_utc(neo4j_store: Neo4jStore) -> None:
+    """Auditors compare them with ``datetime()`` in Cypher; the lexical forms come back too."""
+    data = [
+        (EX.c1, OPS.changedAt, Literal("2026-11-28T09:00:00+02:00", datatype=XSD.dateTime)),
+        (EX.c2, OPS.changedAt, Literal("2026-11-28T07:30:00.250000Z", datatype=XSD.dateTime)),
+        (EX.c2, OPS.changedAt, Literal("2026-11-29T00:00:00Z", datatype=XSD.dateTime)),
+    ]
+    neo4j_store.commit(Delta.of(data), META)
+    rows = neo4j_store.run_cypher(
+        "MATCH (c:Resource) WHERE c.uri IN $us RETURN c.uri AS u, c.ops__changedAt AS t, "
+        "c.ops__changedAt > datetime('2026-11-28T06:59:59Z') AS later ORDER BY u",
+        {"us": [str(EX.c1), str(EX.c2)]})
+    assert utc(rows[0]["t"]) == datetime(2026, 11, 28, 7, 0, tzinfo=UTC)
+    assert rows[0]["later"] is True
+    assert [utc(t) for t in rows[1]["t"]] == [
+        datetime(2026, 11, 28, 7, 30, 0, 250000, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)]
+    assert neo4j_store.export_view() == set(neo4j_store.quads()) == quads(data)
 
 
 def test_removed_resources_leave_no_empty_nodes(neo4j_store: Neo4jStore) -> None:

@@ -1,0 +1,50 @@
+"""Datetimes for Bolt 5 are packed exactly as the driver's own conversion packs them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+from neo4j._codec.hydration.bolt.v2 import HydrationHandler
+from neo4j._codec.packstream import v1
+
+from engine.store._neo4j_temporal import datetime_encoder, unchanged
+
+BOLT5 = datetime_encoder((5, 4))
+HOOKS = HydrationHandler().new_hydration_scope().dehydration_hooks
+
+
+def packed(value: object) -> bytes:
+    buf = v1.PackableBuffer()
+    v1.Packer(buf).pack(value, dehydration_hooks=HOOKS)
+    return bytes(buf.data)
+
+
+utc_datetimes = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC),
+)
+
+
+@given(utc_datetimes)
+def test_a_utc_datetime_packs_to_the_drivers_own_bytes(d: datetime) -> None:
+    assert packed(BOLT5(d)) == packed(d)
+
+
+@given(st.datetimes(timezones=st.just(timezone(timedelta(0)))))
+def test_any_zero_offset_zone_is_utc(d: datetime) -> None:
+    assert packed(BOLT5(d)) == packed(d)
+
+
+def test_other_datetimes_are_left_to_the_driver() -> None:
+    plus2 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+    naive = datetime(2026, 11, 28, 9, 0)
+    assert BOLT5(plus2) is plus2
+    assert BOLT5(naive) is naive
+
+
+def test_older_or_unknown_bolt_versions_keep_the_drivers_conversion() -> None:
+    assert BOLT5 is not unchanged
+    assert datetime_encoder((4, 4)) is unchanged
+    assert datetime_encoder(None) is unchanged
+    assert datetime_encoder((5, 0)) is BOLT5
