@@ -187,7 +187,8 @@ def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: s
 
 
 def _function(name: str, params: str, w: Writer) -> str:
-    prologue = [f"    so{p} = SO.get({p}, E2); os{p} = OS.get({p}, E2)" for p in sorted(w.preds)]
+    prologue = [f"    {x}{p} = {x.upper()}.get({p}, E2)"  # only the indexes the code reads
+                for p in sorted(w.preds) for x in ("so", "os") if f"{x}{p}" in w.used]
     prologue += [f"    x{p} = {w.xsrc}.get({p}, E)" for p in sorted(w.excluded)]
     prologue += [f"    _m{k} = {{}}" for k in sorted(w.memos)]
     prologue += [f"    {u} = set()" for u in sorted(w.seen)]

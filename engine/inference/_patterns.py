@@ -29,6 +29,7 @@ class Writer:
         self.depth = 1
         self.tmp = 0
         self.preds: set[int] = set()
+        self.used: set[str] = set()  # the index names (``so3``, ``os3``) the code reads
         self.excluded: set[int] = set()  # predicates with a semi-naive exclusion test
         self.memos: set[str] = set()
         self.seen: set[str] = set()
@@ -117,6 +118,7 @@ def bind_index(w: Writer, a: Atom, bound: set[str]) -> None:
 def _lookup(w: Writer, a: Atom, bound: set[str], s: tuple[bool, str],
             o: tuple[bool, str], idx: tuple[str, str]) -> None:
     (sb, sc), (ob, oc), (so, os_) = s, o, idx
+    w.used.add(os_ if ob and not sb else so)
     if sb and ob:
         w.open(f"if {oc} in {so}.get({sc}, E):")
     elif sb:
