@@ -54,10 +54,42 @@ def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
         add.append(r._clock)
     r.now = now
     base_removed = _apply_base(r, add, rem, plus, minus, touched)
+    ch = _Changes(plus, minus)
     for units in r.strata:
         if plus or minus:
-            _stratum(r, units, plus, minus, base_removed, touched, tick)
+            _stratum(r, units, ch, base_removed, touched, tick)
     return _delta(r, touched)
+
+
+class _Changes:
+    """The presence changes so far (``plus``/``minus``) and the same grouped by predicate
+    (``dp``/``dm``, as the generated joins read them), kept in step: grouping the whole
+    batch again for every stratum cost as much as a rule's evaluation."""
+
+    def __init__(self, plus: set[Any], minus: set[Any]) -> None:
+        self.plus, self.minus = plus, minus
+        self.dp, self.dm = r_group(plus), r_group(minus)
+
+    def move(self, f: Any, to_minus: bool) -> None:
+        """``f`` was added (or, ``to_minus``, removed) by a stratum: record it, or cancel the
+        opposite change of a stratum below."""
+        cancel, record = (self.plus, self.minus) if to_minus else (self.minus, self.plus)
+        gcancel, grecord = (self.dp, self.dm) if to_minus else (self.dm, self.dp)
+        if f in cancel:
+            cancel.discard(f)
+            if len(f) == 3:
+                pairs = gcancel[f[1]]
+                pairs.discard((f[0], f[2]))
+                if not pairs:
+                    del gcancel[f[1]]
+        else:
+            record.add(f)
+            if len(f) == 3:
+                have = grecord.get(f[1])
+                if have is None:
+                    grecord[f[1]] = {(f[0], f[2])}
+                else:
+                    have.add((f[0], f[2]))
 
 
 def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], minus: set[Any],
@@ -88,11 +120,12 @@ def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], m
     return removed
 
 
-def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
-             base_removed: set[Fact], touched: dict[Any, bool], tick: Tick) -> None:
+def _stratum(r: Reasoner, units: list[Unit], ch: _Changes, base_removed: set[Fact],
+             touched: dict[Any, bool], tick: Tick) -> None:
     ws = r.ws
     keys: Keys = {}
-    dp, dm = r_group(plus), r_group(minus)  # plus and minus stay as they are until the end
+    minus = ch.minus
+    dp, dm = ch.dp, ch.dm  # they stay as they are until the end
     _affected(r, units, dp, keys, tick)
     watching = ws.watching
     if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
@@ -119,23 +152,16 @@ def _stratum(r: Reasoner, units: list[Unit], plus: set[Any], minus: set[Any],
     inserted = r.saturate(units, [], out + again, touched)
     for f in od:
         if not ws.present(f):
-            _move(f, plus, minus)
+            ch.move(f, True)
     for f in inserted:
         if f not in od:
-            _move(f, minus, plus)
+            ch.move(f, False)
 
 
 def r_group(facts: Iterable[Any]) -> Delta:
     from engine.inference._engine import group
 
     return group(facts)
-
-
-def _move(f: Any, cancel: set[Any], record: set[Any]) -> None:
-    if f in cancel:
-        cancel.discard(f)
-    else:
-        record.add(f)
 
 
 def _hidden(r: Reasoner, units: list[Unit], dp: Delta, needed: bool) -> Delta:
