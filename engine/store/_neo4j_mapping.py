@@ -224,12 +224,20 @@ def _from_value(v: Any) -> Literal:
     raise InputError(f"unexpected Neo4j property value {v!r}: the graph was changed outside tier1")
 
 
-def literal_props(name: str, pairs: Sequence[tuple[GraphName, Literal]]) -> dict[str, Any]:
-    """Node properties for every literal value of one predicate; ``None`` removes a key."""
+def literal_props(
+    name: str, pairs: Sequence[tuple[GraphName, Literal]], *, clear: bool = True,
+) -> dict[str, Any]:
+    """Node properties for every literal value of one predicate; ``None`` removes a key.
+    Without ``clear`` (a new node: no key to remove), keys without a value are left out."""
     if len(pairs) == 1 and pairs[0][0] is GraphName.ASSERTED:  # the common case, fast
         value = _exact(pairs[0][1])
         if value is not None:
-            return {name: value, name + SHADOW: None, name + GRAPHS: None}
+            return {name: value, name + SHADOW: None, name + GRAPHS: None} if clear else {name: value}
+    out = _literal_props(name, pairs)
+    return out if clear else {k: v for k, v in out.items() if v is not None}
+
+
+def _literal_props(name: str, pairs: Sequence[tuple[GraphName, Literal]]) -> dict[str, Any]:
     graphs: dict[Literal, set[str]] = defaultdict(set)
     for g, lit in pairs:
         graphs[lit].add(g.value)

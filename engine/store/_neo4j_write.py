@@ -230,11 +230,11 @@ class _View:
         for s, p, g, o in _column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
             groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
-        name = self.ns.name
+        name, existing = self.ns.name, self.existing
         for (uri, pred), pairs in groups.items():
             prop = name(pred)
-            found = literal_props(prop, pairs)
-            if found[prop + SHADOW] is not None:  # only inexact values can be datetimes
+            found = literal_props(prop, pairs, clear=uri in existing)
+            if found.get(prop + SHADOW) is not None:  # only inexact values can be datetimes
                 found[prop] = _sendable(found[prop], self.datetimes)
             props[uri].update(found)
         return props
@@ -246,11 +246,16 @@ class _View:
         need = {r.s for r in added} | {_object_uri(r) for r in rel_add}
         need -= self.existing
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
+        label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        none: dict[str, Any] = {}
         for uri in sorted(need):
-            names = {*classes.get(uri, ())} | ({"BNode"} if uri.startswith(BNODE) else set())
-            row = sorted((k, v) for k, v in props.get(uri, {}).items() if v is not None)
-            shape = (tuple(sorted(names)), tuple(k for k, _ in row))
-            groups[shape].append([uri, *(v for _, v in row)])
+            names = (*classes.get(uri, ()), "BNode") if uri.startswith(BNODE) else (*classes.get(uri, ()),)
+            labels = label_sets.get(names)
+            if labels is None:
+                labels = label_sets[names] = tuple(sorted(set(names)))
+            values = props.get(uri, none)  # a new node's: no None to clear
+            keys = tuple(sorted(values))
+            groups[(labels, keys)].append([uri, *(values[k] for k in keys)])
         for (labels, keys), rows in groups.items():
             _batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
         return need
