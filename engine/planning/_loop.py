@@ -87,7 +87,7 @@ class Loop:
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
         self.queue: deque[tuple[tuple[Triple, ...], tuple[Triple, ...], str]] = deque()
-        self._triggers: TriggerIndex | None = None  # built on first use, then kept current
+        self._triggers = TriggerIndex(store)  # kept current by every commit of the loop
         for plan in self.plans.values():
             if plan.active and plan.state is not PlanState.WAITING:
                 self.locks.acquire(plan, neighbourhood(store, plan.mutated()))
@@ -128,15 +128,13 @@ class Loop:
             return None
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
         done = self.store.commit(delta, meta)
-        if self._triggers is not None and (adds or removes):
+        if adds or removes:
             self._triggers.apply(adds, removes)
         return done
 
     def triggers(self, goal: Goal) -> list[URIRef]:
         """Firing alerts about anything in ``goal``'s scope: the triggers its plan answers
         (as :func:`~engine.planning._goals.triggers_of` reads them, from memory)."""
-        if self._triggers is None:
-            self._triggers = TriggerIndex(self.store)
         return self._triggers.of(self.scope(goal))
 
     def save(self, old: Plan | None, new: Plan, message: str, event: LoopEvent | None = None,

@@ -4,7 +4,7 @@ A plan's triggers are the firing alerts about anything in its goal's scope
 (:func:`engine.planning._goals.triggers_of` reads them from the store). During a
 storm that read returns every firing alert once per plan; the loop already sees
 every asserted change it commits, so it keeps the answer up to date instead:
-read once from the store on first use, then folded forward commit by commit.
+read from the store once when the loop starts, then folded forward commit by commit.
 """
 
 from __future__ import annotations
@@ -25,13 +25,17 @@ _READ = frozenset((_ABOUT, _STATUS))  # a set test hashes first: no rdflib __eq_
 
 
 class TriggerIndex:
-    """``ops:status "firing"`` of the asserted graph, and ``ops:about`` per entity, read from
-    the store for an entity the first time it is asked about (a goal's scope is a few
-    entities; reading every alert's ``ops:about`` up front costs 0.3 s at 1M triples)."""
+    """``ops:status "firing"`` and ``ops:about`` of the asserted graph, read from the store
+    when the loop starts (a few thousand alerts at 100k triples, tens of thousands at 1M;
+    start-up already reads the whole world for the rule engine). Read on first use instead,
+    a storm's first plans read back the 10,000 alerts the storm had just committed."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.about: dict[URIRef, set[URIRef]] = {}  # entity -> alerts, for entities read
+        self.about: dict[URIRef, set[URIRef]] = {}  # entity -> alerts
+        for a, _, e in triples(store, (None, _ABOUT, None)):
+            if isinstance(a, URIRef):
+                self.about.setdefault(e, set()).add(a)  # type: ignore[arg-type]
         self.firing = {a for a, _, _ in triples(store, (None, _STATUS, _FIRING))
                        if isinstance(a, URIRef)}
 
@@ -49,8 +53,8 @@ class TriggerIndex:
         for s, p, o in adds:
             if p not in read:
                 continue
-            if p == _ABOUT and o in about and isinstance(s, URIRef):
-                about[o].add(s)  # type: ignore[index]
+            if p == _ABOUT and isinstance(s, URIRef):
+                about.setdefault(o, set()).add(s)  # type: ignore[arg-type]
             elif p == _STATUS and o == _FIRING and isinstance(s, URIRef):
                 self.firing.add(s)
 
@@ -59,8 +63,6 @@ class TriggerIndex:
         out: set[URIRef] = set()
         for e in scope:
             alerts = self.about.get(e)
-            if alerts is None:
-                alerts = self.about[e] = {a for a, _, _ in triples(self.store, (None, _ABOUT, e))
-                                          if isinstance(a, URIRef)}
-            out |= alerts & self.firing
+            if alerts:
+                out |= alerts & self.firing
         return sorted(out, key=str)

@@ -66,3 +66,31 @@ def test_triggers_kept_in_memory_match_the_store(store: GraphStore, make_loop: M
         assert loop.triggers(g) == triggers_of(store, loop.scope(g))
     assert loop.goal_book[goals[0].iri].status == "met"  # closing it resolved its triggers
     assert loop.triggers(goals[0]) == []
+
+
+def test_triggers_are_answered_from_memory_after_start_up(store: GraphStore,
+                                                          make_loop: MakeLoop) -> None:
+    """The trigger index is read when the loop starts: a storm's first plan does not read
+    back the alerts the storm just committed, and still finds them all."""
+    from engine.planning._goals import triggers_of
+
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    inst = EX["search-2"]
+    loop.offer(alert(inst, 4, "storm"), [], "storm")
+    loop.drain()
+    reads: list[object] = []
+    quads = store.quads
+
+    def counted(pattern: object = (None, None, None), **kw: object) -> object:
+        reads.append(pattern)
+        return quads(pattern, **kw)  # type: ignore[arg-type]
+
+    goals = loop.goals()
+    store.quads = counted  # type: ignore[method-assign]
+    found = [loop.triggers(g) for g in goals]
+    store.quads = quads  # type: ignore[method-assign]
+    alerts_read = [p for p in reads if isinstance(p, tuple) and p[1] in (OPS.about, OPS.status)]
+    assert [len(f) for f in found] == [4]
+    assert found[0] == triggers_of(store, loop.scope(goals[0]))
+    assert alerts_read == []
