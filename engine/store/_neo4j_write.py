@@ -230,10 +230,11 @@ class _View:
         for s, p, g, o in _column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
             groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
-        name, existing = self.ns.name, self.existing
+        name = self.ns.name
+        fresh = {r.s for r in lit_add} - self.existing  # nodes this commit creates
         for (uri, pred), pairs in groups.items():
             prop = name(pred)
-            found = literal_props(prop, pairs, clear=uri in existing)
+            found = literal_props(prop, pairs, clear=uri not in fresh)
             if found.get(prop + SHADOW) is not None:  # only inexact values can be datetimes
                 found[prop] = _sendable(found[prop], self.datetimes)
             props[uri].update(found)
