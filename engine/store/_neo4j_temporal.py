@@ -9,7 +9,7 @@ builds that structure directly, which the packer copies in about 0.4 µs.
 
 The structure type lives in a private module of the driver, so the fast path is
 taken only where it is exactly what the driver itself would send (checked against the
-driver's own hook in tests/unit/store/test_neo4j_temporal.py): Bolt 5 or newer, the
+driver's own hook in tests/unit/store/test_neo4j_wire.py): Bolt 5 or newer, the
 structure type importable, a UTC datetime. Anything else is passed through unchanged
 and the driver converts it as before.
 """

@@ -117,3 +117,13 @@ def test_literal_values_round_trip_exactly(pairs: list[tuple[GraphName, Literal]
     for lit, _ in back:  # same lexical form, language and datatype, not just equal values
         assert any((str(lit), lit.language, lit.datatype) == (str(x), x.language, x.datatype)
                    for _, x in pairs)
+
+
+def test_statement_and_term_hashes_are_stable() -> None:
+    """They are stored (``Stmt.k``, ``Stmt.oh``): a change would orphan every existing store."""
+    from engine.store._neo4j_mapping import quad_hash, term_hash
+
+    lone_surrogate = "Lhttp://www.w3.org/2001/XMLSchema#string\x00\x00é \ud800"
+    assert quad_hash("asserted", "https://x.org/a", "https://x.org/p", lone_surrogate) == (
+        "fbd67faa170bdc53e8aa4901")
+    assert term_hash("Uhttps://x.org/b") == "a46a5e4d0f135f3e0c59e512"

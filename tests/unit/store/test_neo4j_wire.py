@@ -1,4 +1,4 @@
-"""Datetimes for Bolt 5 are packed exactly as the driver's own conversion packs them."""
+"""What goes on the wire: the same bytes the driver would send, for less client CPU."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from neo4j._codec.hydration.bolt.v2 import HydrationHandler
 from neo4j._codec.packstream import v1
 
 from engine.store._neo4j_temporal import datetime_encoder, unchanged
+from engine.store._neo4j_write import _chunks
 
 BOLT5 = datetime_encoder((5, 4))
 HOOKS = HydrationHandler().new_hydration_scope().dehydration_hooks
@@ -48,3 +49,12 @@ def test_older_or_unknown_bolt_versions_keep_the_drivers_conversion() -> None:
     assert datetime_encoder((4, 4)) is unchanged
     assert datetime_encoder(None) is unchanged
     assert datetime_encoder((5, 0)) is BOLT5
+
+
+def test_batches_pack_as_lists_and_log_as_their_length() -> None:
+    rows = [[f"k{i}", "asserted", f"https://x.org/{i}", "it's `q`"] for i in range(12_000)]
+    batches = list(_chunks(rows))
+    assert [len(b) for b in batches] == [5000, 5000, 2000]
+    assert [r for b in batches for r in b] == rows
+    assert packed({"rows": batches[0]}) == packed({"rows": rows[:5000]})
+    assert repr(batches[2]) == "<2000 rows>"
