@@ -20,7 +20,7 @@ from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
-from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Recorder
+from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observation, Recorder
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.planning._triggers import TriggerIndex
 from engine.store import Commit, CommitMeta, Delta, GraphStore, triples
@@ -41,6 +41,7 @@ class LoopConfig(BaseModel):
     max_replans: int = 2  # re-plans of one goal before escalating
     max_lock_wait_s: float = 1800.0  # a waiting plan is refused after this long
     max_batch: int = 10_000  # queued events folded into one commit and one inference update
+    overlap_min: int = 5_000  # from this many asserted changes, infer while the store writes
     author: str = "tier1-loop"
 
 
@@ -115,21 +116,47 @@ class Loop:
         adds = [(s, p, o) for s, p, o, g in asserted.adds if g is world and not is_bookkeeping(s)]
         removes = [(s, p, o) for s, p, o, g in asserted.removes
                    if g is world and not is_bookkeeping(s)]
-        delta = asserted
-        if adds or removes:
-            obs = self.ports.inference.observe(adds, removes, self.now)
-            delta = delta | obs.inferred
-            if obs.derived:
-                self.emit("derived", f"{obs.derived} facts derived, "
-                          f"{len(obs.proposals)} action(s) proposed")
-        if event is not None:
-            delta = delta | self.ports.recorder.record(self.store, event, extra or Delta())
-        if delta.empty:
-            return None
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
-        done = self.store.commit(delta, meta)
+        overlap = getattr(self.store, "commit_while", None)
+        if overlap is not None and len(adds) + len(removes) >= self.config.overlap_min:
+            done = self._commit_overlapped(overlap, asserted, adds, removes, meta, event, extra)
+        else:
+            delta = asserted
+            if adds or removes:
+                delta = delta | self._observed(self.ports.inference.observe(adds, removes,
+                                                                            self.now))
+            if event is not None:
+                delta = delta | self.ports.recorder.record(self.store, event, extra or Delta())
+            if delta.empty:
+                return None
+            done = self.store.commit(delta, meta)
         if adds or removes:
             self._triggers.apply(adds, removes)
+        return done
+
+    def _observed(self, obs: Observation) -> Delta:
+        if obs.derived:
+            self.emit("derived", f"{obs.derived} facts derived, "
+                      f"{len(obs.proposals)} action(s) proposed")
+        return obs.inferred
+
+    def _commit_overlapped(self, commit_while: Callable[..., Commit], asserted: Delta,
+                           adds: list[Triple], removes: list[Triple], meta: CommitMeta,
+                           event: LoopEvent | None, extra: Delta | None) -> Commit:
+        """The same commit (``asserted | inferred | provenance``), with the rule engine's
+        update running while the store writes the asserted rows (a large batch: see
+        ``LoopConfig.overlap_min``). The provenance is recorded first: it reads the store,
+        which the update does not change, and the worker thread must not touch the store."""
+        record = (self.ports.recorder.record(self.store, event, extra or Delta())
+                  if event is not None else None)
+        got: list[Observation] = []
+
+        def infer() -> Delta:
+            got.append(self.ports.inference.observe(adds, removes, self.now))
+            return got[0].inferred
+
+        done = commit_while(asserted, infer, meta, record)
+        self._observed(got[0])
         return done
 
     def triggers(self, goal: Goal) -> list[URIRef]:

@@ -6,7 +6,9 @@ are plain range queries. An insert checks the (s, p, o, g) index first, so the l
 stays a set; how rows are written (row by row, set at a time, or a bulk first load) is in
 ``_sqlite_write.py``. Each commit is one ``BEGIN IMMEDIATE`` transaction in WAL mode: a process
 killed mid-commit leaves the file exactly at the previous commit. WAL checkpoints run after
-the commit on a thread of their own (``_sqlite_checkpoint.py``).
+the commit on a thread of their own (``_sqlite_checkpoint.py``). ``commit_while`` makes the
+same commit as ``commit`` while the caller's work (the loop's rule engine) runs on a worker
+thread during the insert statement.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,7 +25,14 @@ from engine.errors import CommitNotFound, ConflictError, StoreUnavailable
 from engine.store import _sqlite_checkpoint as ckpt
 from engine.store._base import ALL_GRAPHS, Capabilities, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
-from engine.store._sqlite_write import BULK_MIN, INDEX_DDL, bulk_insert, insert, mark_removed
+from engine.store._sqlite_write import (
+    BULK_MIN,
+    INDEX_DDL,
+    bulk_insert,
+    insert,
+    insert_while,
+    mark_removed,
+)
 from engine.store._sqlite_write import G as _G
 from engine.terms import Pattern, Quad, decode, encode, sorted_quads
 from engine.vocab import GraphName
@@ -109,10 +118,7 @@ class SqliteStore:
     # -- writes -----------------------------------------------------------
     def commit(self, delta: Delta, meta: CommitMeta) -> Commit:
         db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise ConflictError(f"{self.path} is locked by another writer ({exc}); retry") from None
+        self._begin()
         try:
             commit = self._apply(delta, meta)
             db.execute("COMMIT")
@@ -123,21 +129,71 @@ class SqliteStore:
             self._checkpointer.committed(commit.added + commit.removed)
         return commit
 
+    def commit_while(self, first: Delta, work: Callable[[], Delta], meta: CommitMeta,
+                     then: Delta | None = None) -> Commit:
+        """Commit ``first | work() | then`` exactly as :meth:`commit` would (same rows, same
+        commit), running ``work`` on a worker thread while ``first``'s rows are written.
+
+        SQLite releases the GIL inside a statement: the loop infers a batch's consequences
+        (``work``) while the set-at-a-time insert of its asserted rows runs. It is one
+        transaction, as ever: a failure of either side rolls all of it back. Should the
+        result touch a quad of ``first`` (where writing one after the other could count
+        differently than the union), it is rolled back and committed whole instead.
+        """
+        if self._empty():  # the bulk-load path decides on the whole delta
+            return self.commit(first | work() | (then or Delta()), meta)
+        db = self._db
+        self._begin()
+        try:
+            head, seq, ts = self._next(meta)
+            removed = mark_removed(db, first.removes, seq) if first.removes else 0
+            added, rest = insert_while(db, first.adds, seq, work)
+            rest = rest | then if then is not None else rest
+            whole = _touches(first, rest)
+            if not whole:
+                removed += mark_removed(db, rest.removes, seq) if rest.removes else 0
+                added += insert(db, rest.adds, seq) if rest.adds else 0
+                commit = self._record(head, seq, ts, meta, added, removed)
+            db.execute("ROLLBACK" if whole else "COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        if whole:
+            return self.commit(first | rest, meta)
+        if self._checkpointer is not None:
+            self._checkpointer.committed(commit.added + commit.removed)
+        return commit
+
+    def _begin(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ConflictError(f"{self.path} is locked by another writer ({exc}); retry") from None
+
     def _apply(self, delta: Delta, meta: CommitMeta) -> Commit:
         db = self._db
-        head = self.head()
-        seq = (head.seq if head else 0) + 1
-        ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
-        if head and ts < head.timestamp:
-            ts = head.timestamp
+        head, seq, ts = self._next(meta)
         removed = mark_removed(db, delta.removes, seq) if delta.removes else 0
         if len(delta.adds) >= BULK_MIN and not delta.removes and self._empty():
             added = bulk_insert(db, delta.adds, seq)
         else:
             added = insert(db, delta.adds, seq) if delta.adds else 0
+        return self._record(head, seq, ts, meta, added, removed)
+
+    def _next(self, meta: CommitMeta) -> tuple[Commit | None, int, datetime]:
+        """The head, and the next commit's sequence number and time (never before the head)."""
+        head = self.head()
+        seq = (head.seq if head else 0) + 1
+        ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
+        if head and ts < head.timestamp:
+            ts = head.timestamp
+        return head, seq, ts
+
+    def _record(self, head: Commit | None, seq: int, ts: datetime, meta: CommitMeta,
+                added: int, removed: int) -> Commit:
         parent = head.id if head else None
         cid = _commit_id(parent, seq, ts, meta, added, removed)
-        db.execute(
+        self._db.execute(
             f"INSERT INTO commits ({_COMMIT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (cid, seq, _ts(ts), meta.author, meta.message, parent, added, removed),
         )
@@ -228,6 +284,12 @@ def _where(
         clauses.append("added <= ? AND (removed IS NULL OR removed > ?)")
         params.extend((at, at))
     return " AND ".join(clauses), params
+
+
+def _touches(first: Delta, rest: Delta) -> bool:
+    """Whether ``rest`` adds or removes a quad that ``first`` adds or removes."""
+    mine = first.adds | first.removes
+    return not (mine.isdisjoint(rest.adds) and mine.isdisjoint(rest.removes))
 
 
 def _commit(row: tuple[Any, ...]) -> Commit:

@@ -19,8 +19,10 @@ emptied before the transaction ends; a rollback or a killed process leaves nothi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable
+import threading
+from collections.abc import Callable, Collection, Iterable
 from itertools import chain
+from typing import TypeVar
 
 from engine.terms import Quad, encode
 from engine.vocab import GraphName
@@ -34,10 +36,12 @@ __all__ = [
     "G",
     "bulk_insert",
     "insert",
+    "insert_while",
     "mark_removed",
 ]
 
 G = {g: i for i, g in enumerate(GraphName)}
+T = TypeVar("T")
 
 INDEX_DDL = (
     "CREATE INDEX IF NOT EXISTS quads_spog ON quads(s, p, o, g)",
@@ -91,6 +95,38 @@ def insert(db: sqlite3.Connection, adds: Collection[Quad], seq: int) -> int:
     inserted = cur.rowcount
     db.execute("DELETE FROM temp.inbox")
     return inserted
+
+
+def insert_while(db: sqlite3.Connection, adds: Collection[Quad], seq: int,
+                 work: Callable[[], T]) -> tuple[int, T]:
+    """:func:`insert`, with ``work()`` run on a worker thread meanwhile; returns how many were
+    inserted and what ``work`` returned (or raises what it raised, after the insert).
+
+    The rows are encoded and staged first, on this thread alone; then the one set-at-a-time
+    statement runs, inside which SQLite holds no GIL, while ``work`` runs. (Statements row
+    by row would each wait for the worker to hand the GIL back.)"""
+    if len(adds) < SET_MIN:
+        return (insert(db, adds, seq) if adds else 0), work()
+    _fill(db, adds)
+    box: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(work())
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="tier1-commit-work")
+    worker.start()
+    try:
+        inserted = db.execute(INSERT_SET, (seq,)).rowcount
+        db.execute("DELETE FROM temp.inbox")
+    finally:
+        worker.join()
+    if failed:
+        raise failed[0]
+    return inserted, box[0]
 
 
 def mark_removed(db: sqlite3.Connection, removes: Iterable[Quad], seq: int) -> int:

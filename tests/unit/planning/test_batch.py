@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rdflib import Literal
 
 from engine.planning import PlanState, load_plans, pump, settle
-from engine.store import GraphStore, triples
+from engine.store import Commit, GraphStore, triples
 from engine.vocab import EX, OPS
 from tests.unit.planning.conftest import MakeLoop, alert, estate
 
@@ -94,3 +97,41 @@ def test_triggers_are_answered_from_memory_after_start_up(store: GraphStore,
     assert [len(f) for f in found] == [4]
     assert found[0] == triggers_of(store, loop.scope(goals[0]))
     assert alerts_read == []
+
+
+def test_a_batch_inferred_while_the_store_writes_makes_the_same_commits(
+        tmp_path: Path, make_loop: MakeLoop) -> None:
+    """``LoopConfig.overlap_min``: a large batch's update runs while the embedded store writes
+    its asserted rows (``SqliteStore.commit_while``). Same commits, same rows, same events."""
+    from engine.planning import LoopConfig
+    from engine.store import SqliteStore
+
+    runs = []
+    for name, overlap in (("plain", 10**9), ("overlapped", 1)):
+        store = SqliteStore(tmp_path / f"{name}.db", create=True)
+        estate(store, CRASH_SEARCH)
+        loop = make_loop(store, config=LoopConfig(overlap_min=overlap))
+        overlapped: list[int] = []
+        commit_while = store.commit_while
+
+        def counted(*a: Any, _seen: list[int] = overlapped, _f: Any = commit_while,
+                    **kw: Any) -> Commit:
+            _seen.append(1)
+            return _f(*a, **kw)  # type: ignore[no-any-return]
+
+        store.commit_while = counted  # type: ignore[method-assign]
+        inst = EX["search-2"]
+        loop.offer(alert(inst, 40, "storm"), [], "storm")
+        loop.offer([(inst, OPS.health, Literal("crashed"))], [(inst, OPS.health, Literal("healthy"))],
+                   "crash")
+        pump(loop, execute=False)
+        loop.offer(alert(inst, 40, "more"), [], "more")
+        pump(loop)
+        assert bool(overlapped) == (name == "overlapped")
+        log = [(c.seq, c.message, c.added, c.removed) for c in store.log()]  # ids: wall clock
+        runs.append((log, set(store.quads()), [(e.kind, e.text) for e in loop.events]))
+        store.close()
+    assert runs[0][0] == runs[1][0]
+    assert runs[0][1] == runs[1][1]
+    assert runs[0][2] == runs[1][2]
+    assert any(msg.startswith("events: ") and added > 100 for _, msg, added, _ in runs[0][0])
