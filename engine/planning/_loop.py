@@ -65,7 +65,7 @@ _BOOKKEEPING = tuple(str(RUN[k]) for k in ("plan/", "step/", "goal/", "approval/
 def is_bookkeeping(s: object) -> bool:
     """The loop's own goals, plans, steps and approvals: data for the policy gate and the
     audit, not world facts for the rules (so saving them does not re-run inference)."""
-    return isinstance(s, URIRef) and str(s).startswith(_BOOKKEEPING)
+    return isinstance(s, URIRef) and str.startswith(s, _BOOKKEEPING)  # not rdflib's: no copy
 
 
 class Loop:

@@ -21,7 +21,8 @@ __all__ = ["TriggerIndex"]
 
 _FIRING = Literal("firing")
 _ABOUT, _STATUS = OPS.about, OPS.status
-_READ = frozenset((_ABOUT, _STATUS))  # a set test hashes first: no rdflib __eq__ per triple
+# is it ops:about (else ops:status)? A dict probe hashes first: no rdflib __eq__ per triple
+_READ: dict[object, bool] = {_ABOUT: True, _STATUS: False}
 
 
 class TriggerIndex:
@@ -44,18 +45,20 @@ class TriggerIndex:
         about = self.about
         read = _READ
         for s, p, o in removes:
-            if p not in read:
+            is_about = read.get(p)
+            if is_about is None:
                 continue
-            if p == _ABOUT and o in about:
+            if is_about and o in about:
                 about[o].discard(s)  # type: ignore[index]
-            elif p == _STATUS and o == _FIRING:
+            elif not is_about and o == _FIRING:
                 self.firing.discard(s)
         for s, p, o in adds:
-            if p not in read:
+            is_about = read.get(p)
+            if is_about is None:
                 continue
-            if p == _ABOUT and isinstance(s, URIRef):
+            if is_about and isinstance(s, URIRef):
                 about.setdefault(o, set()).add(s)  # type: ignore[arg-type]
-            elif p == _STATUS and o == _FIRING and isinstance(s, URIRef):
+            elif not is_about and o == _FIRING and isinstance(s, URIRef):
                 self.firing.add(s)
 
     def of(self, scope: Iterable[URIRef]) -> list[URIRef]:

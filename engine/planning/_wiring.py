@@ -182,10 +182,10 @@ class TwinActuator:
         reads them): they stay out, which keeps a storm's 60,000 alert triples out of rdflib.
         """
         g = self._twin.graph  # type: ignore[attr-defined]
-        a_type, alert = RDF.type, OPS.Alert  # (a namespace lookup per triple adds up)
-        alerts = {s for s, p, o in adds if p == a_type and o == alert}
+        a_type, alert = {RDF.type}, OPS.Alert  # (a set probe hashes first: rdflib's __eq__ is
+        alerts = {s for s, p, o in adds if p in a_type and o == alert}  # Python, per triple)
         subjects = {t[0] for t in (*adds, *removes)} - alerts
-        alerts |= {s for s in subjects if (s, a_type, alert) in g}
+        alerts |= {s for s in subjects if (s, RDF.type, alert) in g}
         for t in removes:
             if t[0] not in alerts:
                 g.remove(t)
