@@ -99,7 +99,10 @@ class Inference(Protocol):
     def observe(
         self, adds: Sequence[Triple], removes: Sequence[Triple], now: datetime,
     ) -> Observation:
-        """Fold an asserted-graph change in; return the inferred delta and current proposals."""
+        """Fold an asserted-graph change in; return the inferred delta and current proposals.
+
+        For a large batch the loop calls this on a worker thread while the store writes the
+        batch's asserted rows (``LoopConfig.overlap_min``): it must not use the store."""
         ...
 
     def proposals(self) -> Sequence[ProposalLike]:
