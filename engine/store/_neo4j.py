@@ -168,10 +168,16 @@ class Neo4jStore:
             yield from self._stream(cy.stmt_match(where[0]), where[1])
 
     def _stream(self, query: str, params: Mapping[str, Any]) -> Iterator[Quad]:
+        preds: dict[str, URIRef] = {}
         try:
             with self._session() as session:
-                for s, p, o, g in session.run(query, dict(params)):
-                    yield (node_term(s), URIRef(p), decode(o), GraphName(g))
+                for s, pogs in session.run(query, dict(params)):  # one row per subject
+                    subject = node_term(s)
+                    for p, o, g in pogs:
+                        pred = preds.get(p)
+                        if pred is None:
+                            pred = preds[p] = URIRef(p)
+                        yield (subject, pred, decode(o), _GRAPHS[g])
         except (nx.Neo4jError, nx.DriverError) as exc:
             raise translate(exc, self.location) from exc
 
@@ -248,6 +254,9 @@ def _commit(row: Record) -> Commit:
         id=row["id"], seq=row["seq"], timestamp=native.astimezone(UTC), author=row["author"],
         message=row["message"], parent=row["parent"], added=row["added"], removed=row["removed"],
     )
+
+
+_GRAPHS = {g.value: g for g in GraphName}
 
 
 def _where(

