@@ -23,7 +23,7 @@ from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observation, Recorder
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.planning._triggers import TriggerIndex
-from engine.store import Commit, CommitMeta, Delta, GraphStore, triples
+from engine.store import Commit, CommitMeta, Delta, GraphStore, OverlappedCommit, triples
 from engine.terms import Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
@@ -117,9 +117,9 @@ class Loop:
         removes = [(s, p, o) for s, p, o, g in asserted.removes
                    if g is world and not is_bookkeeping(s)]
         meta = CommitMeta(author=self.config.author, message=message, timestamp=self.now)
-        overlap = getattr(self.store, "commit_while", None)
-        if overlap is not None and len(adds) + len(removes) >= self.config.overlap_min:
-            done = self._commit_overlapped(overlap, asserted, adds, removes, meta, event, extra)
+        store = self.store
+        if isinstance(store, OverlappedCommit) and len(adds) + len(removes) >= self.config.overlap_min:
+            done = self._commit_overlapped(store, asserted, adds, removes, meta, event, extra)
         else:
             delta = asserted
             if adds or removes:
@@ -140,7 +140,7 @@ class Loop:
                       f"{len(obs.proposals)} action(s) proposed")
         return obs.inferred
 
-    def _commit_overlapped(self, commit_while: Callable[..., Commit], asserted: Delta,
+    def _commit_overlapped(self, store: OverlappedCommit, asserted: Delta,
                            adds: list[Triple], removes: list[Triple], meta: CommitMeta,
                            event: LoopEvent | None, extra: Delta | None) -> Commit:
         """The same commit (``asserted | inferred | provenance``), with the rule engine's
@@ -155,7 +155,7 @@ class Loop:
             got.append(self.ports.inference.observe(adds, removes, self.now))
             return got[0].inferred
 
-        done = commit_while(asserted, infer, meta, record)
+        done = store.commit_while(asserted, infer, meta, record)
         self._observed(got[0])
         return done
 

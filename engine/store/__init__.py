@@ -3,7 +3,14 @@
 ``open_store(spec)`` picks the backend; ``GraphStore`` is the contract.
 """
 
-from engine.store._base import ALL_GRAPHS, Capabilities, GraphStore, resolve_ref, triples
+from engine.store._base import (
+    ALL_GRAPHS,
+    Capabilities,
+    GraphStore,
+    OverlappedCommit,
+    resolve_ref,
+    triples,
+)
 from engine.store._memory import MemoryStore
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.store._open import is_neo4j_uri, open_store
@@ -19,6 +26,7 @@ __all__ = [
     "Diff",
     "GraphStore",
     "MemoryStore",
+    "OverlappedCommit",
     "SqliteStore",
     "is_neo4j_uri",
     "open_store",

@@ -9,7 +9,7 @@ both (the contract suite in ``tests/contract`` runs on all of them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -18,7 +18,15 @@ from engine.errors import CommitNotFound
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff, Pattern, Quad, Triple
 from engine.vocab import GraphName
 
-__all__ = ["ALL_GRAPHS", "Capabilities", "GraphStore", "only_match", "resolve_ref", "triples"]
+__all__ = [
+    "ALL_GRAPHS",
+    "Capabilities",
+    "GraphStore",
+    "OverlappedCommit",
+    "only_match",
+    "resolve_ref",
+    "triples",
+]
 
 ALL_GRAPHS: tuple[GraphName, ...] = tuple(GraphName)
 
@@ -76,6 +84,19 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None:
+        ...
+
+
+@runtime_checkable
+class OverlappedCommit(Protocol):
+    """A store that can run the caller's work while it writes, inside the same commit (the
+    embedded store: SQLite releases the GIL inside a statement). Optional: a caller checks
+    ``isinstance(store, OverlappedCommit)`` and otherwise commits the usual way."""
+
+    def commit_while(self, first: Delta, work: Callable[[], Delta], meta: CommitMeta,
+                     then: Delta | None = None) -> Commit:
+        """Commit ``first | work() | then`` exactly as ``commit`` would, running ``work`` on a
+        worker thread while ``first`` is written. ``work`` must not use the store."""
         ...
 
 

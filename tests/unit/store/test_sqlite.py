@@ -12,7 +12,15 @@ import pytest
 from rdflib import Literal
 
 from engine.errors import ConfigError, StoreUnavailable
-from engine.store import CommitMeta, Delta, MemoryStore, SqliteStore, open_store, triples
+from engine.store import (
+    CommitMeta,
+    Delta,
+    MemoryStore,
+    OverlappedCommit,
+    SqliteStore,
+    open_store,
+    triples,
+)
 from engine.vocab import EX, OPS
 
 META = CommitMeta(author="t", message="m")
@@ -25,6 +33,14 @@ def test_persists_between_opens(tmp_path: Path) -> None:
     again = SqliteStore(tmp_path / "w.db")
     assert again.head() == c
     assert set(triples(again)) == {(EX.a, OPS.tier, Literal(1))}
+
+
+def test_only_the_embedded_store_overlaps_work_with_its_writes(tmp_path: Path) -> None:
+    """The loop asks ``isinstance(store, OverlappedCommit)``; other stores commit as usual."""
+    store = SqliteStore(tmp_path / "w.db", create=True)
+    assert isinstance(store, OverlappedCommit)
+    assert not isinstance(MemoryStore(), OverlappedCommit)
+    store.close()
 
 
 def test_missing_store_says_run_init(tmp_path: Path) -> None:
