@@ -205,9 +205,11 @@ class _View:
             asserted = g == GraphName.ASSERTED.value
             _batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
         self._drop_labels(rel_del)
-        props = self._literal_props(lit_add, lit_del)
+        new = {r.s for r in added} | {_object_uri(r) for r in rel_add}
+        new -= self.existing  # the nodes this commit creates
+        props = self._literal_props(lit_add, lit_del, new)
         classes = self._classes(rel_add)
-        new = self._create_nodes(added, rel_add, props, classes)
+        self._create_nodes(new, props, classes)
         sets = [[u, p] for u, p in props.items() if u not in new]
         _batched(self.tx, cy.NODES_SET, "rows", sets)
         self._add_labels(classes, new)
@@ -234,8 +236,11 @@ class _View:
                 out[r.s].append(self.ns.name(r.o[1:]))
         return out
 
-    def _literal_props(self, lit_add: list[_Row], lit_del: list[_Row]) -> dict[str, dict[str, Any]]:
-        """New node properties of every (subject, predicate) the commit touched."""
+    def _literal_props(
+        self, lit_add: list[_Row], lit_del: list[_Row], new: set[str],
+    ) -> dict[str, dict[str, Any]]:
+        """New node properties of every (subject, predicate) the commit touched; a node in
+        ``new`` (created by this commit) has no keys to clear."""
         groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
         for r in lit_add:  # a new subject's values are the commit's own
             groups.setdefault((r.s, r.p), []).append((r.quad[3], r.quad[2]))  # type: ignore[arg-type]
@@ -246,25 +251,21 @@ class _View:
             groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
         name = self.ns.name
-        fresh = {r.s for r in lit_add} - self.existing  # nodes this commit creates
         for (uri, pred), pairs in groups.items():
             prop = name(pred)
-            found = literal_props(prop, pairs, clear=uri not in fresh)
+            found = literal_props(prop, pairs, clear=uri not in new)
             if found.get(prop + SHADOW) is not None:  # only inexact values can be datetimes
                 found[prop] = _sendable(found[prop], self.datetimes)
             props[uri].update(found)
         return props
 
     def _create_nodes(
-        self, added: list[_Row], rel_add: list[_Row], props: dict[str, dict[str, Any]],
-        classes: dict[str, list[str]],
-    ) -> set[str]:
-        need = {r.s for r in added} | {_object_uri(r) for r in rel_add}
-        need -= self.existing
+        self, new: set[str], props: dict[str, dict[str, Any]], classes: dict[str, list[str]],
+    ) -> None:
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
         none: dict[str, Any] = {}
-        for uri in sorted(need):
+        for uri in sorted(new):
             names = (*classes.get(uri, ()), "BNode") if uri.startswith(BNODE) else (*classes.get(uri, ()),)
             labels = label_sets.get(names)
             if labels is None:
@@ -274,7 +275,6 @@ class _View:
             groups[(labels, keys)].append([uri, *(values[k] for k in keys)])
         for (labels, keys), rows in groups.items():
             _batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
-        return need
 
     def _add_labels(self, classes: dict[str, list[str]], new: set[str]) -> None:
         by_label: dict[str, list[str]] = defaultdict(list)
