@@ -91,8 +91,13 @@ def insert(db: sqlite3.Connection, adds: Collection[Quad], seq: int) -> int:
         )
         return cur.rowcount
     _fill(db, adds)
-    cur = db.execute(INSERT_SET, (seq,))
-    inserted = cur.rowcount
+    return _move_inbox(db, seq)
+
+
+def _move_inbox(db: sqlite3.Connection, seq: int) -> int:
+    """The staged rows not already live into ``quads`` as commit ``seq``, in one statement;
+    the temp table is left empty. Returns how many were inserted."""
+    inserted = db.execute(INSERT_SET, (seq,)).rowcount
     db.execute("DELETE FROM temp.inbox")
     return inserted
 
@@ -120,8 +125,7 @@ def insert_while(db: sqlite3.Connection, adds: Collection[Quad], seq: int,
     worker = threading.Thread(target=run, name="tier1-commit-work")
     worker.start()
     try:
-        inserted = db.execute(INSERT_SET, (seq,)).rowcount
-        db.execute("DELETE FROM temp.inbox")
+        inserted = _move_inbox(db, seq)
     finally:
         worker.join()
     if failed:
