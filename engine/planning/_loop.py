@@ -125,14 +125,21 @@ class Loop:
             if adds or removes:
                 delta = delta | self._observed(self.ports.inference.observe(adds, removes,
                                                                             self.now))
-            if event is not None:
-                delta = delta | self.ports.recorder.record(self.store, event, extra or Delta())
+            record = self._provenance(event, extra)
+            if record is not None:
+                delta = delta | record
             if delta.empty:
                 return None
             done = self.store.commit(delta, meta)
         if adds or removes:
             self._triggers.apply(adds, removes)
         return done
+
+    def _provenance(self, event: LoopEvent | None, extra: Delta | None) -> Delta | None:
+        """The provenance record of ``event`` (it reads the store as it is before the commit)."""
+        if event is None:
+            return None
+        return self.ports.recorder.record(self.store, event, extra or Delta())
 
     def _observed(self, obs: Observation) -> Delta:
         if obs.derived:
@@ -147,8 +154,7 @@ class Loop:
         update running while the store writes the asserted rows (a large batch: see
         ``LoopConfig.overlap_min``). The provenance is recorded first: it reads the store,
         which the update does not change, and the worker thread must not touch the store."""
-        record = (self.ports.recorder.record(self.store, event, extra or Delta())
-                  if event is not None else None)
+        record = self._provenance(event, extra)
         got: list[Observation] = []
 
         def infer() -> Delta:
