@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.inference._compile import CLOCK_P, Unit
+from engine.inference._delta import NO_DELTA, Delta, group
 from engine.inference._model import Var
 from engine.inference._results import InferenceDelta, Proposal
 from engine.inference._window import flipping
@@ -29,12 +30,11 @@ from engine.inference._workset import Fact
 from engine.terms import Triple
 
 if TYPE_CHECKING:
-    from engine.inference._engine import Delta, Reasoner
+    from engine.inference._engine import Reasoner
 
 __all__ = ["apply_update"]
 
 Keys = dict[tuple[int, str], set[tuple[int, ...]]]
-NO_DELTA: dict[int, set[tuple[int, int]]] = {}  # no semi-naive exclusion
 Tick = tuple[datetime, datetime] | None
 
 
@@ -68,7 +68,7 @@ class _Changes:
 
     def __init__(self, plus: set[Any], minus: set[Any]) -> None:
         self.plus, self.minus = plus, minus
-        self.dp, self.dm = r_group(plus), r_group(minus)
+        self.dp, self.dm = group(plus), group(minus)
 
     def move(self, f: Any, to_minus: bool) -> None:
         """``f`` was added (or, ``to_minus``, removed) by a stratum: record it, or cancel the
@@ -158,12 +158,6 @@ def _stratum(r: Reasoner, units: list[Unit], ch: _Changes, base_removed: set[Fac
             ch.move(f, False)
 
 
-def r_group(facts: Iterable[Any]) -> Delta:
-    from engine.inference._engine import group
-
-    return group(facts)
-
-
 def _hidden(r: Reasoner, units: list[Unit], dp: Delta, needed: bool) -> Delta:
     """The added facts ``not``/``count`` blocks must skip for DRed to see the old state:
     those of the predicates the blocks read (the index keeps them; taking them out and
@@ -218,7 +212,7 @@ def _delta_eval(r: Reasoner, u: Unit, d: Delta, out: list[Any], tick: Tick) -> N
         if w.block is None:
             facts = flipping(r.ws, w, *tick)
             if facts:
-                u.delta[w.atom](r_group(facts), out, NO_DELTA)
+                u.delta[w.atom](group(facts), out, NO_DELTA)
 
 
 def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) -> None:
@@ -236,7 +230,7 @@ def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) 
                      for f in flipping(ws, w, *tick)]
             if flips:
                 dd = dict(d)
-                for q, pairs in r_group(flips).items():
+                for q, pairs in group(flips).items():
                     dd[q] = d.get(q, set()) | pairs
             out: list[Any] = []
             for i, p in enumerate(bk.preds):
@@ -273,7 +267,7 @@ def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick
     while frontier:
         od |= frontier
         out = []
-        d = r_group(frontier)
+        d = group(frontier)
         for u in units:
             r.delta_eval(u, d, out)
         frontier = {f for f in out if f in ws.derived and f not in od}

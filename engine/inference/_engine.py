@@ -19,35 +19,16 @@ from rdflib.namespace import XSD
 
 from engine._gc import paused_gc
 from engine.inference._compile import CLOCK_P, CLOCK_S, Unit, compile_ruleset
+from engine.inference._delta import NO_DELTA, Delta, group
 from engine.inference._model import Propose, RuleSet, Var
 from engine.inference._results import Derivation, InferenceDelta, InferenceResult, Proposal, WhyNot
 from engine.inference._solve import head_fact, solve, unify_head, unit_checks
 from engine.inference._workset import Fact, WorkingSet
 from engine.terms import Node, Triple
 
-__all__ = ["NO_DELTA", "Delta", "Reasoner", "group"]
+__all__ = ["Reasoner"]
 
 log = logging.getLogger("tier1.inference")
-
-
-Delta = dict[int, set[tuple[int, int]]]
-"""Triples grouped by predicate: ``{p: {(s, o), ...}}``, as the generated joins expect."""
-
-NO_DELTA: Delta = {}
-
-
-def group(facts: Iterable[Any]) -> Delta:
-    """Triples grouped by predicate, as the generated delta joins expect (sets: a delta join
-    also tests membership, to skip delta facts at the atoms before its seed)."""
-    d: Delta = {}
-    for f in facts:
-        if len(f) == 3:
-            pairs = d.get(f[1])
-            if pairs is None:
-                d[f[1]] = {(f[0], f[2])}
-            else:
-                pairs.add((f[0], f[2]))
-    return d
 
 
 class Reasoner:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.inference._delta import group
 from engine.inference._dred import _Changes
-from engine.inference._engine import group
 
 facts = st.one_of(
     st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 4)),  # triples

@@ -255,7 +255,7 @@ def test_delta_join_finds_an_instance_once_through_a_split_off_existence_test() 
     """Seeded at ``?a ex:q ?b`` the head is bound and ``?a ex:p ?x`` is left to an existence
     test; it keeps the semi-naive exclusion of the atoms before the seed, so an instance
     whose facts are all new is found once (at ``?a ex:p ?x``), not once per seed."""
-    from engine.inference._engine import group
+    from engine.inference._delta import group
 
     r = reasoner("rule e\nwhen\n ?a ex:p ?x\n ?a ex:q ?b\nthen\n ?a ex:s ?b\nend\n")
     r.run([], now=NOW)
