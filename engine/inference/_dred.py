@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.inference._compile import CLOCK_P, Unit
-from engine.inference._delta import NO_DELTA, Delta, group
+from engine.inference._delta import NO_DELTA, Delta, add_fact, discard_fact, group
 from engine.inference._model import Var
 from engine.inference._results import InferenceDelta, Proposal
 from engine.inference._window import flipping
@@ -77,19 +77,10 @@ class _Changes:
         gcancel, grecord = (self.dp, self.dm) if to_minus else (self.dm, self.dp)
         if f in cancel:
             cancel.discard(f)
-            if len(f) == 3:
-                pairs = gcancel[f[1]]
-                pairs.discard((f[0], f[2]))
-                if not pairs:
-                    del gcancel[f[1]]
+            discard_fact(gcancel, f)
         else:
             record.add(f)
-            if len(f) == 3:
-                have = grecord.get(f[1])
-                if have is None:
-                    grecord[f[1]] = {(f[0], f[2])}
-                else:
-                    have.add((f[0], f[2]))
+            add_fact(grecord, f)
 
 
 def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], minus: set[Any],

@@ -13,6 +13,7 @@ from rdflib.namespace import RDF, XSD
 from engine.inference import Reasoner, RuleSet, parse_text
 from engine.terms import Triple
 from engine.vocab import EX
+from tests.support.inference import snapshot
 
 RULES = """
 rule reach
@@ -78,11 +79,6 @@ facts = st.one_of(
     st.tuples(st.sampled_from(NODES), st.just(RDF.type), st.just(EX.Node)),
     st.tuples(st.sampled_from(NODES), st.just(EX.at), st.sampled_from(TIMES)),
 )
-
-
-def snapshot(r: Reasoner) -> tuple[frozenset[Triple], frozenset[str]]:
-    res = r.result()
-    return res.inferred, frozenset(p.id for p in res.proposals)
 
 
 class IncrementalMachine(RuleBasedStateMachine):

@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, XSD
 from engine.inference import Reasoner, load_rules
 from engine.terms import Triple
 from engine.vocab import EX, OPS
+from tests.support.inference import snapshot
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = load_rules([ROOT / "rules" / "ops"])
@@ -53,11 +54,6 @@ alerts = st.builds(
     st.sampled_from(["firing", "firing", "resolved"]), st.integers(min_value=0, max_value=12))
 health = st.tuples(st.sampled_from(INST), st.just(OPS.health),
                    st.sampled_from([Literal("healthy"), Literal("crashed")]))
-
-
-def snapshot(r: Reasoner) -> tuple[frozenset[Triple], frozenset[str]]:
-    res = r.result()
-    return res.inferred, frozenset(p.id for p in res.proposals)
 
 
 class OpsMachine(RuleBasedStateMachine):
