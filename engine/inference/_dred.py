@@ -45,8 +45,7 @@ def apply_update(r: Reasoner, adds: Iterable[Triple], removes: Iterable[Triple],
     minus: set[Any] = set()
     touched: dict[Any, bool] = {}
     rem = [f for f in (r.lookup(t) for t in removes) if f is not None]
-    intern = ws.terms.intern
-    add = [(intern(s), intern(p), intern(o)) for s, p, o in adds]
+    add = ws.terms.intern_all(adds)
     tick = (r.now, now) if r.uses_now and r.now is not None and now != r.now else None
     if r.uses_now and now != r.now and r._clock is not None:
         rem.append(r._clock)
@@ -94,20 +93,21 @@ def _apply_base(r: Reasoner, add: list[Fact], rem: list[Fact], plus: set[Any], m
                 ws.index_remove(f)
                 minus.add(f)
                 removed.add(f)
-    for f in add:
-        if f in ws.base:
-            continue
-        ws.base.add(f)
-        if f in ws.derived:
-            touched.setdefault(f, True)
-            del ws.derived[f]
-        elif f in minus:
-            minus.discard(f)
-            removed.discard(f)
-            ws.index_add(f)
-        else:
-            ws.index_add(f)
-            plus.add(f)
+    new = set(add)  # set algebra, not a loop per fact: a storm brings ~60k
+    new.difference_update(ws.base)
+    ws.base.update(new)
+    was = [f for f in new if f in ws.derived]  # now asserted: it stays, no longer derived
+    for f in was:
+        touched.setdefault(f, True)
+        del ws.derived[f]
+    new.difference_update(was)
+    ws.index_add_all(new)
+    back = new & minus  # removed and added again in this batch: no change
+    if back:
+        minus -= back
+        removed -= back
+        new -= back
+    plus |= new
     return removed
 
 
@@ -182,9 +182,7 @@ def _shift(r: Reasoner, drop: set[Any], put: set[Any]) -> None:
     for f in drop:
         if len(f) == 3:
             ws.index_remove(f)
-    for f in put:
-        if len(f) == 3:
-            ws.index_add(f)
+    ws.index_add_all([f for f in put if len(f) == 3])
 
 
 def _delta_eval(r: Reasoner, u: Unit, d: Delta, out: list[Any], tick: Tick) -> None:

@@ -67,12 +67,8 @@ class Reasoner:
         ws.derived.clear()
         ws.watching = False
         self._proposals.clear()
-        intern = ws.terms.intern
-        for s, p, o in triples:
-            f = (intern(s), intern(p), intern(o))
-            if f not in ws.base:
-                ws.base.add(f)
-                ws.index_add(f)
+        ws.base.update(ws.terms.intern_all(triples))
+        ws.index_add_all(ws.base)
         self._set_clock(now)
         for units in self.strata:
             self.saturate(units, None, [])
@@ -182,13 +178,13 @@ class Reasoner:
                     objs = d.get(f[0])
                     if objs is not None and f[2] in objs:
                         continue
-                ws.index_add(f)
             elif has(f):
                 continue
             seq += 1
             derived[f] = seq
             new.append(f)
         ws.seq = seq
+        ws.index_add_all([f for f in new if len(f) == 3])
         return new
 
     def derivable(self, f: tuple[Any, ...], units: list[Unit]) -> bool:

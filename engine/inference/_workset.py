@@ -10,7 +10,7 @@ a fact always has a derivation whose premises all carry smaller numbers
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,21 +25,36 @@ Fact = tuple[int, int, int]
 EMPTY: frozenset[int] = frozenset()
 
 
+class _Ids(dict[Node, int]):
+    """Term -> id; subscripting a new term interns it (``.get`` only looks)."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        super().__init__()
+        self.nodes = nodes
+
+    def __missing__(self, node: Node) -> int:
+        i = self[node] = len(self.nodes)
+        self.nodes.append(node)
+        return i
+
+
 class TermTable:
     """Interns RDF terms to dense ints and caches their Python values."""
 
     def __init__(self) -> None:
-        self.ids: dict[Node, int] = {}
         self.nodes: list[Node] = []
+        self.ids: dict[Node, int] = _Ids(self.nodes)
         self._values: dict[int, object] = {}
         self._ints: dict[int, int] = {}
 
     def intern(self, node: Node) -> int:
-        i = self.ids.get(node)
-        if i is None:
-            i = self.ids[node] = len(self.nodes)
-            self.nodes.append(node)
-        return i
+        return self.ids[node]
+
+    def intern_all(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[Fact]:
+        """The facts of ``triples``, interning new terms (a batch's way in: the lookups stay
+        in C for the terms already known)."""
+        ids = self.ids
+        return [(ids[s], ids[p], ids[o]) for s, p, o in triples]
 
     def integer(self, n: int) -> int:
         """The id of the integer literal ``n`` (a count's value), cached: building a Literal
@@ -103,23 +118,31 @@ class WorkingSet:
         return self.has(f) if len(f) == 3 else f in self.derived
 
     def index_add(self, f: Fact) -> None:
-        s, p, o = f
-        d = self.so.get(p)
-        if d is None:
-            d = self.so[p] = {}
-            self.os[p] = {}
-        objs = d.get(s)
-        if objs is None:
-            d[s] = {o}
-        else:
-            objs.add(o)
-        subs = self.os[p].get(o)
-        if subs is None:
-            self.os[p][o] = {s}
-        else:
-            subs.add(s)
-        if self.watching:
-            self._watch(f, True)
+        self.index_add_all((f,))
+
+    def index_add_all(self, facts: Iterable[Fact]) -> None:
+        """Index ``facts`` (a batch at a time: one call, the indexes bound once)."""
+        so, os_ = self.so, self.os
+        watch: Container[int] = self.watch if self.watching else EMPTY
+        for f in facts:
+            s, p, o = f
+            d = so.get(p)
+            if d is None:
+                d = so[p] = {}
+                os_[p] = {}
+            objs = d.get(s)
+            if objs is None:
+                d[s] = {o}
+            else:
+                objs.add(o)
+            r = os_[p]
+            subs = r.get(o)
+            if subs is None:
+                r[o] = {s}
+            else:
+                subs.add(s)
+            if p in watch:
+                self._watch(f, True)
 
     def index_remove(self, f: Fact) -> None:
         s, p, o = f
