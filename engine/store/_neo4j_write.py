@@ -125,7 +125,7 @@ def _apply(
     maybe_live = [k for k, r in adds.items() if r.s in existing]
     for k in _column(tx, cy.STMT_LIVE, "ks", maybe_live):
         del adds[k]
-    rows = [r[:6] for r in adds.values()]
+    rows = [list(r[:6]) for r in adds.values()]  # lists: the packer hands each tuple to a Python hook
     _batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
     added = list(adds.values())
     removed = [removes[k] for k in gone]
