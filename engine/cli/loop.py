@@ -16,6 +16,7 @@ from engine.cli._render import table
 from engine.errors import ScenarioError
 from engine.planning import (
     Loop,
+    LoopConfig,
     LoopEvent,
     PlanState,
     approve,
@@ -61,11 +62,15 @@ def _now(store: GraphStore) -> datetime:
     return max(head.timestamp, wall) if head else wall
 
 
-def _loop(store: GraphStore, observer: Any = None) -> Loop:
+def _loop(store: GraphStore, author: str, observer: Any = None) -> Loop:
+    """The loop over ``store``, its commits recorded as ``author`` (the person running the
+    command: approving or rejecting is theirs, not the loop's)."""
     from engine.planning._wiring import real_ports
 
     now = _now(store)
-    return Loop(store, real_ports(store, None, _setup(), now), now=now, observer=observer)
+    setup = _setup().model_copy(update={"config": LoopConfig(author=author)})
+    return Loop(store, real_ports(store, None, setup, now), now=now, config=setup.config,
+                observer=observer)
 
 
 # -- goals and plans -------------------------------------------------------------
@@ -123,7 +128,7 @@ def plans(ctx: Ctx, state: str | None) -> None:
 def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     """Approve a parked PLAN: it is gated again and, if allowed, runs on the digital twin."""
     store = ctx.store()
-    loop = _loop(store, _printer(ctx))
+    loop = _loop(store, ctx.author, _printer(ctx))
     done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
     emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value} ({short(done.reason)})")
 
@@ -136,7 +141,7 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
 @pass_ctx
 def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """Reject a parked PLAN: nothing runs, its locks are released."""
-    loop = _loop(ctx.store())
+    loop = _loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
     emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value}")
 
@@ -249,9 +254,14 @@ def run(ctx: Ctx, scenario: str | None, list_: bool) -> None:
 @format_option
 @click.pass_context
 def demo(click_ctx: click.Context) -> None:
-    """Run every bundled scenario, each on a fresh embedded store unless --store is given."""
+    """Run every bundled scenario, each on a fresh embedded store unless --store is given.
+
+    Only a --store on the command line shares one store between the scenarios: TIER1_STORE
+    (your everyday store) is left alone, so the demo never fills it with demo data.
+    """
     ctx: Ctx = click_ctx.ensure_object(Ctx)
-    explicit = click_ctx.find_root().params.get("store_spec") is not None
+    source = click_ctx.find_root().get_parameter_source("store_spec")
+    explicit = source is click.core.ParameterSource.COMMANDLINE
     results = []
     with tempfile.TemporaryDirectory(prefix="tier1-demo-") as tmp:
         for path in scenario_files(repo_path("scenarios")):

@@ -1,0 +1,67 @@
+"""The loop's commands: who is recorded on their commits, and where the demo writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from engine.cli import app
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _parked(tmp_path: Path, runner: CliRunner) -> tuple[str, str]:
+    """A store where primary-db-down's failover waits for approval, and the plan's IRI."""
+    store = str(tmp_path / "world.db")
+    text = (REPO / "scenarios" / "primary-db-down.toml").read_text()
+    text = text.replace("../ontology", str(REPO / "ontology")).replace(
+        '"calm.ru"', f'"{REPO / "scenarios" / "calm.ru"}"')
+    head, _, _ = text.partition("[[answers]]")
+    sc = tmp_path / "parked.toml"
+    sc.write_text(head + '[expect]\noutcome = "awaiting_approval"\n')
+    r = runner.invoke(app, ["--store", store, "run", str(sc), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "plans", "--state", "awaiting_approval",
+                            "--format", "json"])
+    (plan,) = json.loads(r.output)
+    return store, plan["iri"]
+
+
+def _authors_after(runner: CliRunner, store: str, seq: int) -> set[str]:
+    r = runner.invoke(app, ["--store", store, "log", "--format", "json"])
+    return {c["author"] for c in json.loads(r.output) if c["seq"] > seq}
+
+
+def _head(runner: CliRunner, store: str) -> int:
+    r = runner.invoke(app, ["--store", store, "log", "--format", "json"])
+    return max(c["seq"] for c in json.loads(r.output))
+
+
+def test_approve_records_the_author_on_its_commits(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    before = _head(runner, store)
+    r = runner.invoke(app, ["--store", store, "--author", "alice", "approve", plan,
+                            "--as", "ex:chen"])
+    assert r.exit_code == 0, r.output
+    assert _authors_after(runner, store, before) == {"alice"}
+
+
+def test_reject_records_the_author_from_the_environment(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    before = _head(runner, store)
+    r = runner.invoke(app, ["--store", store, "reject", plan, "--as", "ex:chen"],
+                      env={"TIER1_AUTHOR": "bob"})
+    assert r.exit_code == 0, r.output
+    assert _authors_after(runner, store, before) == {"bob"}
+
+
+def test_demo_leaves_the_store_from_the_environment_alone(tmp_path: Path) -> None:
+    everyday = tmp_path / "everyday.db"
+    r = CliRunner().invoke(app, ["demo", "--format", "json"], env={"TIER1_STORE": str(everyday)})
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["passed"]
+    assert not everyday.exists()
