@@ -7,6 +7,7 @@ Commands stay thin: parse arguments, call one engine operation, format it.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ import click
 from pydantic import BaseModel
 
 from engine.config import default_store_spec
-from engine.errors import EngineError
+from engine.errors import EngineError, InputError
 from engine.store import GraphStore, open_store, resolve_ref
 
 __all__ = ["Ctx", "UserError", "app", "at_seq", "emit", "format_option", "main", "pass_ctx"]
@@ -97,14 +98,35 @@ class UserError(click.ClickException):
         click.echo(click.style(self.format_message(), fg="red"), err=True)
 
 
+_FS_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError,
+              PermissionError)
+
+
+def _fs_error(exc: OSError) -> InputError:
+    """A file-system error as the one-line error a user can act on."""
+    path = exc.filename or "?"
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file or directory; check the path")
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return InputError(f"{path}: a file is in the way where a directory is needed; "
+                          "choose another path")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{path}: is a directory; name a file")
+    return InputError(f"{path}: permission denied; choose a path you can write, or fix its mode")
+
+
 class _App(click.Group):
-    """The root group: turns engine errors into one clean line, never a traceback."""
+    """The root group: turns engine errors, and file-system errors from the paths a user
+    gave, into one clean line, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())  # the driver's warnings
+        try:  # ("Unable to retrieve routing information") would precede our one-line error
             return super().invoke(ctx)
         except EngineError as exc:
             raise UserError(exc) from exc
+        except _FS_ERRORS as exc:
+            raise UserError(_fs_error(exc)) from exc
 
 
 @click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
