@@ -168,8 +168,12 @@ def _printer(ctx: Ctx) -> Any:
 
 def _scenario(name: str) -> Scenario:
     path = Path(name)
-    if not path.suffix:
+    is_path = bool(path.suffix) or "/" in name
+    if not is_path:
         path = repo_path("scenarios") / f"{name}.toml"
+    if is_path and not path.is_file():
+        raise ScenarioError(f"no such file: {name}; give an existing scenario .toml path, "
+                            "or a bundled name (list them with 'tier1 run --list')")
     if not path.exists():
         known = ", ".join(p.stem for p in scenario_files(repo_path("scenarios")))
         raise ScenarioError(f"no scenario {name!r}: use a .toml path or one of: {known}")
