@@ -135,18 +135,23 @@ def _result_text(r: AuditResult) -> str:
     foot = f"({len(r.rows)} row{'s' if len(r.rows) != 1 else ''}, via {r.language})"
     if len(r.columns) > 8:  # wide answers read better as one block per row
         width = max(len(c) for c in r.columns)
-        blocks = ["\n".join(f"{c.ljust(width)}  {_cell(row[c])}" for c in r.columns)
+        blocks = ["\n".join(f"{c.ljust(width)}  {_cell(row[c], _EMPTY.get(c, '-'))}"
+                            for c in r.columns)
                   for row in r.rows]
         return "\n\n".join([*blocks, foot])
     rows = [[_cell(row[c]) for c in r.columns] for row in r.rows]
     return table(list(r.columns), rows, max_width=48) + "\n" + foot
 
 
-def _cell(v: Any) -> str:
+# What an empty list means, for the columns where "-" would leave the reader guessing.
+_EMPTY = {"rules": "none (no rule proposed this step: a runbook, an escalation or a person did)"}
+
+
+def _cell(v: Any, empty: str = "-") -> str:
     if v is None:
         return "-"
     if isinstance(v, list):
-        return ", ".join(_cell(i) for i in v) or "-"
+        return ", ".join(_cell(i) for i in v) or empty
     text = str(v)
     if text.startswith(str(RUN)):
         return "run:" + text[len(str(RUN)):]

@@ -19,11 +19,15 @@ SPARQL: dict[str, str] = {}
 CYPHER: dict[str, str] = {}
 
 # -- why: why was this action taken? ---------------------------------------------------
+# A step need not come from a rule (a runbook's failover, a page to the on-call) nor cite
+# anything: ``?rule`` and ``?influence`` may be unbound. rdflib's DISTINCT aggregates fail
+# on an unbound value instead of skipping it, so both are COALESCEd to "" (dropped when the
+# row is read); Cypher's OPTIONAL MATCH + collect() skips the nulls by itself.
 SPARQL["why"] = f"""
 SELECT ?activity ?step ?plan ?action ?target ?agent ?status ?started ?ended
        ?decision ?verdict ?shape_set_version ?approver
-       (GROUP_CONCAT(DISTINCT ?rule; separator="{_SEP}") AS ?rules)
-       (GROUP_CONCAT(DISTINCT ?influence; separator="{_SEP}") AS ?informed_by)
+       (GROUP_CONCAT(DISTINCT COALESCE(?rule, ""); separator="{_SEP}") AS ?rules)
+       (GROUP_CONCAT(DISTINCT COALESCE(STR(?influence), ""); separator="{_SEP}") AS ?informed_by)
 WHERE {{
   {{ ?subject ops:executes ?any . BIND (?subject AS ?activity) }}
   UNION {{ ?activity ops:executes ?subject }}

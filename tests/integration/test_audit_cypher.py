@@ -15,7 +15,7 @@ from engine.store import CommitMeta, Delta, GraphStore, SqliteStore
 from engine.vocab import OPS, GraphName
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "provenance"))
-from provlog import Log, build_log  # type: ignore[import-not-found]
+from provlog import Log, add_ruleless_steps, build_log  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.neo4j
 
@@ -32,21 +32,29 @@ def neo4j_log(bolt_server) -> Iterator[Log]:  # type: ignore[no-untyped-def]
         wipe(bolt_server)
         store = Neo4jStore.connect(bolt_server.uri, create=True)
     assert store.capabilities.cypher
-    yield build_log(store)
+    yield _log(store)
     store.close()
 
 
 @pytest.fixture(scope="module")
 def embedded_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Log]:
     store: GraphStore = SqliteStore(tmp_path_factory.mktemp("audit") / "world.db", create=True)
-    yield build_log(store)
+    yield _log(store)
     store.close()
+
+
+def _log(store: GraphStore) -> Log:
+    log = build_log(store)
+    add_ruleless_steps(log)  # a runbook's failover and a bare page: no rule proposed either
+    return log
 
 
 CASES = [
     ("why", {"subject": "run:prov/00000004"}),
     ("why", {"subject": "run:step/2"}),
     ("why", {"subject": "run:prov/00000099"}),
+    ("why", {"subject": "run:step/runbook"}),
+    ("why", {"subject": "run:step/page"}),
     ("service-history", {"service": "ex:checkout"}),
     ("service-history", {"service": "ex:checkout", "from": "2026-11-28T10:30:00Z",
                          "to": "2026-11-28T23:00:00+00:00"}),
@@ -55,6 +63,8 @@ CASES = [
     ("blocked-plans", {"from": "2026-11-29"}),
     ("approved-by", {"person": "ex:alice"}),
     ("approved-by", {"person": "ex:bob"}),
+    ("approved-by", {"person": "ex:chen"}),
+    ("service-history", {"service": "ex:orders-db"}),
     ("top-rules", {}),
     ("top-rules", {"limit": "1"}),
 ]
@@ -70,6 +80,14 @@ def test_cypher_and_embedded_audits_agree(neo4j_log, embedded_log, name, params)
     embedded = run_audit(embedded_log.store, name, params)
     assert (graph.language, embedded.language) == ("cypher", "sparql")
     assert graph.rows == embedded.rows
+
+
+@pytest.mark.parametrize("step", ["run:step/runbook", "run:step/page"])
+def test_why_of_a_step_no_rule_proposed_agrees(neo4j_log, embedded_log, step):
+    graph = run_audit(neo4j_log.store, "why", {"subject": step})
+    embedded = run_audit(embedded_log.store, "why", {"subject": step})
+    (row,) = embedded.rows
+    assert row["rules"] == [] and graph.rows == embedded.rows
 
 
 def test_chain_verifies_on_neo4j_and_catches_tampering(neo4j_store):

@@ -1,4 +1,5 @@
-"""A provenance log with two policy decisions, an approval and three step executions.
+"""A provenance log with two policy decisions, an approval and three step executions;
+:func:`add_ruleless_steps` appends two steps that no rule proposed.
 
 Imported by the provenance tests (``from provlog import build_log``).
 """
@@ -71,3 +72,24 @@ def build_log(store: GraphStore) -> Log:
     keep(rec.step_execution(_step(3, OPS.Rollback, EX.deploy, EX.payments, "succeeded", r2,
                                   EX.bob, allowed.iri)))
     return Log(store, made)
+
+
+def add_ruleless_steps(log: Log) -> None:
+    """Append two steps no rule proposed: an approved failover taken from a runbook
+    (``run:step/runbook``) and a page citing nothing at all (``run:step/page``)."""
+    rec, decision = ProvenanceRecorder(log.store), log.records[1].iri
+    t = T0 + timedelta(hours=5)
+    failover = StepExecutionRecord(
+        step=RUN["step/runbook"], plan=RUN["plan/r"], action=OPS.Failover, target=EX["orders-db"],
+        target_services=(EX["orders-db"],), agent=RUN["agent/scale"], status="succeeded",
+        started=t, ended=t + timedelta(seconds=2), idempotency_key="key-runbook",
+        why=Rationale(informed_by=(EX["alert-3"],), decision=decision,
+                      shape_set_version="shapes-v1", approver=EX.chen))
+    page = failover.model_copy(update={
+        "step": RUN["step/page"], "action": OPS.Page, "target": EX.sofia, "target_services": (),
+        "agent": RUN["agent/notify"], "idempotency_key": "key-page", "why": Rationale(),
+        "started": t + timedelta(hours=1), "ended": t + timedelta(hours=1, seconds=1)})
+    for step in (failover, page):
+        r = rec.step_execution(step)
+        log.store.commit(r.delta, CommitMeta(author="test", message=f"prov {r.seq}"))
+        log.records.append(r)
