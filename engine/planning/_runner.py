@@ -23,7 +23,7 @@ from engine.planning._drive import settle
 from engine.planning._loop import Loop, LoopConfig, Observer, Ports
 from engine.planning._model import PlanState
 from engine.planning._ports import LoopEvent
-from engine.planning._scenario import AlertEvent, Answer, Scenario
+from engine.planning._scenario import AlertEvent, Answer, Scenario, check_people, check_scenario
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple, curie, expand
 from engine.vocab import OPS, PREFIXES, GraphName
@@ -124,7 +124,9 @@ def run_scenario(
 ) -> ScenarioResult:
     """Play ``scenario`` on ``store`` and judge its outcome."""
     t0 = time.perf_counter()
+    check_scenario(scenario)  # all checked before the first commit: a bad file writes nothing
     world = build_world(scenario)
+    check_people(scenario, world)
     store.commit(Delta.of(world, stale_state(store, world)), CommitMeta(
         author=(config or LoopConfig()).author, message=f"scenario {scenario.id}: starting world",
         timestamp=scenario.start))

@@ -7,24 +7,40 @@ for the format and ``scenarios/`` for the bundled ones.
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rdflib import RDF, URIRef
 
-from engine.errors import ParseError, ScenarioError
+from engine.errors import InputError, ParseError, ScenarioError
+from engine.terms import Triple, curie, expand
+from engine.vocab import OPS, PROV
 
 __all__ = [
+    "ACTION_TYPES",
     "AlertEvent",
     "Answer",
     "Expectation",
     "Fault",
     "Scenario",
     "WorldSpec",
+    "check_people",
+    "check_scenario",
     "load_scenario",
 ]
+
+ACTION_TYPES: frozenset[URIRef] = frozenset({
+    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket, OPS.ClearDisk,
+})
+"""The ``ops:ActionType`` individuals of ``ontology/ops.ttl`` (a unit test keeps them equal)."""
+_PROPERTIES = frozenset(OPS[n] for n in OPS.__annotations__ if n[:1].islower())
+_PERSON_TYPES = frozenset({OPS.Person, OPS.HumanAgent, PROV.Person})
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
@@ -127,17 +143,125 @@ def load_scenario(path: Path) -> Scenario:
     raw.setdefault("id", path.stem)
     raw["source"] = str(path)
     try:
-        return Scenario.model_validate(raw)
+        sc = Scenario.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise ScenarioError(
             f"{path}: field {field!r}: {first['msg']} (see docs/loop.md for the scenario format)"
         ) from None
+    check_scenario(sc)
+    return sc
+
+
+def check_scenario(sc: Scenario) -> None:
+    """Resolve every IRI/CURIE of ``sc``'s events, faults, answers and expectations, and
+    check observed properties and action types against the ontology, before anything runs.
+
+    Raises:
+        ScenarioError: naming the scenario file:line, the entry and the fix.
+    """
+    at = _Locator(sc.source)
+    for i, ev in enumerate(sc.events, 1):
+        if ev.alert is not None:
+            at.iri("events", i, "alert", ev.alert)
+        at.iri("events", i, "about", ev.about)
+        for prop in ev.observe:
+            at.term("events", i, "observe", prop, _PROPERTIES, "a property of the ops ontology")
+    for i, f in enumerate(sc.faults, 1):
+        if f.action is not None:
+            at.term("faults", i, "action", f.action, ACTION_TYPES, "an ops action type")
+        if f.target is not None:
+            at.iri("faults", i, "target", f.target)
+    for i, ans in enumerate(sc.answers, 1):
+        at.iri("answers", i, "by", ans.by)
+    exp = sc.expect
+    for a in exp.actions:
+        at.term("expect", 0, "actions", a, ACTION_TYPES, "an ops action type")
+    for key, value in (("approved_by", exp.approved_by), ("paged", exp.paged)):
+        if value is not None:
+            at.iri("expect", 0, key, value)
+    for c in exp.provenance:
+        at.iri("expect", 0, "provenance", c)
+
+
+def check_people(sc: Scenario, world: Iterable[Triple]) -> None:
+    """Every ``[[answers]] by`` names a person (``ops:Person``) of the starting ``world``.
+
+    Raises:
+        ScenarioError: naming the scenario file:line, the answer and people who could answer.
+    """
+    people = {s for s, p, o in world if p == RDF.type and o in _PERSON_TYPES}
+    at = _Locator(sc.source)
+    for i, ans in enumerate(sc.answers, 1):
+        if expand(ans.by) not in people:
+            names = sorted(curie(p) for p in people)
+            some = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+            raise at.error("answers", i, "by", ans.by, (
+                f"{ans.by} is not an ops:Person in the scenario's starting world; name one in "
+                f"by = (e.g. {some})" if names else
+                f"{ans.by} is not an ops:Person: the scenario's starting world has no people; "
+                "add them to [world] (files or turtle)"))
+
+
+_HEADER = re.compile(r"^\s*(\[\[?\s*[\w.-]+\s*\]\]?)\s*(?:#.*)?$")
+
+
+class _Locator:
+    """Finds an entry of a scenario file (``[[events]]`` #2 ``about``) for error messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        try:
+            self.lines = Path(source).read_text(encoding="utf-8").splitlines() if source else []
+        except OSError:
+            self.lines = []
+
+    def iri(self, section: str, index: int, key: str, value: str) -> URIRef:
+        try:
+            return expand(value)
+        except InputError as exc:
+            raise self.error(section, index, key, value, str(exc)) from None
+
+    def term(self, section: str, index: int, key: str, value: str,
+             allowed: Collection[URIRef], what: str) -> URIRef:
+        iri = self.iri(section, index, key, value)
+        if iri in allowed:
+            return iri
+        names = sorted(curie(a) for a in allowed)
+        near = difflib.get_close_matches(value, names, n=1)
+        fix = f"did you mean {near[0]}?" if near else (
+            f"use one of {', '.join(names)}" if len(names) <= 10 else "see ontology/ops.ttl")
+        raise self.error(section, index, key, value, f"{value} is not {what}; {fix}")
+
+    def error(self, section: str, index: int, key: str, value: str, msg: str) -> ScenarioError:
+        entry = f"[[{section}]] #{index}" if index else f"[{section}]"
+        line = self._line(f"[[{section}]]" if index else f"[{section}]", index, key, value)
+        where = f"{self.source}:{line}" if line else self.source
+        return ScenarioError(f"{where}: {entry} {key}: {msg}")
+
+    def _line(self, header: str, index: int, key: str, value: str) -> int | None:
+        """The line of ``value`` (else of ``key``, else the header) in the entry's block."""
+        seen, start, end = 0, None, len(self.lines)
+        for n, text in enumerate(self.lines, 1):
+            s = re.sub(r"\s", "", m.group(1)) if (m := _HEADER.match(text)) else ""
+            if start is not None and s.startswith("["):
+                end = n - 1
+                break
+            if s == header:
+                seen += 1
+                start = n if seen == max(index, 1) else None
+        if start is None:
+            return None
+        block = list(enumerate(self.lines[start:end], start + 1))
+        for pick in (lambda t: f'"{value}"' in t or f"'{value}'" in t,
+                     lambda t: t.strip().startswith(key)):
+            hit = next((n for n, t in block if pick(t)), None)
+            if hit:
+                return hit
+        return start
 
 
 def _where(msg: str) -> tuple[int | None, int | None]:
-    import re
-
     m = re.search(r"line (\d+), column (\d+)", msg)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
