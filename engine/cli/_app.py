@@ -19,7 +19,10 @@ from engine.config import default_store_spec
 from engine.errors import EngineError, InputError
 from engine.store import GraphStore, open_store, resolve_ref
 
-__all__ = ["Ctx", "UserError", "app", "at_seq", "emit", "format_option", "main", "pass_ctx"]
+__all__ = [
+    "ERROR_EXIT", "Ctx", "UserError", "app", "at_seq", "emit", "format_option", "main", "pass_ctx",
+    "verdict_command",
+]
 
 
 @dataclass
@@ -87,9 +90,10 @@ def _jsonable(data: Any) -> Any:
 class UserError(click.ClickException):
     """An :class:`EngineError` shown as one line, ``TypeName: message``, exit 1."""
 
-    def __init__(self, exc: EngineError) -> None:
+    def __init__(self, exc: EngineError, exit_code: int = 1) -> None:
         super().__init__(str(exc))
         self.kind = type(exc).__name__
+        self.exit_code = exit_code
 
     def format_message(self) -> str:
         return f"{self.kind}: {self.message}"
@@ -113,6 +117,35 @@ def _fs_error(exc: OSError) -> InputError:
     if isinstance(exc, IsADirectoryError):
         return InputError(f"{path}: is a directory; name a file")
     return InputError(f"{path}: permission denied; choose a path you can write, or fix its mode")
+
+
+ERROR_EXIT = 3
+"""The exit status of a verdict command (:func:`verdict_command`) that could not judge."""
+
+
+class _VerdictCommand(click.Command):
+    """A command whose exit status is its verdict (0, 1, 2): its errors, usage errors
+    included, exit with :data:`ERROR_EXIT` so a script can tell "blocked" from "broken"."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = ERROR_EXIT
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EngineError as exc:
+            raise UserError(exc, ERROR_EXIT) from exc
+        except _FS_ERRORS as exc:
+            raise UserError(_fs_error(exc), ERROR_EXIT) from exc
+
+
+def verdict_command(group: click.Group, name: str | None = None) -> Callable[..., Any]:
+    """``@group.command()`` for a command whose exit status reports a verdict."""
+    return group.command(name, cls=_VerdictCommand)
 
 
 class _App(click.Group):

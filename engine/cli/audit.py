@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from engine.cli._app import Ctx, at_seq, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, at_seq, emit, format_option, pass_ctx, verdict_command
 from engine.cli._app import app as root
 from engine.cli._render import table
 from engine.provenance import (
@@ -47,13 +47,16 @@ def audit() -> None:
     """
 
 
-@audit.command()
+@verdict_command(audit)
 @click.option("--at", "at_ref", default=None, metavar="COMMIT",
               help="Check the chain as it was at this commit (HEAD~N, a number, an id or a time).")
 @format_option
 @pass_ctx
 def verify(ctx: Ctx, at_ref: str | None) -> None:
-    """Recompute every record's hash and link; exit 1 naming each modified or deleted record."""
+    """Recompute every record's hash and link; exit 1 naming each modified or deleted record.
+
+    Exit status: 0 intact, 1 broken, 3 no verdict (an error: unreachable store, bad --at).
+    """
     store = ctx.store()
     at = at_seq(store, at_ref)
     report = verify_chain(store, at=at)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rdflib import RDF, URIRef
 
-from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx, verdict_command
 from engine.policy import (
     ImpactReport,
     PolicyGate,
@@ -31,7 +31,7 @@ def _shapes(paths: tuple[Path, ...]) -> list[Path]:
     return list(paths) or [default_shapes_dir()]
 
 
-@app.command()
+@verdict_command(app)
 @click.option("--shapes", "shape_paths", multiple=True, type=click.Path(path_type=Path),
               metavar="PATH", help=_SHAPES_HELP)
 @click.option("--at", "at_ref", default=None, metavar="COMMIT",
@@ -48,7 +48,8 @@ def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
     """Check the world (or the world after a plan) against the policy shapes.
 
     \b
-    Exit status: 0 allowed, 1 blocked (a Violation), 2 needs approval (Warnings only).
+    Exit status: 0 allowed, 1 blocked (a Violation), 2 needs approval (Warnings only),
+    3 no verdict: an error (bad shapes or plan file, unreachable store, wrong usage).
     \b
       tier1 validate                       the whole world, now
       tier1 validate --at HEAD~3           as it was three commits ago

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli import app
@@ -58,8 +59,30 @@ def test_bad_plan_file_is_one_clean_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("run:x a ops:Plan .")
     res = CliRunner().invoke(app, ["--store", spec, "validate", "--plan", str(bad)])
-    assert res.exit_code == 1
+    assert res.exit_code == 3  # no verdict: not 1, which means "blocked"
     assert "ParseError" in res.output and "bad.ttl:1" in res.output
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "--shapes", "{bad}"],  # a broken shapes file
+    ["validate", "--plan", "{missing}"],  # no such plan file
+    ["validate", "--no-such-option"],  # wrong usage (click's own error)
+])
+def test_validate_errors_exit_3_not_a_verdict(tmp_path: Path, args: list[str]) -> None:
+    """0/1/2 are verdicts (allowed/blocked/needs approval): a script gating on them must
+    not read a broken input, or a typo, as "blocked" or "needs approval"."""
+    spec = _estate(tmp_path)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\nthis is not turtle\n")
+    argv = [a.format(bad=bad, missing=tmp_path / "nope.ttl") for a in args]
+    res = CliRunner().invoke(app, ["--store", spec, *argv])
+    assert res.exit_code == 3, res.output
+
+
+def test_validate_on_an_unreachable_store_exits_3() -> None:
+    res = CliRunner().invoke(app, ["--store", "bolt://127.0.0.1:1", "validate"])
+    assert res.exit_code == 3, res.output
+    assert "StoreUnavailable" in res.output
 
 
 def test_shapes_test_runs_the_shipped_fixtures() -> None:

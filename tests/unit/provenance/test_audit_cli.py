@@ -53,6 +53,17 @@ def test_verify_ok_then_broken(world):
     assert code == 0 and "intact" in out
 
 
+def test_verify_errors_exit_3_not_broken(world, tmp_path):
+    """1 means "the chain is broken": an error that prevents the check must not read as one."""
+    spec, _ = world
+    code, out = _run(spec, "audit", "verify", "--at", "abcdef99")
+    assert code == 3 and "CommitNotFound" in out, out
+    code, out = _run(spec, "audit", "verify", "--no-such-option")
+    assert code == 3, out
+    code, out = _run("bolt://127.0.0.1:1", "audit", "verify")
+    assert code == 3 and "StoreUnavailable" in out, out
+
+
 @pytest.mark.parametrize(("args", "expect"), [
     (["why", "--subject", "run:step/3"], "rollback-bad-deploy@1"),
     (["service-history", "--service", "ex:checkout", "--from", "2026-11-28"], "ex:checkout-1"),
