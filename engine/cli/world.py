@@ -196,16 +196,19 @@ def log(ctx: Ctx, limit: int) -> None:
 @format_option
 @pass_ctx
 def diff(ctx: Ctx, a: str, b: str) -> None:
-    """What changed from commit A to commit B (default HEAD): + added, - removed, per graph."""
+    """What changed from commit A to commit B (default HEAD): + added, - removed, per graph.
+
+    A or B may be 0, the empty world before the first commit: `tier1 diff 0` is everything.
+    """
     store = ctx.store()
-    ca, cb = resolve_ref(store, a), resolve_ref(store, b)
-    d = store.diff(ca.seq, cb.seq)
+    sa, sb = (0 if ref == "0" else resolve_ref(store, ref).seq for ref in (a, b))
+    d = store.diff(sa, sb)
     data = {
-        "from": ca.seq, "to": cb.seq,
+        "from": sa, "to": sb,
         "added": [[curie(x) for x in q[:3]] + [q[3].value] for q in d.added],
         "removed": [[curie(x) for x in q[:3]] + [q[3].value] for q in d.removed],
     }
-    lines = [f"diff {ca.seq}..{cb.seq}: +{len(d.added)} -{len(d.removed)}"]
+    lines = [f"diff {sa}..{sb}: +{len(d.added)} -{len(d.removed)}"]
     lines += [f"+ {q[3].value:<10} {curie(q[0])} {curie(q[1])} {curie(q[2])}" for q in d.added]
     lines += [f"- {q[3].value:<10} {curie(q[0])} {curie(q[1])} {curie(q[2])}" for q in d.removed]
     emit(ctx, data, "\n".join(lines))
