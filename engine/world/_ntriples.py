@@ -7,16 +7,28 @@ few times faster because each line is one regular-expression match.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeGuard
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import XSD, BNode, Literal, URIRef
 
 from engine.errors import ParseError
 from engine.terms import Node, Triple
 
-__all__ = ["parse_ntriples", "serialize_term", "write_ntriples"]
+__all__ = [
+    "ill_typed",
+    "ill_typed_error",
+    "parse_ntriples",
+    "quiet_literal_warnings",
+    "serialize_term",
+    "write_ntriples",
+]
 
 _IRI = r"<([^<>\"{}|^`\\\x00-\x20]*)>"
 _BNODE = r"_:([A-Za-z0-9_][A-Za-z0-9_.\-]*)"
@@ -26,6 +38,7 @@ _LINE = re.compile(
 )
 _BLANK = re.compile(r"[ \t]*(?:#.*)?$")
 _ESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_XSD = str(XSD)
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -59,12 +72,57 @@ def _object(m: re.Match[str]) -> Node:
     return Literal(lex, datatype=_iri(g[7])) if g[7] else Literal(lex)
 
 
+def ill_typed(node: Node) -> TypeGuard[Literal]:
+    """Whether ``node`` is a literal of an XSD datatype whose lexical form rdflib rejects."""
+    return (isinstance(node, Literal) and node.ill_typed is True
+            and node.datatype is not None and node.datatype.startswith(_XSD))
+
+
+def ill_typed_error(lit: Literal, source: str, line: int | None = None, col: int | None = None,
+                    *, written: str | None = None, more: int = 0) -> ParseError:
+    """The error for an ill-typed literal: its value (as ``written``, since rdflib may keep a
+    normalised form), its datatype and the fix, on one line."""
+    lex = str(lit) if written is None else written
+    shown = json.dumps(lex if len(lex) <= 60 else lex[:57] + "...", ensure_ascii=False)
+    dt = str(lit.datatype)
+    extra = f" (and {more} more)" if more else ""
+    return ParseError(
+        f"{shown} is not a valid xsd:{dt[len(_XSD):]}{extra}; fix the value or its datatype",
+        source=source, line=line, col=col,
+    )
+
+
+class _DropConversionWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+@contextmanager
+def quiet_literal_warnings() -> Iterator[None]:
+    """Silence what rdflib says about an ill-typed literal (a logged traceback, or a
+    warning for a boolean): the parser reports it as one :class:`ParseError` instead."""
+    logger, drop = logging.getLogger("rdflib.term"), _DropConversionWarning()
+    logger.addFilter(drop)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+            yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def parse_ntriples(lines: Iterable[str], source: str = "<string>") -> Iterator[Triple]:
     """Yield the triples of an N-Triples document.
 
     Raises:
-        ParseError: at the first bad line, with ``source:line:col``.
+        ParseError: at the first bad line, with ``source:line:col``; also for a literal
+            whose lexical form does not fit its XSD datatype (``"x"^^xsd:integer``).
     """
+    with quiet_literal_warnings():
+        yield from _parse_lines(lines, source)
+
+
+def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
     match = _LINE.match
     for n, line in enumerate(lines, 1):
         m = match(line.rstrip("\r\n"))
@@ -75,10 +133,13 @@ def parse_ntriples(lines: Iterable[str], source: str = "<string>") -> Iterator[T
         g = m.groups()
         subj: Node = _iri(g[0]) if g[0] is not None else BNode(g[1])
         try:
-            yield (subj, _iri(g[2]), _object(m))
+            obj = _object(m)
         except ValueError as exc:
             raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX)",
                              source=source, line=n) from None
+        if g[7] is not None and ill_typed(obj):
+            raise ill_typed_error(obj, source, n, m.start(6), written=_unescape(g[5]))
+        yield (subj, _iri(g[2]), obj)
 
 
 def _line_error(line: str, source: str, n: int) -> ParseError:

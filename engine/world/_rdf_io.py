@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import rdflib
 from pydantic import BaseModel, ConfigDict
+from rdflib import Literal
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from engine.errors import InputError, ParseError
 from engine.store import Commit, CommitMeta, Delta, GraphStore
 from engine.terms import Triple
 from engine.vocab import PREFIXES, GraphName
-from engine.world._ntriples import parse_ntriples, write_ntriples
+from engine.world._ntriples import (
+    ill_typed,
+    ill_typed_error,
+    parse_ntriples,
+    quiet_literal_warnings,
+    write_ntriples,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -72,6 +80,15 @@ def parse_file(path: Path, fmt: str | None = None) -> list[Triple]:
 
 
 def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
+    with quiet_literal_warnings():
+        triples = _rdflib_triples(data, path, fmt)
+    bad = [o for _, _, o in triples if ill_typed(o)]
+    if bad:
+        raise _ill_typed_error(bad, data, path)
+    return triples
+
+
+def _rdflib_triples(data: str, path: Path, fmt: str) -> list[Triple]:
     g = rdflib.Graph()
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
@@ -98,6 +115,54 @@ def _turtle_error(exc: BadSyntax, path: Path) -> ParseError:
     hint = _turtle_hint(why)
     return ParseError(f"{why}{hint}", source=str(path), line=text.count("\n", 0, line_start) + 1,
                       col=offset - line_start + 1)
+
+
+_TYPED = re.compile(  # a quoted lexical form, then ^^ and the datatype (Turtle family)
+    r'(?:"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\')'
+    r"\s*\^\^\s*(<[^>]*>|[\w.-]*:[\w.-]*)", re.S)
+_VALUE = re.compile(r'"@value"\s*:\s*("(?:[^"\\]|\\.)*")')  # JSON-LD
+
+
+def _ill_typed_error(bad: list[Literal], data: str, path: Path) -> ParseError:
+    """Name the first ill-typed literal as written in the file, and how many more there are.
+
+    rdflib keeps a normalised form (``"yes"^^xsd:boolean`` becomes ``"false"``), so
+    the file's text is scanned for a written literal that reads as one of ``bad``.
+    """
+    more = len(set(bad)) - 1
+    with quiet_literal_warnings():
+        hit = _first_written(set(bad), data)
+    if hit is None:
+        return ill_typed_error(bad[0], str(path), more=more)
+    offset, lit, written = hit
+    line_start = data.rfind("\n", 0, offset) + 1
+    return ill_typed_error(lit, str(path), line=data.count("\n", 0, line_start) + 1,
+                           col=offset - line_start + 1, written=written, more=more)
+
+
+def _first_written(bad: set[Literal], data: str) -> tuple[int, Literal, str] | None:
+    types = {lit.datatype for lit in bad if lit.datatype is not None}
+    found: list[tuple[int, Literal, str]] = []
+    for m in _TYPED.finditer(data):
+        lex = next(g for g in m.groups()[:4] if g is not None)
+        written = m.group(5).rstrip(">")
+        found += [(m.start(), c, lex) for t in types if written.endswith(_local_suffixes(t))
+                  if (c := Literal(lex, datatype=t)) in bad and c.ill_typed]
+        if found:
+            return found[0]
+    for m in _VALUE.finditer(data):
+        lex = json.loads(m.group(1))
+        found += [(m.start(1), c, lex) for t in types
+                  if (c := Literal(lex, datatype=t)) in bad and c.ill_typed]
+        if found:
+            return found[0]
+    return None
+
+
+def _local_suffixes(datatype: str) -> tuple[str, str]:
+    """How a written datatype ends: ``<...#integer>`` or ``xsd:integer``."""
+    local = datatype.rsplit("#", 1)[-1]
+    return f"#{local}", f":{local}"
 
 
 def _turtle_hint(why: str) -> str:
