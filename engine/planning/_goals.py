@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 
 from engine.errors import PlanningError
 from engine.planning._builder import ProposalLike, goal_scope
 from engine.planning._model import Goal, GoalKind, goal_iri
 from engine.store import GraphStore, triples
+from engine.terms import curie
 from engine.vocab import OPS, GraphName
 
 __all__ = ["discover_goals", "make_goal", "open_incidents", "triggers_of"]
@@ -30,11 +31,36 @@ def make_goal(store: GraphStore, target: URIRef, *, source: str = "cli") -> Goal
             f"{target} is not in the world: name a service, instance, host or incident "
             "that 'tier1 show' knows"
         )
+    if source == "cli" and not is_incident:  # a person's request; the loop's own goals
+        _check_healable(store, target)  # come from incidents and proposals' targets
     kind = GoalKind.INCIDENT_RESOLVED if is_incident else GoalKind.WITHIN_SLO
     entity = target
     if is_incident:
         entity = next((URIRef(s) for _, _, s, _ in store.quads((target, OPS.affects, None))), target)
     return Goal(iri=goal_iri(kind, target), kind=kind, target=target, entity=entity, source=source)
+
+
+HEALABLE = frozenset({OPS.Service, OPS.DatabaseService, OPS.Instance, OPS.Host})
+"""The classes a within-SLO goal may name, with their subclasses in ``ontology/ops.ttl`` (a
+unit test keeps them equal)."""
+
+
+def _check_healable(store: GraphStore, target: URIRef) -> None:
+    """A within-SLO goal is for a service, an instance or a host (or a member of a subclass,
+    the ontology's or the world's own): a team or a runbook has no SLO to return to."""
+    types = {o for _, _, o in triples(store, (target, RDF.type, None))}
+    seen, todo = set(types), list(types)
+    while todo:
+        for _, _, sup in triples(store, (todo.pop(), RDFS.subClassOf, None)):
+            if sup not in seen:
+                seen.add(sup)
+                todo.append(sup)
+    if not seen & HEALABLE:
+        kinds = ", ".join(sorted(curie(t) for t in types)) or "untyped"
+        raise PlanningError(
+            f"{curie(target)} is {kinds}, not a service, instance, host or incident: a goal "
+            "asks for something the loop can heal; name one of those"
+        )
 
 
 def open_incidents(store: GraphStore) -> list[URIRef]:

@@ -100,7 +100,23 @@ def test_cli_goal_add_list_and_plans(tmp_path: Path) -> None:
     assert "ex:checkout" in r.output and "open" in r.output
     r = run(app, ["--store", str(db), "goal", "add", "ex:nothing-here"])
     assert r.exit_code == 1 and "PlanningError" in r.output
+    r = run(app, ["--store", str(db), "goal", "add", "ex:team-platform"])  # a team has no SLO
+    assert r.exit_code == 1 and "ops:Team, not a service" in r.output, r.output
+    for healable in ("ex:checkout-1", "ex:host-07", "ex:orders-db"):  # orders-db: a subclass's
+        r = run(app, ["--store", str(db), "goal", "add", healable])
+        assert r.exit_code == 0, r.output
     r = run(app, ["--store", str(db), "plans"])
     assert r.exit_code == 0 and "no plans" in r.output
     r = run(app, ["--store", str(db), "approve", "abc", "--as", "ex:chen"])
     assert r.exit_code == 1
+
+
+def test_healable_classes_are_the_ontologys() -> None:
+    import rdflib
+    from rdflib import RDFS
+
+    from engine.planning._goals import HEALABLE
+
+    g = rdflib.Graph().parse(REPO / "ontology" / "ops.ttl")
+    tops = (OPS.Service, OPS.Instance, OPS.Host)
+    assert {c for t in tops for c in g.transitive_subjects(RDFS.subClassOf, t)} == HEALABLE
