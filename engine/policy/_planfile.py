@@ -4,7 +4,8 @@ Two forms:
 
 - Turtle (``.ttl``): every triple is added;
 - TriG (``.trig``): triples in the graph ``<urn:tier1:run:removes>`` are
-  removed; those in ``<urn:tier1:run:adds>`` or in the default graph are added.
+  removed; those in ``<urn:tier1:run:adds>`` or in the default graph are added; any other
+  graph name is refused (a typo would otherwise turn removals into additions).
 
 All changes go to the asserted graph.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from engine.errors import ParseError
@@ -48,5 +50,8 @@ def _trig(path: Path) -> Delta:
     removes: list[Triple] = []
     for s, p, o, g in ds.quads((None, None, None, None)):
         name = getattr(g, "identifier", g)
+        if name not in (ADDS_GRAPH, REMOVES_GRAPH, DATASET_DEFAULT_GRAPH_ID):
+            raise ParseError(f"unknown graph <{name}>: name <{ADDS_GRAPH}> or "
+                             f"<{REMOVES_GRAPH}> (or none: added)", source=str(path))
         (removes if name == REMOVES_GRAPH else adds).append((s, p, o))  # type: ignore[arg-type]
     return Delta.of(adds=adds, removes=removes)

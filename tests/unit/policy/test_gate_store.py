@@ -103,3 +103,17 @@ def test_trig_plan_file_reads_adds_and_removes(tmp_path: Path) -> None:
     d = read_plan_file(f)
     assert {q[:3] for q in d.adds} == {(u("i3"), u("instanceOf"), u("svc"))}
     assert {q[:3] for q in d.removes} == {(u("i2"), u("instanceOf"), u("svc"))}
+
+
+def test_trig_plan_file_with_an_unknown_graph_is_refused(tmp_path: Path) -> None:
+    """A misspelled graph name must not quietly turn removals into additions."""
+    from engine.errors import ParseError
+    from engine.policy import read_plan_file
+
+    f = tmp_path / "p.trig"
+    f.write_text("""@prefix ex: <http://example.org/g#> .
+ex:i4 ex:instanceOf ex:svc .
+<urn:tier1:run:remove> { ex:i2 ex:instanceOf ex:svc . }
+""")
+    with pytest.raises(ParseError, match=r"p\.trig: unknown graph <urn:tier1:run:remove>"):
+        read_plan_file(f)
