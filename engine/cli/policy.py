@@ -158,6 +158,9 @@ def _impact_text(report: ImpactReport) -> str:
     o, n = report.old_version, report.new_version
     lines = [f"{report.replayed} decision(s) replayed: shapes {o.version_info} {o.short} -> "
              f"{n.version_info} {n.short}; {len(report.changed)} would differ"]
+    if report.skipped:
+        lines.append(f"{report.skipped} decision(s) not replayed: recorded without the delta "
+                     "they judged (the closed loop's; 'validate --record' keeps it)")
     for r in report.changed:
         plan = curie(r.plan) if r.plan is not None else "(whole world)"
         lines.append(f"  {curie(r.decision)}  {plan}  at #{r.commit_seq}: {r.old} -> {r.new}")

@@ -8,13 +8,14 @@ replayed exactly under any shape set.
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 
 from engine.policy._gate import PolicyGate
 from engine.policy._model import PolicyReport, ShapeVersion
 from engine.policy._record import RecordedDecision, read_decisions
 from engine.policy._shapes import ShapeSet
-from engine.store import GraphStore
+from engine.store import GraphStore, triples
+from engine.vocab import OPS, GraphName
 
 __all__ = ["ImpactReport", "ImpactRow", "impact_on_history"]
 
@@ -47,14 +48,18 @@ class ImpactReport(BaseModel):
     new_version: ShapeVersion
     replayed: int
     changed: tuple[ImpactRow, ...]
+    skipped: int = 0
+    """Decisions recorded without the delta they judged (the closed loop's): not replayable."""
 
 
 def impact_on_history(store: GraphStore, old: ShapeSet, new: ShapeSet) -> ImpactReport:
     """Replay every recorded decision under ``old`` and ``new``; keep those that differ."""
     gates = (PolicyGate(old), PolicyGate(new))
     rows = [_replay(store, rec, *gates) for rec in read_decisions(store)]
+    total = sum(1 for _ in triples(store, (None, RDF.type, OPS.PolicyDecision),
+                                   graph=GraphName.PROVENANCE))
     return ImpactReport(old_version=old.version, new_version=new.version, replayed=len(rows),
-                        changed=tuple(r for r in rows if r.changed))
+                        changed=tuple(r for r in rows if r.changed), skipped=total - len(rows))
 
 
 def _replay(store: GraphStore, rec: RecordedDecision, old: PolicyGate, new: PolicyGate

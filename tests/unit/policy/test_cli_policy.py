@@ -45,6 +45,19 @@ def test_validate_plan_during_freeze_is_blocked_and_recorded(tmp_path: Path) -> 
                           str(REPO / "shapes"), "--against-history", "--format", "json"])
     assert diff.exit_code == 0, diff.output
     assert json.loads(diff.output)["replayed"] == 1
+    assert json.loads(diff.output)["skipped"] == 0
+
+
+def test_shapes_diff_says_which_decisions_it_could_not_replay(tmp_path: Path) -> None:
+    """The closed loop records its verdicts without the judged delta: say so, not "0"."""
+    spec = str(tmp_path / "w.db")
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "run", "bad-deploy"]).exit_code == 0
+    args = ["--store", spec, "shapes", "diff", str(REPO / "shapes"), str(REPO / "shapes"),
+            "--against-history"]
+    out = json.loads(r.invoke(app, [*args, "--format", "json"]).output)
+    assert out["replayed"] == 0 and out["skipped"] >= 1
+    assert f"{out['skipped']} decision(s) not replayed" in r.invoke(app, args).output
 
 
 def test_validate_whole_world_is_allowed(tmp_path: Path) -> None:
