@@ -153,8 +153,9 @@ class _App(click.Group):
     gave, into one clean line, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        logging.getLogger("neo4j").addHandler(logging.NullHandler())  # the driver's warnings
-        try:  # ("Unable to retrieve routing information") would precede our one-line error
+        for noisy in ("neo4j", "rdflib.term"):  # warnings that would precede our one-line
+            logging.getLogger(noisy).addHandler(logging.NullHandler())  # error: the driver's
+        try:  # "Unable to retrieve routing information", rdflib's traceback per bad literal
             return super().invoke(ctx)
         except EngineError as exc:
             raise UserError(exc) from exc

@@ -14,6 +14,7 @@ from typing import Literal as Literal_
 from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.term import Node
 
+from engine.errors import InputError
 from engine.policy._affected import Affected, Reach
 from engine.policy._compiled import CompiledShape
 from engine.policy._lint import SH
@@ -29,6 +30,7 @@ from engine.policy._reach import target_classes
 from engine.policy._results import to_results
 from engine.policy._shapes import ShapeSet
 from engine.store import CommitRef, Delta, GraphStore
+from engine.terms import curie
 from engine.vocab import OPS, PROV
 
 __all__ = ["PolicyGate", "stamp_plans"]
@@ -119,7 +121,10 @@ class PolicyGate:
     def _judge(self, shape: Any, data: Any, focus: list[Node]) -> list[PolicyResult]:
         if not focus:
             return []
-        _ok, raw = self._compiled[shape.node].validate(self._executor, data, focus)
+        try:
+            _ok, raw = self._compiled[shape.node].validate(self._executor, data, focus)
+        except TypeError as exc:  # pySHACL compared two values that do not compare
+            raise InputError(_uncomparable(shape.node, data, focus, exc)) from None
         return to_results(raw, self._g)
 
     def _report(self, results: list[PolicyResult], scope: Literal_["full", "delta"],
@@ -129,6 +134,18 @@ class PolicyGate:
             conforms=not uniq, results=tuple(uniq), shape_version=self.shapes.version,
             scope=scope, at=at, focus_checked=checked,
         )
+
+
+def _uncomparable(shape: Node, data: Graph, focus: list[Node], exc: TypeError) -> str:
+    """Why a shape could not judge: most likely an ill-typed literal ("two"^^xsd:integer)
+    in a store written before ``tier1 load`` refused them."""
+    for s in focus:
+        for _, p, o in data.triples((s, None, None)):
+            if isinstance(o, Literal) and o.ill_typed:
+                return (f"{curie(s)} {curie(p)} {o.n3()}: not a valid {curie(o.datatype)}, so "
+                        f"shape {curie(shape)} cannot judge it; fix the value (tier1 load "
+                        "refuses such values now)")
+    return f"shape {curie(shape)} could not compare the values of its focus nodes ({exc})"
 
 
 def stamp_plans(view: WorldView, delta: Delta, now: datetime | None) -> Delta:
