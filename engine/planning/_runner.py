@@ -57,7 +57,7 @@ class ScenarioResult(BaseModel):
 
 def build_world(scenario: Scenario) -> list[Triple]:
     """The starting world: files, then SPARQL updates over them, then the scenario's Turtle."""
-    from engine.world import parse_file
+    from engine.world import ill_typed, parse_file, quiet_literal_warnings
 
     g = rdflib.Graph()
     for f in scenario.world.files:
@@ -74,9 +74,17 @@ def build_world(scenario: Scenario) -> list[Triple]:
     if scenario.world.turtle.strip():
         head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
         try:
-            g.parse(data=head + scenario.world.turtle, format="turtle")
+            with quiet_literal_warnings():
+                g.parse(data=head + scenario.world.turtle, format="turtle")
         except Exception as exc:
             raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: {exc}") from None
+    # an ill-typed literal from the inline turtle or an update (parse_file refused the files')
+    bad = next(((s, p, o) for s, p, o in g if isinstance(o, Literal) and ill_typed(o)), None)
+    if bad is not None:
+        s, p, o = bad
+        dt = curie(o.datatype)
+        raise ScenarioError(f'{scenario.source}: [world] {curie(s)} {curie(p)} "{o}"^^{dt}: not '
+                            f"a valid {dt}; fix the value or its datatype")
     return list(g)  # type: ignore[arg-type]
 
 

@@ -142,9 +142,10 @@ def _uncomparable(shape: Node, data: Graph, focus: list[Node], exc: TypeError) -
     for s in focus:
         for _, p, o in data.triples((s, None, None)):
             if isinstance(o, Literal) and o.ill_typed:
-                return (f"{curie(s)} {curie(p)} {o.n3()}: not a valid {curie(o.datatype)}, so "
-                        f"shape {curie(shape)} cannot judge it; fix the value (tier1 load "
-                        "refuses such values now)")
+                dt = curie(o.datatype)
+                return (f'{curie(s)} {curie(p)} "{o}"^^{dt}: not a valid {dt}, so shape '
+                        f"{curie(shape)} cannot judge it; fix the value (tier1 load refuses "
+                        "such values now)")
     return f"shape {curie(shape)} could not compare the values of its focus nodes ({exc})"
 
 

@@ -3,7 +3,7 @@ and the HermiT consistency check."""
 
 from engine.world._consistency import ONTOLOGY_PATH, ConsistencyReport, check_consistency
 from engine.world._entity import EntityView, Link, ServiceLine, Summary, entity_view, summarize
-from engine.world._ntriples import parse_ntriples, write_ntriples
+from engine.world._ntriples import ill_typed, parse_ntriples, quiet_literal_warnings, write_ntriples
 from engine.world._rdf_io import (
     EXPORT_FORMATS,
     LoadRequest,
@@ -28,9 +28,11 @@ __all__ = [
     "entity_view",
     "export_graphs",
     "format_for",
+    "ill_typed",
     "load_files",
     "parse_file",
     "parse_ntriples",
+    "quiet_literal_warnings",
     "rows_of",
     "run_sparql",
     "summarize",

@@ -86,6 +86,11 @@ def test_bad_scenarios_name_the_file_and_field(tmp_path: Path) -> None:
                    '[expect]\noutcome = "resolved"\n')
     with pytest.raises(ScenarioError, match="turtle does not parse"):
         build_world(load_scenario(bad))
+    bad.write_text('title = "x"\nstart = 2026-11-28T09:00:00Z\n[world]\n'
+                   'turtle = "ex:a ops:minHealthyInstances \\"two\\"^^xsd:integer ."\n'
+                   '[expect]\noutcome = "resolved"\n')
+    with pytest.raises(ScenarioError, match=r'"two"\^\^xsd:integer: not a valid xsd:integer'):
+        build_world(load_scenario(bad))
 
 
 def test_cli_goal_add_list_and_plans(tmp_path: Path) -> None:
