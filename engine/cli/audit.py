@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
+from engine._files import write_atomically
 from engine.cli._app import Ctx, at_seq, emit, format_option, pass_ctx, verdict_command
 from engine.cli._app import app as root
 from engine.cli._render import table
@@ -21,7 +22,6 @@ from engine.provenance import (
     run_audit,
     verify_chain,
 )
-from engine.provenance._export import write_atomically
 from engine.terms import curie
 from engine.vocab import RUN
 
@@ -89,7 +89,7 @@ def export(ctx: Ctx, rdf_format: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    write_atomically(output, text)
+    write_atomically(output, [text])
     data = {"path": str(output), "format": fmt, "bytes": len(text.encode())}
     emit(ctx, data, f"wrote provenance ({fmt}, {data['bytes']} bytes) to {output}")
 

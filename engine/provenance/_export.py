@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Literal
 
 import rdflib
@@ -13,7 +10,7 @@ from engine.errors import InputError
 from engine.store import GraphStore
 from engine.vocab import PREFIXES, GraphName
 
-__all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance", "write_atomically"]
+__all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance"]
 
 ProvFormat = Literal["turtle", "json-ld"]
 PROV_FORMATS: tuple[str, ...] = ("turtle", "json-ld")
@@ -33,14 +30,3 @@ def export_provenance(store: GraphStore, fmt: str, *, at: int | None = None) -> 
     return g.serialize(format="turtle")
 
 
-def write_atomically(out: Path, text: str) -> None:
-    """Write ``text`` to ``out`` so a reader never sees half a file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -8,9 +8,7 @@ means nothing is written. Parse errors carry ``file:line:col``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from engine._files import write_atomically
 from engine.errors import InputError, ParseError
 from engine.store import Commit, CommitMeta, Delta, GraphStore
 from engine.terms import Triple
@@ -215,7 +214,7 @@ def export_graphs(
     chunks = _render(store, fmt, graphs, at)
     if out is None:
         return "".join(chunks)
-    _atomic_write(out, chunks)
+    write_atomically(out, chunks)
     return None
 
 
@@ -238,14 +237,3 @@ def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | 
     return [target.serialize(format=fmt)]
 
 
-def _atomic_write(out: Path, chunks: Iterable[str]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
