@@ -119,8 +119,10 @@ def _bad_sparql(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None
         except Exception as exc:
             lines = [x.strip() for x in str(select).strip().splitlines() if x.strip()]
             first = next((x for x in lines if _culprit(str(exc)) in x), lines[0] if lines else "")
-            yield (f"sh:select does not parse ({str(exc).splitlines()[0]}); declare every "
-                   "prefix it uses with sh:prefixes", "select", Literal(first))
+            why = str(exc).splitlines()[0]
+            fix = ("declare every prefix it uses with sh:prefixes" if "prefix" in why.lower()
+                   else "fix the query's syntax (test it with tier1 query)")
+            yield f"sh:select does not parse ({why}); {fix}", "select", Literal(first)
 
 
 def _culprit(message: str) -> str:

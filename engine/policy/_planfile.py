@@ -22,6 +22,7 @@ from engine.errors import ParseError
 from engine.store import Delta
 from engine.terms import Triple
 from engine.vocab import RUN
+from engine.world import turtle_error
 
 __all__ = ["ADDS_GRAPH", "REMOVES_GRAPH", "read_plan_file"]
 
@@ -38,8 +39,7 @@ def read_plan_file(path: Path) -> Delta:
             return _trig(path)
         g = Graph().parse(path, format="turtle")
     except BadSyntax as exc:
-        raise ParseError(f"{exc._why}; fix the plan file", source=str(path),
-                         line=exc.lines + 1) from None
+        raise turtle_error(exc, path) from None
     return Delta.of(adds=list(g))  # type: ignore[arg-type]
 
 

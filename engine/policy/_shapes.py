@@ -13,6 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from engine.errors import ParseError, ShapeError
 from engine.policy._lint import check_shapes
 from engine.policy._model import ShapeVersion
+from engine.world import turtle_error
 
 __all__ = ["ShapeSet", "default_shapes_dir", "load_shapes", "shape_files"]
 
@@ -90,8 +91,7 @@ def _parse(path: Path) -> tuple[Graph, str]:
     try:
         g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as exc:
-        raise ParseError(f"{exc._why}; fix the Turtle (declare every prefix with @prefix)",
-                         source=str(path), line=exc.lines + 1) from None
+        raise turtle_error(exc, path) from None
     except Exception as exc:
         raise ParseError(f"cannot read Turtle: {exc}", source=str(path)) from None
     return g, text

@@ -37,6 +37,7 @@ __all__ = [
     "format_for",
     "load_files",
     "parse_file",
+    "turtle_error",
 ]
 
 _SUFFIX = {
@@ -92,7 +93,7 @@ def _rdflib_triples(data: str, path: Path, fmt: str) -> list[Triple]:
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except BadSyntax as exc:
-        raise _turtle_error(exc, path) from None
+        raise turtle_error(exc, path) from None
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno,
                          col=exc.colno) from None
@@ -106,7 +107,8 @@ def _rdflib_triples(data: str, path: Path, fmt: str) -> list[Triple]:
     return list(g)  # type: ignore[arg-type]
 
 
-def _turtle_error(exc: BadSyntax, path: Path) -> ParseError:
+def turtle_error(exc: BadSyntax, path: Path) -> ParseError:
+    """A Turtle syntax error at ``path``'s line:col, with a hint for the usual mistakes."""
     text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
     offset = exc._i
     line_start = text.rfind("\n", 0, offset) + 1

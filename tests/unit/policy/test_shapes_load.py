@@ -33,7 +33,12 @@ def _write(tmp_path: Path, body: str, name: str = "s.ttl") -> Path:
     ("ex:S sh:targetClass ex:C ; sh:severity ex:Fatal .\n", 5, "sh:severity"),
     ("ex:S sh:targetClass ex:C ;\n  sh:sparql [ sh:select \"\"\"\n"
      "  SELECT $this WHERE { $this nope:x 1 }\"\"\" ] .\n",
-     7, "sh:select does not parse"),
+     7, "declare every prefix it uses with sh:prefixes"),
+    ("ex:S sh:targetClass ex:C ;\n  sh:sparql [ sh:select \"\"\"\n"
+     "  SELECT $this WHERE { $this ex:p ?t . FILTER(?t > ) }\"\"\" ] .\n",
+     7, "fix the query's syntax"),  # not a prefix problem: no prefix advice
+    ("ex:S sh:targetClass ex:C\nex:T sh:targetClass ex:C .\n",
+     6, "check for a missing '.'"),  # not "declare every prefix"
 ])
 def test_malformed_shapes_name_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
     f = _write(tmp_path, body)
