@@ -41,7 +41,9 @@ def _key(r: Reasoner, target: Triple | Proposal | str) -> tuple[Any, ...]:
         for k in r.ws.derived:
             if len(k) == 4 and r.proposal(k).id == pid:
                 return tuple(k)
-        raise InputError(f"no current proposal has id {pid!r}; list them with 'tier1 infer --dry-run'")
+        raise InputError(f"no current proposal has id {pid!r}; proposals depend on the time: "
+                         "pass the --now you inferred with (list them with "
+                         "'tier1 infer --dry-run --now TIME')")
     f = r.lookup(target)
     if f is None or not r.ws.present(f):
         shown = " ".join(curie(t) for t in target)
