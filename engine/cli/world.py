@@ -238,7 +238,7 @@ def _summary_text(s: Any) -> str:
 
 @app.group()
 def ontology() -> None:
-    """Check the OWL ontology and the world for logical consistency."""
+    """Check the OWL ontology (and files you name, e.g. an exported world) for consistency."""
 
 
 @ontology.command("check")
@@ -248,7 +248,12 @@ def ontology() -> None:
 def ontology_check(ctx: Ctx, files: tuple[Path, ...]) -> None:
     """Run the HermiT reasoner on the ontology (and FILES, e.g. a world) and report consistency.
 
-    With no FILES, checks the bundled ontology/ops.ttl. Exits 1 when inconsistent.
+    With no FILES, checks the bundled ontology/ops.ttl only, not the store. To check the
+    world too, export it first. Exits 1 when inconsistent.
+
+    \b
+      tier1 ontology check
+      tier1 export --to nt -o world.nt && tier1 ontology check world.nt
     """
     from engine.world import check_consistency
 
