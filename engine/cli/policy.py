@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -89,8 +90,8 @@ def _report_text(report: PolicyReport) -> str:
     lines = [click.style(head, fg={"blocked": "red", "needs-approval": "yellow"}
                          .get(report.verdict, "green"))]
     for r in report.results:
-        where = f" path {r.path}" if r.path else ""
-        value = f" value {r.value}" if r.value else ""
+        where = f" path {_short(r.path)}" if r.path else ""
+        value = f" value {_short(r.value)}" if r.value else ""
         lines.append(f"  {r.severity:<9} {_short(r.focus)}  [{_short(r.shape)}]{where}{value}")
         lines.append(f"            {r.message}")
     return "\n".join(lines)
@@ -99,10 +100,12 @@ def _report_text(report: PolicyReport) -> str:
 _NAMES = {**PREFIXES, "pol": "https://w3id.org/tier1/shapes#"}
 
 
+_IRI = re.compile(r"<([^<>\s\"]+)>")
+
+
 def _short(n3: str) -> str:
-    parts = n3.split(" / ")
-    return " / ".join(curie(URIRef(p[1:-1]), _NAMES) if p.startswith("<") and p.endswith(">")
-                      else p for p in parts)
+    """Every ``<IRI>`` in ``n3`` (a node, a path, a typed literal's datatype) as a CURIE."""
+    return _IRI.sub(lambda m: curie(URIRef(m.group(1)), _NAMES), n3)
 
 
 @app.group("shapes")
