@@ -143,7 +143,7 @@ def query(ctx: Ctx, sparql: str, ref: str | None, graph: str) -> None:
         emit(ctx, {"vars": names, "rows": [[_json_term(v) for v in r] for r in rows]}, "")
         return
     click.echo(table(names, [[curie(v) if v is not None else "" for v in r] for r in rows]))
-    click.echo(f"({len(rows)} rows)", err=True)
+    click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})", err=True)
 
 
 def _json_term(v: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
@@ -78,6 +79,9 @@ def run_sparql(
     try:
         return g.query(query, initNs=PREFIXES)
     except Exception as exc:
+        if type(exc).__name__ == "ParseException" and _UPDATE.match(query):
+            raise InputError("this is a SPARQL update, and queries only read: change the world "
+                             "with tier1 load (a file) or a plan") from None
         if type(exc).__name__ == "ParseException":
             raise InputError(
                 f"SPARQL syntax error at line {getattr(exc, 'lineno', '?')}, column "
@@ -88,6 +92,10 @@ def run_sparql(
             raise InputError(f"{exc}: declare it with PREFIX or use one of "
                              f"{', '.join(sorted(PREFIXES))}") from None
         raise
+
+
+_UPDATE = re.compile(r"(?is)^\s*(?:(?:PREFIX|BASE)\s+[^{]*?>\s*)*"
+                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
 
 
 def rows_of(result: Result) -> tuple[list[str], list[list[Any]]]:

@@ -71,6 +71,20 @@ def test_query_select_and_ask_with_time_travel(loaded, tmp_path: Path) -> None: 
     assert json.loads(loaded("--format", "json", "query", "--at", "HEAD~1", q).stdout)["rows"] == [[False]]
     r = loaded("query", "SELECT ?t WHERE { ex:checkout ops:tier ?t }")
     assert r.exit_code == 0 and "1" in r.stdout
+    assert "(1 row)" in r.stderr
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { ex:a ops:tier 1 }",
+    "PREFIX x: <urn:x#>\nDELETE WHERE { ?s x:p ?o }",
+    "  clear all",
+])
+def test_a_sparql_update_is_refused_with_the_way_to_change_the_world(loaded, update: str) -> None:  # type: ignore[no-untyped-def]
+    before = _log(loaded)
+    r = loaded("query", update)
+    assert r.exit_code == 1
+    assert "SPARQL update" in r.output and "tier1 load" in r.output, r.output
+    assert _log(loaded) == before
 
 
 def test_show_diff_and_export_round_trip(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
