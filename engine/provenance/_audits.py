@@ -139,6 +139,11 @@ def parse_params(audit: Audit, given: Mapping[str, str | None]) -> dict[str, Any
         if raw is None:
             raise InputError(f"audit {audit.name!r} needs --{p.name} ({p.help})")
         out[p.name] = _convert(audit.name, p, raw)
+    if out.get("limit") == 0:
+        raise InputError(f"audit {audit.name!r}: --limit 0 lists nothing; give 1 or more")
+    if "from" in out and "to" in out and out["from"] > out["to"]:
+        raise InputError(f"audit {audit.name!r}: --from {given.get('from')} is after --to "
+                         f"{given.get('to')}; swap them")
     return out
 
 

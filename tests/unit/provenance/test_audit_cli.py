@@ -96,6 +96,16 @@ def test_missing_parameter_is_one_clean_line(world):
         "InputError: audit 'approved-by' needs --person (the approver)")
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["top-rules", "--limit", "0"], "--limit 0 lists nothing"),
+    (["service-history", "--service", "ex:orders-db", "--from", "2026-12-01", "--to",
+      "2026-11-01"], "is after --to 2026-11-01; swap them"),
+])
+def test_parameters_that_could_only_answer_nothing_are_refused(world, args, words):
+    code, out = _run(world[0], "audit", *args)
+    assert code == 1 and words in out, out
+
+
 @pytest.mark.parametrize(("fmt", "parse_as"), [("turtle", "turtle"), ("json-ld", "json-ld"),
                                                ("json", "json-ld")])
 def test_export_round_trips(world, tmp_path, fmt, parse_as):
