@@ -78,13 +78,15 @@ def _verify_text(report: ChainReport) -> str:
 
 @audit.command()
 @click.option("--format", "rdf_format", type=click.Choice(["turtle", "json-ld", "json"]),
-              default="turtle", show_default=True, help="PROV serialisation (json means json-ld).")
+              default=None, help="PROV serialisation (json means json-ld). Default: turtle, or "
+              "json-ld under the global --format json.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to FILE instead of standard output.")
 @pass_ctx
-def export(ctx: Ctx, rdf_format: str, output: Path | None) -> None:
+def export(ctx: Ctx, rdf_format: str | None, output: Path | None) -> None:
     """Export the provenance graph as PROV-O (Turtle or JSON-LD)."""
-    fmt = "json-ld" if rdf_format == "json" else rdf_format
+    chosen = rdf_format or ("json-ld" if ctx.fmt == "json" else "turtle")
+    fmt = "json-ld" if chosen == "json" else chosen
     text = export_provenance(ctx.store(), fmt)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))

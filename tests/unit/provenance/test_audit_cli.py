@@ -123,3 +123,11 @@ def test_export_to_stdout_is_turtle(world):
     code, out = _run(world[0], "audit", "export")
     assert code == 0 and "prov:Activity" in out
     assert len(rdflib.Graph().parse(data=out, format="turtle")) > 0
+
+
+def test_export_under_the_global_json_format_is_json_ld(world):
+    """`tier1 --format json audit export` is for scripts: JSON (JSON-LD), not Turtle."""
+    code, out = _run(world[0], "--format", "json", "audit", "export")
+    assert code == 0
+    assert "@context" in json.loads(out)
+    assert len(rdflib.Graph().parse(data=out, format="json-ld")) > 0
