@@ -103,6 +103,8 @@ def test_without_a_findable_line_the_file_and_value_are_named(tmp_path: Path) ->
 
 
 def test_other_datatypes_are_left_alone(tmp_path: Path) -> None:
-    text = (f'{TTL_HEAD}ex:a ops:n "anything"^^ex:myType , "abc"^^xsd:gYear , '
+    """Only XSD datatypes are checked. (Not which XSD ones: rdflib's converters are global,
+    and owlrl, loaded by the OWL 2 RL tests, registers more, xsd:gYear among them.)"""
+    text = (f'{TTL_HEAD}ex:a ops:n "anything"^^ex:myType , '
             '"<a"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral> .\n')
-    assert len(parse_file(write(tmp_path, "other.ttl", text))) == 3
+    assert len(parse_file(write(tmp_path, "other.ttl", text))) == 2
