@@ -27,8 +27,8 @@ from engine.terms import curie
 
 _RULES_HELP = ("Rule file or directory (repeatable). Default: the bundled operational pack, "
                "rules/ops.")
-_NOW_HELP = ("Evaluation time, ISO-8601 (e.g. 2026-11-28T08:05:00Z). Default: the later of "
-             "the newest commit's time and the wall clock.")
+_NOW_HELP = ("Evaluation time, ISO-8601 (e.g. 2026-11-28T08:05:00Z; without a zone, UTC). "
+             "Default: the later of the newest commit's time and the wall clock.")
 
 
 def _rules(paths: Sequence[Path]) -> RuleSet:
