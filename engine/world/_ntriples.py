@@ -144,9 +144,10 @@ def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
 
 def _line_error(line: str, source: str, n: int) -> ParseError:
     col = _first_bad_col(line)
-    snippet = line[max(0, col - 20): col + 20]
+    rest = line[col:].rstrip("\r\n")
+    snippet = rest if len(rest) <= 40 else rest[:37] + "..."  # from the token that breaks it
     return ParseError(
-        f"not a valid N-Triples statement near {snippet!r}: expected "
+        f"not a valid N-Triples statement at {snippet!r}: expected "
         "'<subject> <predicate> <object> .' with IRIs in <>, blank nodes as _:x, "
         'literals in "quotes", and a final dot',
         source=source, line=n, col=col + 1,

@@ -114,7 +114,7 @@ BAD_INPUTS = {
     "unterminated.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b "oops .\n',
                          "unterminated.ttl:2:", "close the string"),
     "bad.nt": ("<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> http://e/c> .\n",
-               "bad.nt:2:", "<subject> <predicate> <object> ."),
+               "bad.nt:2:27", "at 'http://e/c> .'"),  # the snippet starts at the bad token
     "bad.jsonld": ('{"@id": "x",\n "a": [1,\n }', "bad.jsonld:3:", "invalid JSON"),
     "data.csv": ("a,b,c\n", "cannot tell the RDF format", "--input-format"),
 }
