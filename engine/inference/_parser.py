@@ -20,6 +20,7 @@ Grammar (one statement per line; ``#`` starts a comment)::
 from __future__ import annotations
 
 from datetime import timedelta
+from difflib import get_close_matches
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -177,6 +178,7 @@ class _Parser(ExprParser):
         return Count(vars=tuple(vars_), body=body, result=self.var(), line=tok.line)
 
     def block(self) -> tuple[Atom | Filter, ...]:
+        opened = self.peek()
         self.expect_op("{")
         items: list[Atom | Filter] = []
         while True:
@@ -185,6 +187,9 @@ class _Parser(ExprParser):
             if self.peek().text == "}":
                 self.next()
                 break
+            if self.peek().text in ("then", "end", "rule") or self.peek().kind == "EOF":
+                raise self.error(f"the '{{' opened at line {opened.line} is never closed; add "
+                                 f"'}}' before {self.peek().text or 'the end'!r}", self.peek())
             if self.peek().text in ("not", "count"):
                 raise self.error("blocks cannot nest 'not' or 'count'; split the rule", self.peek())
             items.append(self.atom_or_filter())
@@ -261,7 +266,9 @@ class _Parser(ExprParser):
             return self.iri()
         lit = self.literal()
         if lit is None:
-            raise self.error(f"expected a variable, IRI or literal, found {tok.text!r}", tok)
+            near = get_close_matches(tok.text, ("filter", "not", "count"), n=1, cutoff=0.7)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise self.error(f"expected a variable, IRI or literal, found {tok.text!r}{hint}", tok)
         return lit
 
     def end_stmt(self) -> None:

@@ -79,6 +79,10 @@ def test_literals_numbers_durations() -> None:
      "rule r\nwhen\n ?x ex:p ?y\nthen\n ?x ex:q ?y\nend\n", 7, "already defined"),
     ("rule r\nwhen\n  count where { ?a ex:p ?b } as ?n\nthen\n ?a ex:q ?n\nend\n", 3, "counted variables"),
     ("rule r\nwhen\n  ?x ex:p ?y $\nthen\n ?x ex:q ?y\nend\n", 3, "unexpected character"),
+    ("rule r\nwhen\n  ?x ex:p ?y\n  not { ?x ex:q 1\nthen\n ?x ex:q ?y\nend\n", 5,
+     "the '{' opened at line 4 is never closed; add '}' before 'then'"),
+    ("rule r\nwhen\n  ?x ex:p ?y\n  fliter ?y > 3\nthen\n ?x ex:q ?y\nend\n", 4,
+     "did you mean 'filter'?"),
 ])
 def test_parse_errors_name_file_line_and_rule(text: str, line: int, needle: str) -> None:
     with pytest.raises(ParseError) as exc:
