@@ -77,7 +77,8 @@ def build_world(scenario: Scenario) -> list[Triple]:
             with quiet_literal_warnings():
                 g.parse(data=head + scenario.world.turtle, format="turtle")
         except Exception as exc:
-            raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: {exc}") from None
+            raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: "
+                                f"{_turtle_why(exc, len(PREFIXES))}") from None
     # an ill-typed literal from the inline turtle or an update (parse_file refused the files')
     bad = next(((s, p, o) for s, p, o in g if isinstance(o, Literal) and ill_typed(o)), None)
     if bad is not None:
@@ -98,6 +99,20 @@ def stale_state(store: GraphStore, world: list[Triple]) -> list[Triple]:
     keep = set(world)
     pairs = {(s, p) for s, p, _ in world if p in _STATE}
     return [t for s, p in pairs for t in triples(store, (s, p, None)) if t not in keep]
+
+
+def _turtle_why(exc: Exception, head_lines: int) -> str:
+    """One line: where in the inline turtle (its own lines, not counting the prefixes put in
+    front of it) and what, with the loader's hint."""
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    from engine.world import turtle_error
+
+    if not isinstance(exc, BadSyntax):
+        return str(exc).splitlines()[0]
+    err = turtle_error(exc, Path("turtle"))
+    line = (err.line or 0) - head_lines
+    return f"line {line} of the turtle: {str(err).split(': ', 1)[1]}"
 
 
 def _update(g: rdflib.Graph, text: str, where: str) -> None:

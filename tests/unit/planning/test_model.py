@@ -86,6 +86,13 @@ def test_bad_scenarios_name_the_file_and_field(tmp_path: Path) -> None:
                    '[expect]\noutcome = "resolved"\n')
     with pytest.raises(ScenarioError, match="turtle does not parse"):
         build_world(load_scenario(bad))
+    bad.write_text('title = "x"\nstart = 2026-11-28T09:00:00Z\n[world]\nturtle = """\n'
+                   'ex:a a ops:Service .\nex:b a ops:Service\nex:c a ops:Service .\n"""\n'
+                   '[expect]\noutcome = "resolved"\n')
+    with pytest.raises(ScenarioError) as err:  # one line, counted in the turtle's own lines
+        build_world(load_scenario(bad))
+    assert "line 3 of the turtle: expected '.'" in str(err.value)
+    assert "\n" not in str(err.value) and "b'" not in str(err.value)
     bad.write_text('title = "x"\nstart = 2026-11-28T09:00:00Z\n[world]\n'
                    'turtle = "ex:a ops:minHealthyInstances \\"two\\"^^xsd:integer ."\n'
                    '[expect]\noutcome = "resolved"\n')
