@@ -90,10 +90,9 @@ def _jsonable(data: Any) -> Any:
 class UserError(click.ClickException):
     """An :class:`EngineError` shown as one line, ``TypeName: message``, exit 1."""
 
-    def __init__(self, exc: EngineError, exit_code: int = 1) -> None:
+    def __init__(self, exc: EngineError) -> None:
         super().__init__(str(exc))
         self.kind = type(exc).__name__
-        self.exit_code = exit_code
 
     def format_message(self) -> str:
         return f"{self.kind}: {self.message}"
@@ -123,6 +122,14 @@ ERROR_EXIT = 3
 """The exit status of a verdict command (:func:`verdict_command`) that could not judge."""
 
 
+class _NoVerdict(UserError):
+    exit_code = ERROR_EXIT
+
+
+class _NoVerdictUsage(click.UsageError):
+    exit_code = ERROR_EXIT
+
+
 class _VerdictCommand(click.Command):
     """A command whose exit status is its verdict (0, 1, 2): its errors, usage errors
     included, exit with :data:`ERROR_EXIT` so a script can tell "blocked" from "broken"."""
@@ -131,16 +138,15 @@ class _VerdictCommand(click.Command):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            exc.exit_code = ERROR_EXIT
-            raise
+            raise _NoVerdictUsage(exc.message, exc.ctx) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EngineError as exc:
-            raise UserError(exc, ERROR_EXIT) from exc
+            raise _NoVerdict(exc) from exc
         except _FS_ERRORS as exc:
-            raise UserError(_fs_error(exc), ERROR_EXIT) from exc
+            raise _NoVerdict(_fs_error(exc)) from exc
 
 
 def verdict_command(group: click.Group, name: str | None = None) -> Callable[..., Any]:
