@@ -238,7 +238,7 @@ def _summary_text(s: Any) -> str:
 
 @app.group()
 def ontology() -> None:
-    """Check the OWL ontology (and files you name, e.g. an exported world) for consistency."""
+    """Check the OWL ontology, and files you name such as an exported world, for consistency."""
 
 
 @ontology.command("check")
