@@ -87,6 +87,11 @@ def goal_add(ctx: Ctx, target: str) -> None:
     """Ask for TARGET (a service, instance, host or incident) to be healthy or resolved."""
     store = ctx.store()
     g = make_goal(store, expand(target), source="cli")
+    known = {k.iri: k for k in load_goals(store)}.get(g.iri)
+    if known is not None:  # the same goal again: its status stands, nothing is written
+        emit(ctx, known, f"goal {short(str(known.iri))}: {known.kind.value} for "
+             f"{short(str(known.target))} exists already ({known.status}); nothing written")
+        return
     store.commit(Delta.of(goal_triples(g)), CommitMeta(author=ctx.author, message=f"goal: {target}"))
     emit(ctx, g, f"goal {short(str(g.iri))}: {g.kind.value} for {short(str(g.target))}")
 

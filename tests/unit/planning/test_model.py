@@ -110,6 +110,10 @@ def test_cli_goal_add_list_and_plans(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "within_slo" in r.output, r.output
     r = run(app, ["--store", str(db), "goal", "list"])
     assert "ex:checkout" in r.output and "open" in r.output
+    head = run(app, ["--store", str(db), "log", "-n", "1"]).output
+    r = run(app, ["--store", str(db), "goal", "add", "ex:checkout"])  # again: no empty commit
+    assert r.exit_code == 0 and "exists already (open); nothing written" in r.output, r.output
+    assert run(app, ["--store", str(db), "log", "-n", "1"]).output == head
     r = run(app, ["--store", str(db), "goal", "add", "ex:nothing-here"])
     assert r.exit_code == 1 and "PlanningError" in r.output
     r = run(app, ["--store", str(db), "goal", "add", "ex:team-platform"])  # a team has no SLO
