@@ -207,8 +207,9 @@ class Executor:
             idempotency_key=req.idempotency_key, generated=_new_entities(out.observed),
             compensates=ctx.compensates, why=ctx.why,
         ))
-        self.store.commit(record.delta, CommitMeta(
-            author=self.author, message=f"prov: {out.status} {req.describe()}"))
+        self.store.commit(record.delta, CommitMeta(  # on the executor's clock, as the loop's
+            author=self.author, message=f"prov: {out.status} {req.describe()}",  # commits are
+            timestamp=out.ended))  # (the twin's simulated time in a scenario)
         self.last_record = record.iri
         if out.status == "succeeded" and ctx.compensates is None:
             self._done.setdefault(req.plan, []).append((req, record.iri))
