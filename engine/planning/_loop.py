@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
-from engine.planning._builder import build_plan, effects, goal_scope
+from engine.planning._builder import build_plan, effects, goal_scope, relevant
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
@@ -278,11 +278,14 @@ class Loop:
         joined = self._join(goal)
         if joined is not None:
             return joined
-        plan = build_plan(self.store, goal, list(self.ports.inference.proposals()), now=self.now,
-                          attempt=attempt)
+        proposals = list(self.ports.inference.proposals())
+        triggers = self.triggers(goal)
+        if (goal.kind is GoalKind.WITHIN_SLO and not triggers
+                and not relevant(proposals, self.scope(goal))):
+            return None  # nothing the loop can see is wrong: the goal waits for evidence
+        plan = build_plan(self.store, goal, proposals, now=self.now, attempt=attempt)
         if plan is None:
             return None
-        triggers = self.triggers(goal)
         plan = plan.model_copy(update={"triggers": max(1, len(triggers))})
         steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in plan.steps)
         ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "
