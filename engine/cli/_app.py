@@ -32,6 +32,7 @@ class Ctx:
     store_spec: str
     fmt: str = "text"
     author: str = "cli"
+    author_given: bool = False  # by --author or TIER1_AUTHOR, not the $USER default
     _store: GraphStore | None = field(default=None, repr=False)
 
     def store(self, *, create: bool = False) -> GraphStore:
@@ -204,7 +205,8 @@ def app(ctx: click.Context, store_spec: str | None, fmt: str, author: str | None
     import getpass
 
     who = author or _user(getpass)
-    ctx.obj = Ctx(store_spec=store_spec or default_store_spec(), fmt=fmt, author=who)
+    ctx.obj = Ctx(store_spec=store_spec or default_store_spec(), fmt=fmt, author=who,
+                  author_given=author is not None)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -189,6 +189,8 @@ def _play(store: GraphStore, sc: Scenario, ctx: Ctx) -> ScenarioResult:
     from engine.planning._wiring import real_ports
 
     setup = _setup()
+    if ctx.author_given:  # the loop's commits are 'tier1-loop' unless someone says otherwise
+        setup = setup.model_copy(update={"config": LoopConfig(author=ctx.author)})
     if ctx.fmt != "json":
         click.echo(click.style(f"\n▶ {sc.id}: {sc.title}", bold=True))
         if sc.summary:

@@ -65,3 +65,14 @@ def test_demo_leaves_the_store_from_the_environment_alone(tmp_path: Path) -> Non
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["passed"]
     assert not everyday.exists()
+
+
+def test_run_records_an_author_given_and_the_loop_otherwise(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for name, opts, expected in (("given", ["--author", "alice"], {"alice"}),
+                                 ("default", [], {"tier1-loop"})):
+        store = str(tmp_path / f"{name}.db")
+        r = runner.invoke(app, ["--store", store, *opts, "run", "bad-deploy", "--format", "json"],
+                          env={"TIER1_AUTHOR": None})
+        assert r.exit_code == 0, r.output
+        assert _authors_after(runner, store, 0) == expected
