@@ -71,7 +71,15 @@ _TABLE: tuple[_Row, ...] = (
 )
 
 
+_LOST = ("defunct connection", "connection reset", "broken pipe")
+"""What the driver says when a connection that was working dies: the server went away during
+the transaction, which it then rolls back; "cannot reach ... fix the URI" would mislead."""
+_LOST_ROW = next(r for r in _TABLE if r.match is nx.SessionExpired)
+
+
 def _row(exc: Exception) -> _Row | None:
+    if isinstance(exc, nx.ServiceUnavailable) and any(w in _detail(exc).lower() for w in _LOST):
+        return _LOST_ROW
     code = getattr(exc, "code", None) or ""
     for row in _TABLE:
         if isinstance(row.match, str):

@@ -25,6 +25,8 @@ def _server_error(cls: type[nx.Neo4jError], code: str) -> nx.Neo4jError:
      TransientStoreError, "retry"),
     (_server_error(nx.ClientError, "Neo.ClientError.Statement.SyntaxError"), StoreError, "bug"),
     (nx.IncompleteCommit("gone"), StoreUnavailable, "tier1 log"),
+    (nx.ServiceUnavailable("Failed to read from defunct connection IPv4Address(('127.0.0.1', "
+                           "7687))"), StoreUnavailable, "the open commit was rolled back"),
 ])
 def test_table_names_uri_and_fix(exc: Exception, engine: type[Exception], hint: str) -> None:
     err = translate(exc, URI)
