@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 import rdflib
@@ -11,6 +10,7 @@ from engine.errors import InputError
 from engine.store import GraphStore
 from engine.terms import sorted_quads
 from engine.vocab import PREFIXES, GraphName
+from engine.world import stable_jsonld
 
 __all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance"]
 
@@ -30,16 +30,7 @@ def export_provenance(store: GraphStore, fmt: str, *, at: int | None = None) -> 
     for q in sorted_quads(store.quads(graphs=(GraphName.PROVENANCE,), at=at)):
         g.add(q[:3])
     if fmt == "json-ld":
-        return _stable_jsonld(g.serialize(format="json-ld", context=dict(PREFIXES),
+        return stable_jsonld(g.serialize(format="json-ld", context=dict(PREFIXES),
                                           auto_compact=True))
     return g.serialize(format="turtle")
 
-
-def _stable_jsonld(text: str) -> str:
-    """rdflib's JSON-LD writer lists the nodes in the order of a set of subjects, which
-    changes from run to run: sort them by ``@id`` so the same graph gives the same bytes."""
-    doc = json.loads(text)
-    nodes = doc.get("@graph") if isinstance(doc, dict) else None
-    if isinstance(nodes, list):
-        nodes.sort(key=lambda n: str(n.get("@id", "")) if isinstance(n, dict) else "")
-    return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -11,6 +11,7 @@ from engine.world._rdf_io import (
     format_for,
     load_files,
     parse_file,
+    stable_jsonld,
     turtle_error,
 )
 from engine.world._view import StoreView, rows_of, run_sparql, view_graph
@@ -36,6 +37,7 @@ __all__ = [
     "quiet_literal_warnings",
     "rows_of",
     "run_sparql",
+    "stable_jsonld",
     "summarize",
     "turtle_error",
     "view_graph",

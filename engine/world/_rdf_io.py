@@ -20,7 +20,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from engine._files import write_atomically
 from engine.errors import InputError, ParseError
 from engine.store import Commit, CommitMeta, Delta, GraphStore
-from engine.terms import Triple
+from engine.terms import Quad, Triple, sorted_quads
 from engine.vocab import PREFIXES, GraphName
 from engine.world._ntriples import (
     ill_typed,
@@ -37,6 +37,7 @@ __all__ = [
     "format_for",
     "load_files",
     "parse_file",
+    "stable_jsonld",
     "turtle_error",
 ]
 
@@ -221,21 +222,48 @@ def export_graphs(
 
 
 def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | None) -> Iterable[str]:
+    """The chosen graphs as ``fmt``, the same bytes for the same quads: rdflib's writers follow
+    the graph's order (filled sorted here) except where they go through sets (handled after)."""
     if fmt == "nt":
         return write_ntriples((s, p, o) for s, p, o, _ in store.quads(graphs=graphs, at=at))
-    ds = rdflib.Dataset()
-    for pfx, ns in PREFIXES.items():
-        ds.bind(pfx, ns)
-    for s, p, o, g in store.quads(graphs=graphs, at=at):
-        ds.graph(g.iri).add((s, p, o))
-    if fmt in ("trig", "nquads"):
-        return [ds.serialize(format=fmt)]
-    only = ds.graph(graphs[0].iri)
+    quads = sorted_quads(store.quads(graphs=graphs, at=at))
+    if fmt == "nquads":
+        text = _dataset(quads).serialize(format=fmt)
+        return ["".join(sorted(text.splitlines(keepends=True)))]
+    if fmt == "trig":  # one graph at a time, in GraphName order (rdflib orders graphs by a set)
+        parts = [_dataset([q for q in quads if q[3] is g]).serialize(format=fmt)
+                 for g in GraphName if any(q[3] is g for q in quads)]
+        return parts[:1] + [_no_prefixes(t) for t in parts[1:]]
     target = rdflib.Graph()
     for pfx, ns in PREFIXES.items():
         target.bind(pfx, ns)
-    for t in only:
-        target.add(t)
-    return [target.serialize(format=fmt)]
+    for s, p, o, _ in quads:
+        target.add((s, p, o))
+    text = target.serialize(format=fmt)
+    return [stable_jsonld(text) if fmt == "json-ld" else text]
+
+
+def _dataset(quads: Iterable[Quad]) -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    for pfx, ns in PREFIXES.items():
+        ds.bind(pfx, ns)
+    for s, p, o, g in quads:
+        ds.graph(g.iri).add((s, p, o))
+    return ds
+
+
+def _no_prefixes(trig: str) -> str:
+    return "".join(ln for ln in trig.splitlines(keepends=True) if not ln.startswith("@prefix"))
+
+
+def stable_jsonld(text: str) -> str:
+    """rdflib's JSON-LD writer lists the nodes in the order of a set of subjects, which
+    changes from run to run: sorted by ``@id`` (from a graph filled in sorted order, so the
+    values within a node keep one order too), the same graph gives the same bytes."""
+    doc = json.loads(text)
+    nodes = doc.get("@graph") if isinstance(doc, dict) else doc if isinstance(doc, list) else None
+    if isinstance(nodes, list):
+        nodes.sort(key=lambda n: str(n.get("@id", "")) if isinstance(n, dict) else "")
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
