@@ -8,7 +8,6 @@ rule's new IRIs once, then append one fact per head (a triple, or a proposal key
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from rdflib import URIRef
@@ -19,26 +18,32 @@ from engine.inference._patterns import v
 from engine.inference._workset import WorkingSet
 from engine.vocab import RUN
 
-__all__ = ["Mints", "emit_head", "mint_lines", "mints_of"]
+__all__ = ["Mint", "Mints", "emit_head", "mint_lines", "mints_of"]
 
-Mints = dict[str, tuple[tuple[str, ...], Callable[[tuple[int, ...]], int]]]
-"""Minted variable -> (the variables it is keyed on, the minting function)."""
+class Mint:
+    """Mints the IRI of ``label`` for a key tuple (term ids), once per key, and records it in
+    the working set's ``minted`` (IRI id -> label and key), which lets DRed and explanations
+    go back from a minted IRI to the key that made it."""
 
+    def __init__(self, label: str, ws: WorkingSet) -> None:
+        self.label = label
+        self._ws = ws
+        self._cache: dict[tuple[int, ...], int] = {}
+        self._slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
 
-def _mint_fn(label: str, ws: WorkingSet) -> Callable[[tuple[int, ...]], int]:
-    cache: dict[tuple[int, ...], int] = {}
-    nodes = ws.terms.nodes
-    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
-
-    def mint(key: tuple[int, ...]) -> int:
-        got = cache.get(key)
+    def __call__(self, key: tuple[int, ...]) -> int:
+        got = self._cache.get(key)
         if got is None:
-            text = "\x1f".join([label, *(nodes[k].n3() for k in key)])
+            ws = self._ws
+            text = "\x1f".join([self.label, *(ws.terms.nodes[k].n3() for k in key)])
             digest = hashlib.sha256(text.encode()).hexdigest()[:20]
-            got = cache[key] = ws.terms.intern(URIRef(f"{RUN}{slug}/{digest}"))
+            got = self._cache[key] = ws.terms.intern(URIRef(f"{RUN}{self._slug}/{digest}"))
+            ws.minted[got] = (self.label, key)
         return got
 
-    return mint
+
+Mints = dict[str, tuple[tuple[str, ...], Mint]]
+"""Minted variable -> (the variables it is keyed on, the minting function)."""
 
 
 def mints_of(rule: Rule, ns: dict[str, Any], ws: WorkingSet) -> Mints:
@@ -47,7 +52,7 @@ def mints_of(rule: Rule, ns: dict[str, Any], ws: WorkingSet) -> Mints:
     base = sorted(positive_vars(rule))
     for i, m in enumerate(rule.mints):
         keys = tuple(k.name for k in m.keys) or tuple(base)
-        fn = _mint_fn(m.name or rule.id, ws)
+        fn = Mint(m.name or rule.id, ws)
         ns[f"M{i}"] = fn
         out[m.var.name] = (keys, fn)
     return out

@@ -148,15 +148,30 @@ def unify_head(u: Unit, f: tuple[Any, ...], ws: WorkingSet) -> Binding | None:
         pairs = [(h.action, f[1]), (h.target, f[2])]
         pairs += list(zip((t for _, t in h.params), f[3], strict=True))
     b: Binding = {}
+    keyed: list[tuple[str, int]] = []
     for t, x in pairs:
         if isinstance(t, Var):
             if t.name in u.mints:
+                keyed += _key_of(u, t.name, x, ws)  # a minted IRI binds the key it was made of
                 continue
             if b.setdefault(t.name, x) != x:
                 return None
         elif ws.terms.ids.get(t) != x:
             return None
+    for name, x in keyed:
+        if b.setdefault(name, x) != x:
+            return None
     return b
+
+
+def _key_of(u: Unit, name: str, x: int, ws: WorkingSet) -> list[tuple[str, int]]:
+    """(key variable, value) pairs that minted ``x`` as ``name``, if this unit's mint made it:
+    without them, rederiving an incident enumerated every alert until one minted it."""
+    keys, mint = u.mints[name]
+    got = ws.minted.get(x)
+    if got is None or got[0] != mint.label:
+        return []
+    return list(zip(keys, got[1], strict=True))
 
 
 _ = Propose

@@ -84,6 +84,8 @@ class WorkingSet:
         self.watch: dict[int, list[tuple[Any, int, int]]] = {}
         """Predicates of time-window patterns: facts sorted by (datetime value, s, o)."""
         self.watching = False
+        self.minted: dict[int, tuple[str, tuple[int, ...]]] = {}
+        """Minted IRI id -> (mint label, key term ids), filled by :class:`~._heads.Mint`."""
         self.hidden: dict[int, set[tuple[int, int]]] = {}
         """Facts (``{p: {(s, o)}}``) that ``not``/``count`` blocks skip: DRed fills it with the
         added facts while it evaluates the old state, instead of taking them out of the index."""

@@ -122,6 +122,28 @@ def test_minting_is_deterministic_and_keyed() -> None:
     assert run(MINT.replace("rule inc", "rule other"), storm) != one
 
 
+def test_a_minted_head_binds_its_key_when_rederived() -> None:
+    """Rederiving (DRed) or explaining an incident starts from its minted IRI: the key it was
+    minted from (the service) is bound, so only that service's alerts are searched. Without
+    it every alert was enumerated until one minted the IRI (a second wave of 10,000 duplicate
+    alerts took 6 s instead of under 2)."""
+    from engine.inference._solve import unify_head
+
+    storm = [(EX[f"a{i}"], OPS.about, EX[f"svc{i % 3}"]) for i in range(9)]
+    storm += [(EX[f"a{i}"], OPS.severity, Literal("critical")) for i in range(9)]
+    r = reasoner(MINT)
+    r.run(storm, now=NOW)
+    ws = r.ws
+    (inc,) = {s for s, p, o in r.result().inferred if p == OPS.affects and o == EX.svc1}
+    fact = (ws.terms.ids[inc], ws.terms.ids[RDF.type], ws.terms.ids[OPS.Incident])
+    (unit,) = [u for u in r.units if unify_head(u, fact, ws) is not None]
+    assert unify_head(unit, fact, ws) == {"s": ws.terms.ids[EX.svc1]}
+    assert r.derivable(fact, r.units)
+    r.update(removes=[t for t in storm if t[2] == EX.svc1 or t[0] in (EX.a1, EX.a4, EX.a7)],
+             now=NOW)  # svc1's alerts gone: its incident with them, the others stay
+    assert {o for s, p, o in r.result().inferred if p == OPS.affects} == {EX.svc0, EX.svc2}
+
+
 def test_named_mints_are_shared_between_rules() -> None:
     rules = ("rule a\nwhen\n ?x ex:p ?y\nthen\n new ?n named thing from ?x\n ?n ex:from ?x\nend\n"
              "rule b\nwhen\n ?x ex:q ?y\nthen\n new ?n named thing from ?x\n ?n ex:also ?y\nend\n")
