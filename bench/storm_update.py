@@ -16,6 +16,7 @@ Reference, same run: ``Reasoner.run`` over the world (full materialization), per
     python bench/storm_update.py                   # world 100k, 10,000 alerts per wave, 5 runs
     python bench/storm_update.py --quick           # world 20k, 2,000 alerts, 3 runs
     python bench/storm_update.py --instructions    # plus callgrind counts (world 20k, 5,000 alerts)
+    python bench/storm_update.py --fingerprints 10 # duplicates: 10 fingerprints, re-fired in wave 2
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ from engine.terms import Triple  # noqa: E402
 from engine.vocab import OPS  # noqa: E402
 
 
-def prepare(n: int, k: int) -> tuple[Reasoner, list[list[Triple]], list[Triple], float]:
+def prepare(n: int, k: int, fps: int = 0) -> tuple[Reasoner, list[list[Triple]], list[Triple],
+                                                   float]:
     """A reasoner over the calm world, the two waves, the crashes it heals, and the time
-    ``Reasoner.run`` took."""
+    ``Reasoner.run`` took. With ``fps``, the alerts share that many fingerprints (a storm of
+    duplicates, the second wave re-firing the first's), else each has its own."""
     world = calm_world(n)
     targets = tier1_instances(world, 10)
     r = Reasoner(load_rules([ROOT / "rules" / "ops"]))
@@ -57,7 +60,11 @@ def prepare(n: int, k: int) -> tuple[Reasoner, list[list[Triple]], list[Triple],
     waves: list[list[Triple]] = [[], []]
     for i in range(k):
         for w, tag in enumerate(("s", "t")):
-            waves[w] += alert(i, targets[i % 10], NOW + timedelta(seconds=w + 1), tag)
+            a = alert(i, targets[i % 10], NOW + timedelta(seconds=w + 1), tag)
+            if fps:
+                a = [(s, p, Literal(f"dup-{i % fps}") if p == OPS.fingerprint else o)
+                     for s, p, o in a]
+            waves[w] += a
     waves[0] += [(t, OPS.health, Literal("crashed")) for t in targets]
     healthy = [(t, OPS.health, HEALTHY) for t in targets]
     return r, waves, healthy, run_s / len(world)
@@ -74,10 +81,10 @@ def run_waves(r: Reasoner, waves: list[list[Triple]], healthy: list[Triple], cou
     return out
 
 
-def wall(n: int, k: int, runs: int) -> dict[str, float]:
+def wall(n: int, k: int, runs: int, fps: int = 0) -> dict[str, float]:
     first, cont, per_triple = [], [], []
     for _ in range(runs):
-        r, waves, healthy, run_per_triple = prepare(n, k)
+        r, waves, healthy, run_per_triple = prepare(n, k, fps)
         gc.collect()
         a, b = run_waves(r, waves, healthy, 2)
         first.append(a)
@@ -93,7 +100,7 @@ def wall(n: int, k: int, runs: int) -> dict[str, float]:
             "ratio_alert_to_run_triple": round(us / ref, 1)}
 
 
-def instructions(n: int, k: int) -> dict[str, int] | None:
+def instructions(n: int, k: int, fps: int = 0) -> dict[str, int] | None:
     """Callgrind's instruction totals with 0, 1 and 2 waves; per alert, per wave."""
     if shutil.which("valgrind") is None:
         print("valgrind not found: no instruction counts", file=sys.stderr)
@@ -103,7 +110,7 @@ def instructions(n: int, k: int) -> dict[str, int] | None:
         env = dict(os.environ, PYTHONHASHSEED="0")
         cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                os.path.realpath(sys.executable), __file__, "--child", str(waves),
-               "--world", str(n), "--alerts", str(k)]
+               "--world", str(n), "--alerts", str(k), "--fingerprints", str(fps)]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stderr
         m = re.search(r"Collected : (\d+)", out)
         if m is None:
@@ -114,9 +121,9 @@ def instructions(n: int, k: int) -> dict[str, int] | None:
             "continued_instr_per_alert": (totals[2] - totals[1]) // k}
 
 
-def child(waves: int, n: int, k: int) -> None:
+def child(waves: int, n: int, k: int, fps: int) -> None:
     """Under callgrind: build everything, then run ``waves`` updates (the count's delta)."""
-    r, ws, healthy, _ = prepare(n, k)
+    r, ws, healthy, _ = prepare(n, k, fps)
     gc.collect()
     run_waves(r, ws, healthy, waves)
 
@@ -127,24 +134,27 @@ def main() -> None:
     ap.add_argument("--world", type=int, default=None, help="world size in triples")
     ap.add_argument("--alerts", type=int, default=None, help="alerts per wave")
     ap.add_argument("--runs", type=int, default=None, help="wall-clock runs (median)")
+    ap.add_argument("--fingerprints", type=int, default=0, metavar="N",
+                    help="alerts share N fingerprints (a storm of duplicates); default: one each")
     ap.add_argument("--instructions", action="store_true",
                     help="also count instructions with callgrind (world 20k, 5,000 alerts)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        child(args.child, args.world, args.alerts)
+        child(args.child, args.world, args.alerts, args.fingerprints)
         return
     n = args.world or (20_000 if args.quick else 100_000)
     k = args.alerts or (2_000 if args.quick else 10_000)
     out: dict[str, object] = {"bench": "storm_update", "quick": args.quick, "world": n,
-                              "alerts": k, "machine": f"{platform.machine()} {os.cpu_count()} cpu",
+                              "alerts": k, "fingerprints": args.fingerprints or k,
+                              "machine": f"{platform.machine()} {os.cpu_count()} cpu",
                               "python": platform.python_version()}
-    out |= wall(n, k, args.runs or (3 if args.quick else 5))
+    out |= wall(n, k, args.runs or (3 if args.quick else 5), args.fingerprints)
     print(f"update per wave of {k:,} alerts (world {n:,}): first {out['first_s']} s, continued "
           f"{out['continued_s']} s = {out['first_us_per_alert']} / {out['continued_us_per_alert']} "
           f"µs per alert (Reasoner.run: {out['run_us_per_triple']} µs per triple)", flush=True)
     if args.instructions:
-        counts = instructions(args.world or 20_000, args.alerts or 5_000)
+        counts = instructions(args.world or 20_000, args.alerts or 5_000, args.fingerprints)
         if counts is not None:
             out |= counts
             print(f"instructions per alert: first {counts['first_instr_per_alert']:,}, "
