@@ -89,8 +89,9 @@ def calm_world(n: int) -> list[Triple]:
 
 
 def alert(i: int, about: URIRef, at: datetime, tag: str = "b") -> list[Triple]:
-    """One critical alert. Each has its own fingerprint: with one shared fingerprint the
-    rule pack's storm rules cost O(n^2) per burst (see bench/RESULTS.md)."""
+    """One critical alert with its own fingerprint (the storm's worst case: every alert is a
+    new incident trigger). Storms of duplicates are measured by bench/storm_update.py
+    --fingerprints N."""
     from rdflib import RDF, XSD
 
     a = EX[f"bench-{tag}-alert-{i}"]
