@@ -20,7 +20,7 @@ from rdflib.namespace import XSD
 from engine._gc import paused_gc
 from engine.inference._compile import CLOCK_P, CLOCK_S, Unit, compile_ruleset
 from engine.inference._delta import NO_DELTA, Delta, group
-from engine.inference._model import Propose, RuleSet, Var
+from engine.inference._model import Propose, RuleSet, TripleHead, Var
 from engine.inference._results import Derivation, InferenceDelta, InferenceResult, Proposal, WhyNot
 from engine.inference._solve import head_fact, solve, unify_head, unit_checks
 from engine.inference._workset import Fact, WorkingSet
@@ -51,6 +51,7 @@ class Reasoner:
         self.now: datetime | None = None
         self._clock: Fact | None = None
         self._proposals: dict[tuple[Any, ...], Proposal] = {}
+        self._head_index: dict[int, tuple[list[Unit], dict[int, list[Unit]]]] = {}
 
     # --- public API
     def run(self, triples: Iterable[Triple], *, now: datetime) -> InferenceResult:
@@ -188,7 +189,7 @@ class Reasoner:
         return new
 
     def derivable(self, f: tuple[Any, ...], units: list[Unit]) -> bool:
-        for u in units:
+        for u in self._heads_of(units).get(-1 - f[0] if len(f) == 4 else f[1], units):
             b = unify_head(u, f, self.ws)
             if b is None:
                 continue
@@ -196,6 +197,26 @@ class Reasoner:
                 if head_fact(u, self.ws, nb) == f:
                     return True
         return False
+
+    def _heads_of(self, units: list[Unit]) -> dict[int, list[Unit]]:
+        """``units`` by what their heads make: a triple predicate's id, or ``-1 - index`` for a
+        proposal of unit ``index``. DRed asks of every over-deleted fact whether it is still
+        derivable: only units whose head can make it need trying (a storm over-deletes
+        thousands per batch)."""
+        got = self._head_index.get(id(units))
+        if got is None or got[0] is not units:
+            by: dict[int, list[Unit]] = {}
+            ids = self.ws.terms.ids
+            for u in units:
+                h = u.head
+                if not isinstance(h, TripleHead):  # proposals: -1 - unit index (term ids >= 0)
+                    by.setdefault(-1 - u.index, []).append(u)
+                elif isinstance(h.p, Var):
+                    return {}  # a variable predicate can make any fact: try every unit
+                else:
+                    by.setdefault(ids[h.p], []).append(u)
+            got = self._head_index[id(units)] = (units, by)
+        return got[1]
 
     # --- proposals
     def proposal(self, key: tuple[Any, ...]) -> Proposal:

@@ -10,6 +10,7 @@ from rdflib.namespace import RDF, XSD
 
 from engine.errors import InputError
 from engine.inference import Reasoner, RuleSet, parse_text
+from engine.inference._model import TripleHead
 from engine.terms import Triple
 from engine.vocab import EX, OPS, RUN
 
@@ -297,3 +298,24 @@ def test_delta_join_finds_an_instance_once_through_a_split_off_existence_test() 
     assert len(out) == 1
     assert r.update([(EX.c, EX.p, EX.x), (EX.c, EX.q, EX.d)], now=NOW).added == {
         (EX.c, EX.s, EX.d)}
+
+
+def test_rederivation_tries_only_the_units_whose_head_can_make_the_fact() -> None:
+    """DRed asks of each over-deleted fact whether it is still derivable; the units are indexed
+    by head predicate id and, for proposals, by ``-1 - unit index`` (term ids start at 0, so
+    the two can never collide)."""
+    r = reasoner(MINT + AGENDA)
+    facts = [(EX.a1, OPS.about, EX.web), (EX.a1, OPS.severity, Literal("critical")),
+             (EX.h, OPS.diskUsedPercent, Literal(95))]
+    r.run(facts, now=NOW)
+    for units in r.strata:
+        index = r._heads_of(units)
+        for key, us in index.items():
+            for u in us:
+                if key < 0:
+                    assert not isinstance(u.head, TripleHead) and u.index == -1 - key
+                else:
+                    assert isinstance(u.head, TripleHead) and r.ws.terms.ids[u.head.p] == key
+        assert sorted(u.index for us in index.values() for u in us) == sorted(u.index for u in units)
+    derived = [f for f in r.ws.derived]
+    assert derived and all(r.derivable(f, r.units) for f in derived)
