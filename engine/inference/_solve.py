@@ -79,7 +79,12 @@ def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Bi
         if not pending:
             yield b, prem
         return
-    vals = [tuple(_val(t, b, ws) for t in a.terms()) for a in atoms]
+    vals = []
+    for a in atoms:
+        s, p, o = (_val(t, b, ws) for t in a.terms())
+        if s is not None and p is not None and o is not None and not ws.has((s, p, o)):
+            return  # a bound pattern that cannot match: done before looking at the rest
+        vals.append((s, p, o))  # (DRed's failing rederivations end here)
     best = min(range(len(atoms)), key=lambda i: (_estimate(ws, *vals[i]), i))
     a = atoms[best]
     rest = atoms[:best] + atoms[best + 1:]
