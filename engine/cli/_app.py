@@ -106,6 +106,11 @@ _FS_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirecto
               PermissionError)
 
 
+def _engine_error(exc: EngineError | OSError) -> EngineError:
+    """What a command raised, as the engine error its one line shows."""
+    return exc if isinstance(exc, EngineError) else _fs_error(exc)
+
+
 def _fs_error(exc: OSError) -> InputError:
     """A file-system error as the one-line error a user can act on."""
     path = exc.filename or "?"
@@ -144,10 +149,8 @@ class _VerdictCommand(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except EngineError as exc:
-            raise _NoVerdict(exc) from exc
-        except _FS_ERRORS as exc:
-            raise _NoVerdict(_fs_error(exc)) from exc
+        except (EngineError, *_FS_ERRORS) as exc:
+            raise _NoVerdict(_engine_error(exc)) from exc
 
 
 def verdict_command(group: click.Group, name: str | None = None) -> Callable[..., Any]:
@@ -164,10 +167,8 @@ class _App(click.Group):
             logging.getLogger(noisy).addHandler(logging.NullHandler())  # error: the driver's
         try:  # "Unable to retrieve routing information", rdflib's traceback per bad literal
             return super().invoke(ctx)
-        except EngineError as exc:
-            raise UserError(exc) from exc
-        except _FS_ERRORS as exc:
-            raise UserError(_fs_error(exc)) from exc
+        except (EngineError, *_FS_ERRORS) as exc:
+            raise UserError(_engine_error(exc)) from exc
 
 
 @click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
