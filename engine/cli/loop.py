@@ -50,10 +50,14 @@ if TYPE_CHECKING:
     from engine.planning._wiring import LoopSetup
 
 
-def _setup() -> LoopSetup:
+def _setup(author: str | None = None) -> LoopSetup:
+    """The bundled rules and shapes; the loop's commits recorded as ``author`` if given (else
+    as the loop, ``tier1-loop``)."""
     from engine.planning._wiring import LoopSetup
 
-    return LoopSetup(rules=(repo_path("rules", "ops"),), shapes=(repo_path("shapes"),))
+    config = LoopConfig() if author is None else LoopConfig(author=author)
+    return LoopSetup(rules=(repo_path("rules", "ops"),), shapes=(repo_path("shapes"),),
+                     config=config)
 
 
 def _now(store: GraphStore) -> datetime:
@@ -68,7 +72,7 @@ def _loop(store: GraphStore, author: str, observer: Any = None) -> Loop:
     from engine.planning._wiring import real_ports
 
     now = _now(store)
-    setup = _setup().model_copy(update={"config": LoopConfig(author=author)})
+    setup = _setup(author)
     return Loop(store, real_ports(store, None, setup, now), now=now, config=setup.config,
                 observer=observer)
 
@@ -87,7 +91,7 @@ def goal_add(ctx: Ctx, target: str) -> None:
     """Ask for TARGET (a service, instance, host or incident) to be healthy or resolved."""
     store = ctx.store()
     g = make_goal(store, expand(target), source="cli")
-    known = {k.iri: k for k in load_goals(store)}.get(g.iri)
+    known = next((k for k in load_goals(store) if k.iri == g.iri), None)
     if known is not None:  # the same goal again: its status stands, nothing is written
         emit(ctx, known, f"goal {short(str(known.iri))}: {known.kind.value} for "
              f"{short(str(known.target))} exists already ({known.status}); nothing written")
@@ -188,9 +192,7 @@ def _scenario(name: str) -> Scenario:
 def _play(store: GraphStore, sc: Scenario, ctx: Ctx) -> ScenarioResult:
     from engine.planning._wiring import real_ports
 
-    setup = _setup()
-    if ctx.author_given:  # the loop's commits are 'tier1-loop' unless someone says otherwise
-        setup = setup.model_copy(update={"config": LoopConfig(author=ctx.author)})
+    setup = _setup(ctx.author if ctx.author_given else None)
     if ctx.fmt != "json":
         click.echo(click.style(f"\n▶ {sc.id}: {sc.title}", bold=True))
         if sc.summary:
