@@ -205,18 +205,21 @@ class Reasoner:
         thousands per batch)."""
         got = self._head_index.get(id(units))
         if got is None or got[0] is not units:
-            by: dict[int, list[Unit]] = {}
-            ids = self.ws.terms.ids
-            for u in units:
-                h = u.head
-                if not isinstance(h, TripleHead):  # proposals: -1 - unit index (term ids >= 0)
-                    by.setdefault(-1 - u.index, []).append(u)
-                elif isinstance(h.p, Var):
-                    return {}  # a variable predicate can make any fact: try every unit
-                else:
-                    by.setdefault(ids[h.p], []).append(u)
-            got = self._head_index[id(units)] = (units, by)
+            got = self._head_index[id(units)] = (units, self._index_heads(units))
         return got[1]
+
+    def _index_heads(self, units: list[Unit]) -> dict[int, list[Unit]]:
+        by: dict[int, list[Unit]] = {}
+        ids = self.ws.terms.ids
+        for u in units:
+            h = u.head
+            if not isinstance(h, TripleHead):  # proposals: -1 - unit index (term ids >= 0)
+                by.setdefault(-1 - u.index, []).append(u)
+            elif isinstance(h.p, Var):
+                return {}  # a variable predicate can make any fact: every unit is tried
+            else:
+                by.setdefault(ids[h.p], []).append(u)
+        return by
 
     # --- proposals
     def proposal(self, key: tuple[Any, ...]) -> Proposal:
