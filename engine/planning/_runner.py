@@ -57,7 +57,7 @@ class ScenarioResult(BaseModel):
 
 def build_world(scenario: Scenario) -> list[Triple]:
     """The starting world: files, then SPARQL updates over them, then the scenario's Turtle."""
-    from engine.world import ill_typed, parse_file, quiet_literal_warnings
+    from engine.world import ill_typed, ill_typed_statement, parse_file, quiet_literal_warnings
 
     g = rdflib.Graph()
     for f in scenario.world.files:
@@ -80,12 +80,10 @@ def build_world(scenario: Scenario) -> list[Triple]:
             raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: "
                                 f"{_turtle_why(exc, len(PREFIXES))}") from None
     # an ill-typed literal from the inline turtle or an update (parse_file refused the files')
-    bad = next(((s, p, o) for s, p, o in g if isinstance(o, Literal) and ill_typed(o)), None)
+    bad = next((t for t in g if ill_typed(t[2])), None)
     if bad is not None:
-        s, p, o = bad
-        dt = curie(o.datatype)
-        raise ScenarioError(f'{scenario.source}: [world] {curie(s)} {curie(p)} "{o}"^^{dt}: not '
-                            f"a valid {dt}; fix the value or its datatype")
+        raise ScenarioError(f"{scenario.source}: [world] {ill_typed_statement(bad)}; fix the "
+                            "value or its datatype")
     return list(g)  # type: ignore[arg-type]
 
 

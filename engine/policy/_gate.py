@@ -32,6 +32,7 @@ from engine.policy._shapes import ShapeSet
 from engine.store import CommitRef, Delta, GraphStore
 from engine.terms import curie
 from engine.vocab import OPS, PROV
+from engine.world import ill_typed, ill_typed_statement
 
 __all__ = ["PolicyGate", "stamp_plans"]
 
@@ -140,12 +141,10 @@ def _uncomparable(shape: Node, data: Graph, focus: list[Node], exc: TypeError) -
     """Why a shape could not judge: most likely an ill-typed literal ("two"^^xsd:integer)
     in a store written before ``tier1 load`` refused them."""
     for s in focus:
-        for _, p, o in data.triples((s, None, None)):
-            if isinstance(o, Literal) and o.ill_typed:
-                dt = curie(o.datatype)
-                return (f'{curie(s)} {curie(p)} "{o}"^^{dt}: not a valid {dt}, so shape '
-                        f"{curie(shape)} cannot judge it; fix the value (tier1 load refuses "
-                        "such values now)")
+        for t in data.triples((s, None, None)):
+            if ill_typed(t[2]):
+                return (f"{ill_typed_statement(t)}, so shape {curie(shape)} cannot judge it; "
+                        "fix the value (tier1 load refuses such values now)")
     return f"shape {curie(shape)} could not compare the values of its focus nodes ({exc})"
 
 

@@ -3,7 +3,13 @@ and the HermiT consistency check."""
 
 from engine.world._consistency import ONTOLOGY_PATH, ConsistencyReport, check_consistency
 from engine.world._entity import EntityView, Link, ServiceLine, Summary, entity_view, summarize
-from engine.world._ntriples import ill_typed, parse_ntriples, quiet_literal_warnings, write_ntriples
+from engine.world._ntriples import (
+    ill_typed,
+    ill_typed_statement,
+    parse_ntriples,
+    quiet_literal_warnings,
+    write_ntriples,
+)
 from engine.world._rdf_io import (
     EXPORT_FORMATS,
     LoadRequest,
@@ -31,6 +37,7 @@ __all__ = [
     "export_graphs",
     "format_for",
     "ill_typed",
+    "ill_typed_statement",
     "load_files",
     "parse_file",
     "parse_ntriples",

@@ -19,11 +19,12 @@ from typing import TypeGuard
 from rdflib import XSD, BNode, Literal, URIRef
 
 from engine.errors import ParseError
-from engine.terms import Node, Triple
+from engine.terms import Node, Triple, curie
 
 __all__ = [
     "ill_typed",
     "ill_typed_error",
+    "ill_typed_statement",
     "parse_ntriples",
     "quiet_literal_warnings",
     "serialize_term",
@@ -72,7 +73,7 @@ def _object(m: re.Match[str]) -> Node:
     return Literal(lex, datatype=_iri(g[7])) if g[7] else Literal(lex)
 
 
-def ill_typed(node: Node) -> TypeGuard[Literal]:
+def ill_typed(node: object) -> TypeGuard[Literal]:
     """Whether ``node`` is a literal of an XSD datatype whose lexical form rdflib rejects."""
     return (isinstance(node, Literal) and node.ill_typed is True
             and node.datatype is not None and node.datatype.startswith(_XSD))
@@ -90,6 +91,14 @@ def ill_typed_error(lit: Literal, source: str, line: int | None = None, col: int
         f"{shown} is not a valid xsd:{dt[len(_XSD):]}{extra}; fix the value or its datatype",
         source=source, line=line, col=col,
     )
+
+
+def ill_typed_statement(t: tuple[object, object, object]) -> str:
+    """``ex:s ops:p "two"^^xsd:integer: not a valid xsd:integer``, for a statement whose object
+    is ill-typed (found after parsing: in a scenario's built world, or in an older store)."""
+    s, p, o = t
+    dt = curie(o.datatype) if isinstance(o, Literal) and o.datatype else "datatype"
+    return f'{curie(s)} {curie(p)} "{o}"^^{dt}: not a valid {dt}'
 
 
 class _DropConversionWarning(logging.Filter):
