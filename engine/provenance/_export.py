@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import rdflib
-
 from engine.errors import InputError
 from engine.store import GraphStore
-from engine.terms import sorted_quads
 from engine.vocab import PREFIXES, GraphName
-from engine.world import stable_jsonld
+from engine.world import sorted_graph, stable_jsonld
 
 __all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance"]
 
@@ -22,13 +19,7 @@ def export_provenance(store: GraphStore, fmt: str, *, at: int | None = None) -> 
     """The PROVENANCE graph (now, or as of commit ``at``) serialised as ``fmt``."""
     if fmt not in PROV_FORMATS:
         raise InputError(f"cannot export provenance as {fmt!r}; use turtle or json-ld")
-    g = rdflib.Graph()
-    for pfx, ns in PREFIXES.items():
-        g.bind(pfx, ns)
-    # in a fixed order: the JSON-LD serializer writes nodes and values in the graph's insertion
-    # order, so the same provenance gives the same bytes (archived exports can be diffed)
-    for q in sorted_quads(store.quads(graphs=(GraphName.PROVENANCE,), at=at)):
-        g.add(q[:3])
+    g = sorted_graph(store.quads(graphs=(GraphName.PROVENANCE,), at=at))  # same bytes each run
     if fmt == "json-ld":
         return stable_jsonld(g.serialize(format="json-ld", context=dict(PREFIXES),
                                           auto_compact=True))

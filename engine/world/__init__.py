@@ -17,6 +17,7 @@ from engine.world._rdf_io import (
     format_for,
     load_files,
     parse_file,
+    sorted_graph,
     stable_jsonld,
     turtle_error,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "quiet_literal_warnings",
     "rows_of",
     "run_sparql",
+    "sorted_graph",
     "stable_jsonld",
     "summarize",
     "turtle_error",

@@ -37,6 +37,7 @@ __all__ = [
     "format_for",
     "load_files",
     "parse_file",
+    "sorted_graph",
     "stable_jsonld",
     "turtle_error",
 ]
@@ -226,21 +227,29 @@ def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | 
     the graph's order (filled sorted here) except where they go through sets (handled after)."""
     if fmt == "nt":
         return write_ntriples((s, p, o) for s, p, o, _ in store.quads(graphs=graphs, at=at))
+    if fmt in ("turtle", "json-ld"):  # one graph (export_graphs checked)
+        text = sorted_graph(store.quads(graphs=graphs, at=at)).serialize(format=fmt)
+        return [stable_jsonld(text) if fmt == "json-ld" else text]
     quads = sorted_quads(store.quads(graphs=graphs, at=at))
     if fmt == "nquads":
         text = _dataset(quads).serialize(format=fmt)
         return ["".join(sorted(text.splitlines(keepends=True)))]
-    if fmt == "trig":  # one graph at a time, in GraphName order (rdflib orders graphs by a set)
-        parts = [_dataset([q for q in quads if q[3] is g]).serialize(format=fmt)
-                 for g in GraphName if any(q[3] is g for q in quads)]
-        return parts[:1] + [_no_prefixes(t) for t in parts[1:]]
-    target = rdflib.Graph()
+    # trig: one graph at a time, in GraphName order (rdflib orders a dataset's graphs by a set)
+    parts = [_dataset([q for q in quads if q[3] is g]).serialize(format=fmt)
+             for g in GraphName if any(q[3] is g for q in quads)]
+    return parts[:1] + [_no_prefixes(t) for t in parts[1:]]
+
+
+def sorted_graph(quads: Iterable[Quad]) -> rdflib.Graph:
+    """``quads``' triples as an rdflib graph with the prefixes bound, filled in sorted order:
+    rdflib's writers follow a graph's insertion order, so the same triples give the same
+    bytes (what set order they go through, :func:`stable_jsonld` puts back in order)."""
+    g = rdflib.Graph()
     for pfx, ns in PREFIXES.items():
-        target.bind(pfx, ns)
-    for s, p, o, _ in quads:
-        target.add((s, p, o))
-    text = target.serialize(format=fmt)
-    return [stable_jsonld(text) if fmt == "json-ld" else text]
+        g.bind(pfx, ns)
+    for s, p, o, _ in sorted_quads(quads):
+        g.add((s, p, o))
+    return g
 
 
 def _dataset(quads: Iterable[Quad]) -> rdflib.Dataset:
