@@ -158,14 +158,18 @@ def verdict_command(group: click.Group, name: str | None = None) -> Callable[...
     return group.command(name, cls=_VerdictCommand)
 
 
+for _noisy in ("neo4j", "rdflib.term"):  # warnings that would precede a command's one-line
+    logging.getLogger(_noisy).addHandler(logging.NullHandler())  # error: the driver's "Unable
+    # to retrieve routing information", rdflib's traceback per unconvertible literal (once, at
+    # import: a handler added per invocation piled up in a process that runs many commands)
+
+
 class _App(click.Group):
     """The root group: turns engine errors, and file-system errors from the paths a user
     gave, into one clean line, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        for noisy in ("neo4j", "rdflib.term"):  # warnings that would precede our one-line
-            logging.getLogger(noisy).addHandler(logging.NullHandler())  # error: the driver's
-        try:  # "Unable to retrieve routing information", rdflib's traceback per bad literal
+        try:
             return super().invoke(ctx)
         except (EngineError, *_FS_ERRORS) as exc:
             raise UserError(_engine_error(exc)) from exc
