@@ -32,6 +32,7 @@ Goals (issue 7): p99 <= 100 ms at 1M triples; >= 10,000 alerts/s on 2 cores.
     python bench/loop_latency.py            # worlds of 100k and 1M triples
     python bench/loop_latency.py --quick    # 100k only, fewer alerts
     python bench/loop_latency.py --worlds 100000 --alerts 5 --storm-worlds 100000 1000000
+    python bench/loop_latency.py --worlds 100000 --alerts 5 --storm-fingerprints 10  # duplicates
 """
 
 from __future__ import annotations
@@ -88,15 +89,14 @@ def calm_world(n: int) -> list[Triple]:
     return out
 
 
-def alert(i: int, about: URIRef, at: datetime, tag: str = "b") -> list[Triple]:
-    """One critical alert with its own fingerprint (the storm's worst case: every alert is a
-    new incident trigger). Storms of duplicates are measured by bench/storm_update.py
-    --fingerprints N."""
+def alert(i: int, about: URIRef, at: datetime, tag: str = "b", fp: str | None = None) -> list[Triple]:
+    """One critical alert, with its own fingerprint unless ``fp`` names a shared one (the
+    storm's worst case is one each: every alert is a new incident trigger)."""
     from rdflib import RDF, XSD
 
     a = EX[f"bench-{tag}-alert-{i}"]
     return [(a, RDF.type, OPS.Alert), (a, OPS.about, about), (a, OPS.severity, Literal("critical")),
-            (a, OPS.status, Literal("firing")), (a, OPS.fingerprint, Literal(f"{tag}-{i}")),
+            (a, OPS.status, Literal("firing")), (a, OPS.fingerprint, Literal(fp or f"{tag}-{i}")),
             (a, OPS.firedAt, Literal(at.isoformat(), datatype=XSD.dateTime))]
 
 
@@ -108,6 +108,12 @@ def tier1_instances(world: list[Triple], k: int) -> list[URIRef]:
         if p == OPS.instanceOf and o in tier1 and o not in first:
             first[o] = URIRef(s)
     return sorted(first.values(), key=str)[:k]
+
+
+def dup(i: int, fps: int) -> str | None:
+    """The shared fingerprint of the ``i``-th alert of a duplicate storm (``fps`` > 0): the
+    same one always about the same instance, as a real re-firing alert is."""
+    return f"dup-{i % fps}" if fps else None
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -163,10 +169,11 @@ def latency(n: int, alerts: int, work: Path, step_s: float) -> dict[str, float]:
             "plans": len(loop.plans)}
 
 
-def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str, float]:
+def storm(n: int, count: int, work: Path, batch: int | None = None, fps: int = 0) -> dict[str, float]:
     """``count`` alerts, each its own event, queued at once; the loop drains them in
     micro-batches (``Loop.drain``: one commit and one inference update per batch) and settles
-    the plans once per batch. Clock: first event queued -> every plan validated."""
+    the plans once per batch. Clock: first event queued -> every plan validated. With ``fps``,
+    the alerts share that many fingerprints (duplicates), and the second wave re-fires them."""
     world = calm_world(n)
     targets = tier1_instances(world, 10)
     loop, store, _ = setup_loop(world, work, f"storm{n}")
@@ -174,7 +181,7 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     events: list[tuple[list[Triple], list[Triple]]] = []
     for i in range(count):
         inst = targets[i % len(targets)]
-        ev = alert(i, inst, NOW + timedelta(seconds=1), "s")
+        ev = alert(i, inst, NOW + timedelta(seconds=1), "s", dup(i, fps))
         first = i < len(targets)  # the first alert about an instance comes with its crash
         events.append(([*ev, (inst, OPS.health, Literal("crashed"))] if first else ev,
                        [(inst, OPS.health, HEALTHY)] if first else []))
@@ -188,8 +195,9 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     dt = time.perf_counter() - t
     judged = [p for p in loop.plans.values() if p.state is not PlanState.PROPOSED]
     assert len(judged) == len(loop.plans) == len(targets), "not every plan was validated"
-    more = [(alert(i, targets[i % len(targets)], NOW + timedelta(seconds=2), "t"), [])
-            for i in range(count)]
+    at2 = NOW + timedelta(seconds=2)
+    more: list[tuple[list[Triple], list[Triple]]] = [
+        (alert(i, targets[i % len(targets)], at2, "t", dup(i, fps)), []) for i in range(count)]
     t = time.perf_counter()
     for ev, rem in more:
         loop.offer(ev, rem, "alert")
@@ -207,7 +215,8 @@ def storm(n: int, count: int, work: Path, batch: int | None = None) -> dict[str,
     plans = len(loop.plans)
     store.close()
     ref_store.close()
-    return {"triples": n, "alerts": count, "seconds": round(dt, 3), "batches": batches,
+    return {"triples": n, "alerts": count, "fingerprints": fps or 2 * count,
+            "seconds": round(dt, 3), "batches": batches,
             "alerts_per_s": round(count / dt), "plans": plans, "gc_after_s": round(gc_after, 3),
             "continued_seconds": round(dt2, 3), "continued_alerts_per_s": round(count / dt2),
             "ref_commit_alerts_per_s": round(count / ref),
@@ -224,6 +233,9 @@ def main() -> None:
     ap.add_argument("--storm-worlds", type=int, nargs="*", default=None,
                     help="world sizes for the storm (default: --worlds)")
     ap.add_argument("--worlds", type=int, nargs="*", default=None, help="world sizes (triples)")
+    ap.add_argument("--storm-fingerprints", type=int, default=0, metavar="N",
+                    help="storm alerts share N fingerprints (duplicates; N a multiple of 10 keeps "
+                         "each one about one instance); default: one each")
     args = ap.parse_args()
     if args.shapes:
         SHAPES[:] = [args.shapes]
@@ -242,13 +254,13 @@ def main() -> None:
                       f"startup {r['startup_s']} s)", flush=True)
                 out[f"latency_{name}_{n}"] = r
         for n in args.storm_worlds or sizes:
-            s = storm(n, args.storm, work, args.batch)
+            s = storm(n, args.storm, work, args.batch, args.storm_fingerprints)
             print(f"storm @ {n:,} triples: {s['alerts']} alerts in {s['seconds']} s "
                   f"({s['batches']} batch(es)) = {s['alerts_per_s']} alerts/s -> {s['plans']} plans "
                   f"(bare commit {s['ref_commit_alerts_per_s']} alerts/s; of which the GC after it "
                   f"{s['gc_after_s']} s); {s['alerts']} more into the open incidents: "
                   f"{s['continued_seconds']} s = {s['continued_alerts_per_s']} alerts/s", flush=True)
-            out[f"storm_{n}"] = s
+            out[f"storm_{n}" + (f"_fp{args.storm_fingerprints}" if args.storm_fingerprints else "")] = s
     print(json.dumps(out, sort_keys=True))
 
 
