@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["default_store_spec", "neo4j_credentials", "neo4j_database"]
+from engine.errors import ConfigError
+
+__all__ = ["default_store_spec", "neo4j_credentials", "neo4j_database", "neo4j_timeout"]
+
+NEO4J_TIMEOUT_S = 15.0
 
 
 def default_store_spec() -> str:
@@ -27,3 +31,20 @@ def neo4j_database() -> str | None:
     """The Neo4j database to use from ``TIER1_NEO4J_DATABASE``; ``None`` means the
     server's default database."""
     return os.environ.get("TIER1_NEO4J_DATABASE") or None
+
+
+def neo4j_timeout() -> float:
+    """Seconds to wait for a Neo4j server to connect and answer the Bolt handshake, from
+    ``TIER1_NEO4J_TIMEOUT`` (default 15: a server that accepts connections but never answers
+    is reported after that, not after the driver's 60 s)."""
+    raw = os.environ.get("TIER1_NEO4J_TIMEOUT")
+    if not raw:
+        return NEO4J_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"TIER1_NEO4J_TIMEOUT={raw!r} is not a number of seconds above 0; "
+                          f"set it to e.g. 30, or unset it for the default {NEO4J_TIMEOUT_S:g}")
+    return value

@@ -24,7 +24,7 @@ from neo4j import Driver, GraphDatabase, Record, Session
 from neo4j import exceptions as nx
 from rdflib import Literal, URIRef
 
-from engine.config import neo4j_credentials, neo4j_database
+from engine.config import neo4j_credentials, neo4j_database, neo4j_timeout
 from engine.errors import CommitNotFound, ConfigError, StoreUnavailable
 from engine.store import _neo4j_cypher as cy
 from engine.store._base import ALL_GRAPHS, Capabilities, only_match
@@ -78,8 +78,10 @@ class Neo4jStore:
                 otherwise a database without them is a :class:`StoreUnavailable`.
         """
         user, password = neo4j_credentials()
+        wait = neo4j_timeout()
         try:
-            driver = GraphDatabase.driver(uri, auth=(user, password))
+            driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=wait,
+                                          connection_acquisition_timeout=wait)
         except (ValueError, nx.ConfigurationError) as exc:
             raise ConfigError(f"cannot use {uri!r} as a Neo4j URI ({exc}); "
                               "write e.g. neo4j://localhost:7687") from None

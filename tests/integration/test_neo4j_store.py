@@ -13,7 +13,7 @@ import pytest
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
 from bench.worldgen import generate
-from engine.errors import InputError, StoreUnavailable
+from engine.errors import ConfigError, InputError, StoreUnavailable
 from engine.store import CommitMeta, Delta, SqliteStore, open_store
 from engine.store._neo4j import Neo4jStore
 from engine.terms import Quad, Triple
@@ -212,3 +212,28 @@ def test_concurrent_writers_both_land_and_share_nodes(neo4j_env: BoltServer) -> 
     assert stores[0].export_view() == set(stores[0].quads())
     for s in stores:
         s.close()
+
+
+def test_a_server_that_never_answers_is_reported_after_the_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port that accepts connections but never answers the Bolt handshake (a hung server,
+    a wrong service): the error comes after TIER1_NEO4J_TIMEOUT, not the driver's 60 s."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"bolt://127.0.0.1:{silent.getsockname()[1]}"
+        monkeypatch.setenv("TIER1_NEO4J_TIMEOUT", "1.5")
+        t = time.monotonic()
+        with pytest.raises(StoreUnavailable, match=uri):
+            open_store(uri)
+        assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-3", "inf", "nan"])
+def test_a_bad_timeout_setting_is_named_with_the_fix(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIER1_NEO4J_TIMEOUT", raw)
+    with pytest.raises(ConfigError, match=f"TIER1_NEO4J_TIMEOUT='{raw}'.*e.g. 30"):
+        open_store(f"bolt://127.0.0.1:{free_port()}")
