@@ -12,6 +12,7 @@ from rdflib import URIRef
 from engine._files import write_atomically
 from engine.cli._app import Ctx, at_seq, emit, format_option, pass_ctx, verdict_command
 from engine.cli._app import app as root
+from engine.cli._export import report_export, to_option
 from engine.cli._render import table
 from engine.provenance import (
     AUDITS,
@@ -24,8 +25,11 @@ from engine.provenance import (
 )
 from engine.terms import curie
 from engine.vocab import RUN
+from engine.world import export_format_for
 
 __all__ = ["audit"]
+
+PROV_FORMATS = ("turtle", "json-ld")
 
 
 @root.group()
@@ -43,7 +47,7 @@ def audit() -> None:
       tier1 audit approved-by --person ex:alice
       tier1 audit top-rules --limit 5
       tier1 audit why --show-query            the Cypher, to adapt by hand
-      tier1 audit export --format json-ld -o prov.jsonld
+      tier1 audit export -o prov.jsonld          PROV-O as JSON-LD
     """
 
 
@@ -77,23 +81,28 @@ def _verify_text(report: ChainReport) -> str:
 
 
 @audit.command()
-@click.option("--format", "rdf_format", type=click.Choice(["turtle", "json-ld", "json"]),
-              default=None, help="PROV serialisation (json means json-ld). Default: turtle, or "
-              "json-ld under the global --format json.")
+@to_option(PROV_FORMATS)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to FILE instead of standard output.")
+              help="File to write (atomically). Default: standard output.")
+@format_option
 @pass_ctx
 def export(ctx: Ctx, rdf_format: str | None, output: Path | None) -> None:
-    """Export the provenance graph as PROV-O (Turtle or JSON-LD)."""
-    chosen = rdf_format or ("json-ld" if ctx.fmt == "json" else "turtle")
-    fmt = "json-ld" if chosen == "json" else chosen
+    """Export the provenance graph as PROV-O (Turtle or JSON-LD).
+
+    With --format json the result is wrapped, as for `tier1 export`:
+    {"rdf_format", "output"} or {"rdf_format", "content"}.
+
+    \b
+    Examples:
+      tier1 audit export -o prov.ttl
+      tier1 audit export -o prov.jsonld           JSON-LD, from the suffix
+      tier1 audit export --to json-ld | jq '."@graph" | length'
+    """
+    fmt = export_format_for(output, rdf_format, PROV_FORMATS)
     text = export_provenance(ctx.store(), fmt)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    write_atomically(output, [text])
-    data = {"path": str(output), "format": fmt, "bytes": len(text.encode())}
-    emit(ctx, data, f"wrote provenance ({fmt}, {data['bytes']} bytes) to {output}")
+    if output is not None:
+        write_atomically(output, [text])
+    report_export(ctx, fmt, output, None if output is not None else text)
 
 
 def _audit_command(a: Audit) -> click.Command:

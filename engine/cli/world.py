@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
+from engine.cli._export import report_export, to_option
 from engine.cli._paths import repo_path
 from engine.cli._render import commit_line, table
 from engine.store import resolve_ref
@@ -19,6 +20,7 @@ from engine.world import (
     EXPORT_FORMATS,
     LoadRequest,
     entity_view,
+    export_format_for,
     export_graphs,
     load_files,
     rows_of,
@@ -93,28 +95,28 @@ def _total_size(files: tuple[Path, ...]) -> int:
 @app.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (atomically). Default: standard output.")
-@click.option("--to", "rdf_format", type=click.Choice(list(EXPORT_FORMATS)), default="turtle",
-              show_default=True, help="RDF format to write.")
+@to_option(EXPORT_FORMATS)
 @click.option("--graph", type=_GRAPH_CHOICE, default="asserted", show_default=True,
               help="Which graph; 'all' needs --to trig or nquads.")
 @click.option("--at", "ref", default=None, metavar="COMMIT|TIME",
               help="Export the world as of this commit (HEAD~1, 12, an id, an ISO time).")
 @format_option
 @pass_ctx
-def export(ctx: Ctx, output: Path | None, rdf_format: str, graph: str, ref: str | None) -> None:
+def export(ctx: Ctx, output: Path | None, rdf_format: str | None, graph: str, ref: str | None) -> None:
     """Export the world (now or --at a commit) as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
 
     With --format json the result is wrapped: {"rdf_format", "output"} or {"rdf_format", "content"}.
+
+    \b
+    Examples:
+      tier1 export -o world.ttl
+      tier1 export -o all.nq --graph all          N-Quads, from the suffix
+      tier1 export --to json-ld --at HEAD~1
     """
     store = ctx.store()
-    text = export_graphs(store, output, rdf_format, _graphs(graph), at_seq(store, ref))
-    if ctx.fmt == "json":
-        key, value = ("content", text) if text is not None else ("output", str(output))
-        emit(ctx, {"rdf_format": rdf_format, key: value}, "")
-    elif text is not None:
-        sys.stdout.write(text)
-    else:
-        click.echo(f"wrote {output}", err=True)
+    fmt = export_format_for(output, rdf_format)
+    text = export_graphs(store, output, fmt, _graphs(graph), at_seq(store, ref))
+    report_export(ctx, fmt, output, text)
 
 
 @app.command()

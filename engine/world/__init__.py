@@ -13,6 +13,7 @@ from engine.world._ntriples import (
 from engine.world._rdf_io import (
     EXPORT_FORMATS,
     LoadRequest,
+    export_format_for,
     export_graphs,
     format_for,
     load_files,
@@ -35,6 +36,7 @@ __all__ = [
     "Summary",
     "check_consistency",
     "entity_view",
+    "export_format_for",
     "export_graphs",
     "format_for",
     "ill_typed",

@@ -33,6 +33,7 @@ from engine.world._ntriples import (
 __all__ = [
     "EXPORT_FORMATS",
     "LoadRequest",
+    "export_format_for",
     "export_graphs",
     "format_for",
     "load_files",
@@ -59,6 +60,23 @@ def format_for(path: Path, explicit: str | None = None) -> str:
         raise InputError(
             f"{path}: cannot tell the RDF format from the suffix {path.suffix!r}; "
             "use .ttl, .nt or .jsonld, or pass --input-format turtle|nt|json-ld"
+        )
+    return fmt
+
+
+def export_format_for(output: Path | None, explicit: str | None,
+                      allowed: Sequence[str] = EXPORT_FORMATS) -> str:
+    """The format to write: ``explicit`` if given, else the one ``output``'s suffix names
+    (``prov.jsonld`` is JSON-LD), else Turtle."""
+    if explicit:
+        return explicit
+    fmt = _SUFFIX.get(output.suffix.lower()) if output is not None else None
+    if fmt is None or output is None:
+        return "turtle"
+    if fmt not in allowed:
+        raise InputError(
+            f"{output}: the suffix {output.suffix!r} names {fmt}, which this command does not "
+            f"write; pass --to {' or --to '.join(allowed)}, or name the file for one of them"
         )
     return fmt
 

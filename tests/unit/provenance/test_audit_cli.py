@@ -106,12 +106,15 @@ def test_parameters_that_could_only_answer_nothing_are_refused(world, args, word
     assert code == 1 and words in out, out
 
 
-@pytest.mark.parametrize(("fmt", "parse_as"), [("turtle", "turtle"), ("json-ld", "json-ld"),
-                                               ("json", "json-ld")])
-def test_export_round_trips(world, tmp_path, fmt, parse_as):
+@pytest.mark.parametrize(("args", "name", "parse_as"), [
+    (["--to", "turtle"], "prov.out", "turtle"), (["--to", "json-ld"], "prov.out", "json-ld"),
+    ([], "prov.ttl", "turtle"), ([], "prov.jsonld", "json-ld"), ([], "prov.json", "json-ld"),
+    ([], "prov.out", "turtle")])
+def test_export_round_trips(world, tmp_path, args, name, parse_as):
+    """--to picks the format; without it the file's suffix does; Turtle otherwise."""
     spec, _ = world
-    out_file = tmp_path / f"prov.{fmt}"
-    code, out = _run(spec, "audit", "export", "--format", fmt, "-o", str(out_file))
+    out_file = tmp_path / name
+    code, out = _run(spec, "audit", "export", *args, "-o", str(out_file))
     assert code == 0 and str(out_file) in out
     exported = rdflib.Graph().parse(out_file, format=parse_as)
     store = SqliteStore(Path(spec) / "world.db")
@@ -125,12 +128,24 @@ def test_export_to_stdout_is_turtle(world):
     assert len(rdflib.Graph().parse(data=out, format="turtle")) > 0
 
 
-def test_export_under_the_global_json_format_is_json_ld(world):
-    """`tier1 --format json audit export` is for scripts: JSON (JSON-LD), not Turtle."""
+def test_export_under_the_json_format_is_wrapped_as_for_the_world_export(world, tmp_path):
+    """`tier1 --format json audit export` is for scripts: JSON, with the same keys as
+    `tier1 export`, and the global format never changes what goes into the file."""
     code, out = _run(world[0], "--format", "json", "audit", "export")
     assert code == 0
-    assert "@context" in json.loads(out)
-    assert len(rdflib.Graph().parse(data=out, format="json-ld")) > 0
+    data = json.loads(out)
+    assert data["rdf_format"] == "turtle"
+    assert len(rdflib.Graph().parse(data=data["content"], format="turtle")) > 0
+    target = tmp_path / "prov.ttl"
+    code, out = _run(world[0], "--format", "json", "audit", "export", "-o", str(target))
+    assert code == 0 and json.loads(out) == {"rdf_format": "turtle", "output": str(target)}
+    assert len(rdflib.Graph().parse(target, format="turtle")) > 0
+
+
+def test_export_refuses_a_suffix_it_cannot_write(world, tmp_path):
+    code, out = _run(world[0], "audit", "export", "-o", str(tmp_path / "prov.nt"))
+    assert code == 1 and "names nt" in out and "--to turtle or --to json-ld" in out
+    assert not (tmp_path / "prov.nt").exists()
 
 
 def test_json_ld_export_is_the_same_bytes_whatever_the_hash_seed(world):
@@ -144,7 +159,7 @@ def test_json_ld_export_is_the_same_bytes_whatever_the_hash_seed(world):
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         r = subprocess.run([sys.executable, "-c", "from engine.cli import main; main()",
-                            "--store", world[0], "audit", "export", "--format", "json-ld"],
+                            "--store", world[0], "audit", "export", "--to", "json-ld"],
                            env=env, capture_output=True, text=True, check=True)
         outs.add(r.stdout)
     assert len(outs) == 1
