@@ -9,6 +9,7 @@ import click
 from rdflib import RDF, URIRef
 
 from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx, verdict_command
+from engine.planning import settled_steps
 from engine.policy import (
     ImpactReport,
     PolicyGate,
@@ -42,11 +43,19 @@ def _shapes(paths: tuple[Path, ...]) -> list[Path]:
               "<urn:tier1:run:adds> and <urn:tier1:run:removes>). The store is not changed.")
 @click.option("--record", is_flag=True,
               help="Record the decision in the provenance graph (one commit).")
+@click.option("--settled", is_flag=True,
+              help="Also judge the steps of settled plans (completed, blocked, rejected, "
+                   "escalated, ...), which a check of the whole world leaves out: they record "
+                   "what was done or stopped, not what is about to happen.")
 @format_option
 @pass_ctx
 def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
-             plan_file: Path | None, record: bool) -> None:
+             plan_file: Path | None, record: bool, settled: bool) -> None:
     """Check the world (or the world after a plan) against the policy shapes.
+
+    Policy judges intentions: a check of the whole world leaves out the steps of plans
+    that are settled (a blocked plan's step stays in the world as a record, and would
+    otherwise be reported as a violation forever). --settled judges them too.
 
     \b
     Exit status: 0 allowed, 1 blocked (a Violation), 2 needs approval (Warnings only),
@@ -61,7 +70,10 @@ def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
     gate = PolicyGate(load_shapes(_shapes(shape_paths)))
     at = at_seq(store, at_ref)
     delta = read_plan_file(plan_file) if plan_file is not None else None
-    report = gate.validate(store, at=at) if delta is None else gate.what_if(store, delta, at=at)
+    if delta is not None:
+        report = gate.what_if(store, delta, at=at)
+    else:
+        report = gate.validate(store, at=at, leave_out=() if settled else settled_steps(store, at))
     if record:
         _record(ctx, report, delta, at)
     emit(ctx, report.model_dump(mode="json") | {"verdict": report.verdict},
@@ -84,8 +96,9 @@ def _record(ctx: Ctx, report: PolicyReport, delta: Delta | None, at: int | None)
 
 def _report_text(report: PolicyReport) -> str:
     v = report.shape_version
+    left = f"; {report.left_out} step(s) of settled plans left out" if report.left_out else ""
     head = (f"{report.verdict.upper()}: {len(report.results)} finding(s), "
-            f"{report.focus_checked} focus node(s) checked ({report.scope}), "
+            f"{report.focus_checked} focus node(s) checked ({report.scope}{left}), "
             f"shapes {v.version_info} {v.short}")
     lines = [click.style(head, fg={"blocked": "red", "needs-approval": "yellow"}
                          .get(report.verdict, "green"))]

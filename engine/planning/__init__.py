@@ -23,7 +23,7 @@ from engine.planning._ports import (
     StepResult,
     Verdict,
 )
-from engine.planning._rdf import goal_triples, load_goals, load_plan, load_plans
+from engine.planning._rdf import goal_triples, load_goals, load_plan, load_plans, settled_steps
 
 __all__ = [
     "EFFECTS",
@@ -63,4 +63,5 @@ __all__ = [
     "pump",
     "reject",
     "settle",
+    "settled_steps",
 ]

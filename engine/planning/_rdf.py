@@ -18,7 +18,7 @@ from datetime import datetime
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import XSD
 
-from engine.planning._model import Goal, GoalKind, Plan, PlanState, PlanStep
+from engine.planning._model import TERMINAL, Goal, GoalKind, Plan, PlanState, PlanStep
 from engine.store import Delta, GraphStore, triples
 from engine.terms import Node, Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
@@ -137,6 +137,17 @@ def _entity_of(store: GraphStore, kind: GoalKind, target: Node) -> URIRef:
             for _, _, svc in triples(store, (target, OPS.affects, None), graph=graph):
                 return URIRef(svc)
     return URIRef(target)
+
+
+def settled_steps(store: GraphStore, at: int | None = None) -> frozenset[URIRef]:
+    """The steps of plans in a state they never leave (completed, blocked, rejected, ...):
+    what was done or stopped, no longer an intention for policy to judge."""
+    settled = {Literal(s.value) for s in TERMINAL}
+    out: set[URIRef] = set()
+    for plan, _, _ in triples(store, (None, RDF.type, OPS.Plan), at=at):
+        if any(o in settled for _, _, o in triples(store, (plan, OPS.status, None), at=at)):
+            out.update(URIRef(step) for _, _, step in triples(store, (plan, OPS.hasStep, None), at=at))
+    return frozenset(out)
 
 
 def load_plans(store: GraphStore) -> list[Plan]:

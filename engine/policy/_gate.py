@@ -7,6 +7,7 @@ adds), never a copy.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 from typing import Literal as Literal_
@@ -64,17 +65,23 @@ class PolicyGate:
             c.prepare(prepared_query)  # (not by the first what-if: 0.3 s inside a storm)
         self._ns = new_namespaces()  # pySHACL names nodes in result texts with it
 
-    def validate(self, world: World, *, at: int | None = None) -> PolicyReport:
-        """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph)."""
+    def validate(self, world: World, *, at: int | None = None,
+                 leave_out: Collection[Node] = ()) -> PolicyReport:
+        """Validate the whole world (a store now or ``at`` a commit, or an rdflib graph),
+        judging every focus node but those in ``leave_out``."""
         view = _view(world, None, at)
         data = as_rdflib_graph(view, self._ns)
         results: list[PolicyResult] = []
         checked = 0
+        skipped: set[Node] = set()
         for shape in self._roots:
-            focus = list(shape.focus_nodes(data))
+            every = list(shape.focus_nodes(data))
+            focus = [n for n in every if n not in leave_out] if leave_out else every
             checked += len(focus)
+            skipped.update(n for n in every if n in leave_out)
             results += self._judge(shape, data, focus)
-        return self._report(results, "full", at, checked)
+        report = self._report(results, "full", at, checked)
+        return report.model_copy(update={"left_out": len(skipped)})
 
     def what_if(self, world: World, delta: Delta, *, at: int | None = None,
                 now: datetime | None = None) -> PolicyReport:

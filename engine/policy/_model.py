@@ -61,7 +61,8 @@ class PolicyReport(BaseModel):
 
     ``scope`` is ``"full"`` or ``"delta"``; a delta report covers exactly the
     focus nodes the delta can affect (``focus_checked`` of them), and equals a
-    full validation of the post-plan world restricted to those nodes.
+    full validation of the post-plan world restricted to those nodes. ``left_out`` counts
+    the nodes a full validation was asked not to judge (steps of settled plans).
     """
 
     model_config = _FROZEN
@@ -72,6 +73,7 @@ class PolicyReport(BaseModel):
     scope: Literal["full", "delta"] = "full"
     at: int | None = None
     focus_checked: int = 0
+    left_out: int = 0
     judged_at: datetime | None = None
 
     @property

@@ -103,3 +103,25 @@ def test_shapes_test_runs_the_shipped_fixtures() -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["passed"] and len(out["outcomes"]) >= 10
+
+
+@pytest.mark.parametrize(("status", "code"), [
+    ("blocked", 0), ("rejected", 0), ("completed", 0), ("escalated", 0),
+    ("proposed", 1), ("awaiting_approval", 1), ("approved", 1), ("running", 1),
+])
+def test_validate_judges_live_plans_steps_not_settled_ones(tmp_path: Path, status: str,
+                                                          code: int) -> None:
+    """A plan the gate blocked keeps its step in the world as a record: checking the whole
+    world must not report it as a violation forever. A live plan's step is still judged."""
+    spec = _estate(tmp_path)
+    plan = tmp_path / "plan.ttl"
+    stamped = '"2026-11-28T09:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    plan.write_text(PLAN.replace('"proposed"', f'"{status}" ; <http://www.w3.org/ns/prov#'
+                                 f'generatedAtTime> {stamped}'))  # planned during the freeze
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "load", str(plan)]).exit_code == 0
+    res = r.invoke(app, ["--store", spec, "validate", "--format", "json"])
+    assert res.exit_code == code, res.output
+    assert json.loads(res.output)["left_out"] == (1 if code == 0 else 0)
+    res = r.invoke(app, ["--store", spec, "validate", "--settled"])
+    assert res.exit_code == 1 and "pol:ChangeFreeze" in res.output, res.output
