@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 
 from engine.errors import RuleError
 from engine.inference._model import (
@@ -82,6 +82,8 @@ def check_rule(rule: Rule) -> None:
     minted = _check_mints(rule, pos)
     bound = pos | minted
     for h in rule.heads:
+        if isinstance(h, TripleHead):
+            _check_head_terms(rule, h)
         used = atom_vars(h) if isinstance(h, TripleHead) else _propose_vars(h)
         for name in sorted(used - bound):
             if name in negated:
@@ -89,6 +91,17 @@ def check_rule(rule: Rule) -> None:
                             "only inside 'not { }'; bind it with a positive pattern")
             raise _fail(rule, h.line, f"unbound head variable ?{name}; bind it in the body "
                         f"or mint it with 'new ?{name} from ...'")
+
+
+def _check_head_terms(rule: Rule, h: TripleHead) -> None:
+    """A head must make an RDF triple: no literal subject, an IRI (or variable) predicate."""
+    if isinstance(h.s, Literal):
+        raise _fail(rule, h.line, f"a literal cannot be a subject: {h.s.n3()}; put an IRI "
+                    "or a variable first (a literal may only be the object)")
+    if isinstance(h.p, Literal | BNode):
+        kind = "a literal" if isinstance(h.p, Literal) else "a blank node"
+        raise _fail(rule, h.line, f"{kind} cannot be a predicate: {h.p.n3()}; write an IRI "
+                    "(ops:likelyCause or <https://...>) or a variable")
 
 
 def _check_body(rule: Rule, pos: set[str], negated: set[str]) -> None:

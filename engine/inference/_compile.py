@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rdflib import Literal, URIRef
+
 from engine.inference._checks import (
     block_atom_vars,
     check_rule,
@@ -137,6 +139,7 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
     ns: dict[str, Any] = {
         "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
         "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P), "HID": ws.hidden,
+        "NODES": ws.terms.nodes, "IRI": URIRef, "LIT": Literal,
     }
     atoms = [it for it in rule.body if isinstance(it, Atom)]
     if rule.uses_now():
@@ -148,7 +151,7 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
             fspecs.append(_add_filter(it, filters, ns))
     blocks = _blocks(rule, filters, ns, ws)
     mints = mints_of(rule, ns, ws)
-    emit = mint_lines(mints) + [ln for i, h in enumerate(heads) for ln in emit_head(first + i, h, ws)]
+    emit = mint_lines(mints) + [ln for i, h in enumerate(heads) for ln in emit_head(first + i, h, ws, rule)]
     spec = JoinSpec(atoms, fspecs, blocks, emit)
     intern = ws.terms.intern
     srcs = [generate("full", spec, intern, None)]

@@ -13,12 +13,12 @@ from typing import Any
 from rdflib import URIRef
 
 from engine.inference._checks import positive_vars
-from engine.inference._model import Propose, Rule, TripleHead, Var
+from engine.inference._model import Atom, Propose, Rule, TripleHead, Var
 from engine.inference._patterns import v
 from engine.inference._workset import WorkingSet
 from engine.vocab import RUN
 
-__all__ = ["Mint", "Mints", "emit_head", "mint_lines", "mints_of"]
+__all__ = ["Mint", "Mints", "emit_head", "head_guard", "mint_lines", "mints_of"]
 
 class Mint:
     """Mints the IRI of ``label`` for a key tuple (term ids), once per key, and records it in
@@ -63,12 +63,37 @@ def mint_lines(mints: Mints) -> list[str]:
             for i, (name, (keys, _)) in enumerate(mints.items())]
 
 
-def emit_head(idx: int, head: TripleHead | Propose, ws: WorkingSet) -> list[str]:
+def head_guard(rule: Rule, head: TripleHead) -> str:
+    """The test (on the generated code's ``NODES`` and ``IRI``/``LIT`` names) that keeps a
+    head from emitting a non-RDF triple, or ``""`` when none is needed.
+
+    Only a variable that could bind a literal or blank node is tested: a subject variable
+    bound nowhere in a body pattern's subject or predicate position (an object, a count),
+    and a predicate variable bound nowhere in a predicate position. Heads with a constant
+    predicate and a subject taken from a subject position -- almost every rule -- get none.
+    """
+    subj: set[str] = {m.var.name for m in rule.mints}
+    pred: set[str] = set(subj)
+    for a in rule.body:
+        if isinstance(a, Atom):
+            pred |= {a.p.name} if isinstance(a.p, Var) else set()
+            subj |= {t.name for t in (a.s, a.p) if isinstance(t, Var)}
+    tests = []
+    if isinstance(head.s, Var) and head.s.name not in subj:
+        tests.append(f"not isinstance(NODES[{v(head.s.name)}], LIT)")
+    if isinstance(head.p, Var) and head.p.name not in pred:
+        tests.append(f"isinstance(NODES[{v(head.p.name)}], IRI)")
+    return " and ".join(tests)
+
+
+def emit_head(idx: int, head: TripleHead | Propose, ws: WorkingSet, rule: Rule) -> list[str]:
     """The line appending unit ``idx``'s ``head`` fact to ``out``."""
     def code(t: object) -> str:
         return v(t.name) if isinstance(t, Var) else str(ws.terms.intern(t))  # type: ignore[arg-type]
 
     if isinstance(head, TripleHead):
-        return [f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))"]
+        line = f"out.append(({code(head.s)}, {code(head.p)}, {code(head.o)}))"
+        guard = head_guard(rule, head)
+        return [f"if {guard}: {line}" if guard else line]
     params = "".join(code(t) + ", " for _, t in head.params)
     return [f"out.append(({idx}, {code(head.action)}, {code(head.target)}, ({params})))"]
