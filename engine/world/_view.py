@@ -8,6 +8,8 @@ from typing import Any, cast
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result
 from rdflib.store import Store
 
@@ -77,7 +79,9 @@ def run_sparql(
     """Run a SPARQL query; a syntax error becomes an :class:`InputError` naming the position."""
     g = view_graph(store, graphs, at)
     try:
-        return g.query(query, initNs=PREFIXES)
+        prepared = prepareQuery(query, initNs=PREFIXES)
+        _refuse_what_a_view_cannot_answer(prepared.algebra)
+        return g.query(prepared)
     except Exception as exc:
         if type(exc).__name__ == "ParseException" and _UPDATE.match(query):
             raise InputError("this is a SPARQL update, and queries only read: change the world "
@@ -92,6 +96,31 @@ def run_sparql(
             raise InputError(f"{exc}: declare it with PREFIX or use one of "
                              f"{', '.join(sorted(PREFIXES))}") from None
         raise
+
+
+_UNANSWERABLE = {
+    "ServiceGraphPattern": "SERVICE asks another endpoint over the network, and queries here "
+                           "read only the store: drop the SERVICE clause",
+    "Graph": "GRAPH needs named graphs, and a query here sees one union graph: drop GRAPH "
+             "and choose the graphs with --graph asserted|inferred|provenance|all",
+    "DatasetClause": "FROM / FROM NAMED would load other graphs (from the network), and a "
+                     "query here reads only the store: drop them and choose the graphs with "
+                     "--graph asserted|inferred|provenance|all",
+}
+
+
+def _refuse_what_a_view_cannot_answer(node: object) -> None:
+    """Refuse, before any evaluation, the parts of SPARQL the store's one-graph view cannot
+    answer (rdflib fails on them midway with a bare exception) or that would leave it."""
+    if isinstance(node, CompValue):
+        why = _UNANSWERABLE.get(node.name)
+        if why is not None:
+            raise InputError(why)
+        for value in node.values():
+            _refuse_what_a_view_cannot_answer(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            _refuse_what_a_view_cannot_answer(value)
 
 
 _UPDATE = re.compile(r"(?is)^\s*(?:(?:PREFIX|BASE)\s+[^{]*?>\s*)*"
