@@ -75,7 +75,7 @@ def _verify_text(report: ChainReport) -> str:
                 f"{report.head_hash[:16] or '-'} (keep this hash elsewhere to anchor the chain)")
     lines = [click.style(f"provenance chain BROKEN: {len(report.problems)} problem(s) in "
                          f"{report.records} records", fg="red")]
-    lines += [f"  #{p.seq:<5} {p.kind:<12} {_cell(str(p.record))}  {p.detail}"
+    lines += [f"  {f'#{p.seq}' if p.seq else '-':<6} {p.kind:<12} {_cell(str(p.record))}  {p.detail}"
               for p in report.problems]
     return "\n".join(lines)
 

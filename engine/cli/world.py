@@ -13,6 +13,7 @@ from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
 from engine.cli._export import report_export, to_option
 from engine.cli._paths import repo_path
 from engine.cli._render import commit_line, table
+from engine.errors import InputError
 from engine.store import resolve_ref
 from engine.terms import curie, expand
 from engine.vocab import GraphName
@@ -70,6 +71,12 @@ def load(
     Example:
       tier1 load ontology/ops.ttl ontology/examples/estate.ttl -m "initial estate"
     """
+    if graph == GraphName.PROVENANCE.value:
+        raise InputError(
+            "the provenance graph is append-only and written only by tier1 (the loop, "
+            "`tier1 approve`, `tier1 validate --record`), so a loaded triple would be an "
+            "unchained, forgeable record; load into --graph asserted, or keep provenance "
+            "from elsewhere in a separate store")
     store = ctx.store(create=True)
     started = time.perf_counter()
 

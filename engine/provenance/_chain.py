@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from rdflib import XSD, BNode, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Literal, URIRef
 
 from engine.provenance._model import ChainProblem, ChainReport
 from engine.store import GraphStore, triples
 from engine.terms import Node, Triple
-from engine.vocab import OPS, RUN, GraphName
+from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = [
     "HEAD",
@@ -38,6 +38,9 @@ HEAD = RUN["prov/head"]
 """The chain head pointer: ``ops:recordSeq`` of the newest record."""
 
 _PROV = GraphName.PROVENANCE
+# Written with every record but outside its hash: the agents and plans it names get a
+# PROV type so PROV tools see them. They say nothing an audit reads on its own.
+_TYPED_OUTSIDE = frozenset({PROV.SoftwareAgent, PROV.Plan, PROV.Person})
 _NUMERIC = (XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float)
 
 
@@ -163,6 +166,7 @@ def verify_chain(store: GraphStore, *, at: int | None = None) -> ChainReport:
     prev: str | None = ""  # hash of the previous record; None when it is missing or bad
     for seq in range(1, last + 1):
         prev = _check_link(snap, seq, found.get(seq, []), prev, problems)
+    problems += _unchained(snap, [iri for iris in found.values() for iri in iris])
     if last and head_seq < last:
         problems.append(ChainProblem(seq=last, record=HEAD, kind="head", detail=(
             f"the head pointer says record {head_seq}, but the chain goes on to record {last}: "
@@ -202,3 +206,29 @@ def _check_link(
             f"record {seq - 1} was modified and its hash rewritten: record {seq} still "
             f"links to {str(linked)[:12]}, record {seq - 1} now hashes to {prev[:12]}")))
     return actual
+
+
+def _unchained(snap: dict[Node, list[Triple]], records: list[URIRef]) -> list[ChainProblem]:
+    """Provenance triples no record's hash covers: loaded or written beside the chain.
+
+    Covered are each record's triples (its own and its ``#`` sub-nodes', hash
+    included), the head pointer, and the PROV types a record gives the agents and
+    plans it names. Anything else could be read by an audit yet never be checked.
+    """
+    covered: set[Triple] = set()
+    for iri in records:
+        covered.update(_collect(lambda s: snap.get(s, ()), iri))
+    out: list[ChainProblem] = []
+    for s, ts in snap.items():
+        if s == HEAD:
+            ts = [t for t in ts if t[1] != OPS.recordSeq]
+        stray = [t for t in ts if t not in covered
+                 and not (t[1] == RDF.type and t[2] in _TYPED_OUTSIDE)]
+        if stray:
+            preds = sorted({str(t[1]) for t in stray})
+            out.append(ChainProblem(seq=0, record=s if isinstance(s, URIRef) else URIRef(
+                f"_:{s}"), kind="unchained", detail=(
+                f"{len(stray)} triple(s) about {s} are in no chained record "
+                f"(e.g. {preds[0]}): they were added outside tier1's recorder "
+                "(e.g. `tier1 load --graph provenance`) and audits would read them unchecked")))
+    return out

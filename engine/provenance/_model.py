@@ -138,7 +138,7 @@ class Record(BaseModel):
     delta: Delta
 
 
-ProblemKind = Literal["modified", "deleted", "broken_link", "duplicate", "head"]
+ProblemKind = Literal["modified", "deleted", "broken_link", "duplicate", "head", "unchained"]
 
 
 class ChainProblem(BaseModel):
