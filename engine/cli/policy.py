@@ -126,7 +126,7 @@ def shapes_group() -> None:
     """Tools for policy authors: unit-test shapes, and replay history under new shapes."""
 
 
-@shapes_group.command("test")
+@verdict_command(shapes_group, "test")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 @format_option
 @pass_ctx
@@ -134,7 +134,10 @@ def shapes_test(ctx: Ctx, folder: Path | None) -> None:
     """Run the fixture worlds in DIR/tests against the shapes in DIR (default: shapes/).
 
     Each fixture says whether it must conform or which shapes must fail; each runs as
-    a full validation and as a what-if. Exit 1 if any fixture fails.
+    a full validation and as a what-if.
+
+    Exit status: 0 every fixture passes, 1 one fails, 3 no verdict (an error: broken shapes
+    or fixture files).
     """
     root = folder or default_shapes_dir()
     report = run_suite(PolicyGate(load_shapes([root])), root / "tests")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx
+from engine.cli._app import Ctx, app, at_seq, emit, format_option, pass_ctx, verdict_command
 from engine.cli._export import report_export, to_option
 from engine.cli._paths import repo_path
 from engine.cli._render import commit_line, table
@@ -250,7 +250,7 @@ def ontology() -> None:
     """Check the OWL ontology, and files you name such as an exported world, for consistency."""
 
 
-@ontology.command("check")
+@verdict_command(ontology, "check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @format_option
 @pass_ctx
@@ -258,7 +258,9 @@ def ontology_check(ctx: Ctx, files: tuple[Path, ...]) -> None:
     """Run the HermiT reasoner on the ontology (and FILES, e.g. a world) and report consistency.
 
     With no FILES, checks the bundled ontology/ops.ttl only, not the store. To check the
-    world too, export it first. Exits 1 when inconsistent.
+    world too, export it first.
+
+    Exit status: 0 consistent, 1 inconsistent, 3 no verdict (an error: a missing or broken file).
 
     \b
       tier1 ontology check
