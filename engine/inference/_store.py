@@ -7,7 +7,7 @@ from datetime import datetime
 from engine.inference._engine import Reasoner
 from engine.inference._model import RuleSet
 from engine.inference._results import InferOutcome
-from engine.store import CommitMeta, Delta, GraphStore, triples
+from engine.store import CommitMeta, CommitRef, Delta, GraphStore, triples
 from engine.terms import Triple, sorted_quads
 from engine.vocab import GraphName
 
@@ -53,23 +53,25 @@ def _sorted(ts: set[Triple] | frozenset[Triple]) -> tuple[Triple, ...]:
 
 
 def asserted_commit(store: GraphStore, t: Triple) -> str | None:
-    """Id of the commit that (last) asserted ``t``: binary search over the history."""
+    """Id of the commit that asserted ``t`` as it holds now: the last commit at which ``t``
+    went from absent to present in the asserted graph, or ``None`` if absent at the head.
+
+    A fact may be removed and asserted again (a host crashes, then is healthy again), so
+    presence over the history is not monotone and a binary search can land on an earlier
+    presence. The walk goes back from the head and stops at the first commit where ``t`` is
+    absent: its cost is the age of the current presence, one indexed lookup per commit
+    (~15 us on SQLite), not the length of the history.
+    """
     head = store.head()
     if head is None:
         return None
-
-    def present(seq: int) -> bool:
-        return any(True for _ in store.quads(t, graphs=(GraphName.ASSERTED,), at=seq))
-
-    if not present(head.seq):
+    seq = head.seq
+    while seq >= 1 and _present(store, t, seq):
+        seq -= 1
+    if seq == head.seq:
         return None
-    lo, hi = 1, head.seq
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if present(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    from engine.store import CommitRef
+    return store.find_commit(CommitRef(seq=seq + 1)).id
 
-    return store.find_commit(CommitRef(seq=lo)).id
+
+def _present(store: GraphStore, t: Triple, seq: int) -> bool:
+    return any(True for _ in store.quads(t, graphs=(GraphName.ASSERTED,), at=seq))
