@@ -15,6 +15,7 @@ world and the data as the delta. Both must meet the expectation.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -53,9 +54,17 @@ class SuiteReport(BaseModel):
     outcomes: tuple[FixtureOutcome, ...]
 
 
+_FIXTURE_TERMS = {T.includes, T.conforms, T.violates, T.warns}
+
+
 def run_suite(gate: PolicyGate, folder: Path) -> SuiteReport:
     """Run every ``*.ttl`` fixture in ``folder`` against ``gate``'s shapes."""
-    outcomes = tuple(_run_one(gate, f) for f in sorted(folder.glob("*.ttl")))
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise ParseError(f"no fixtures: {folder}/*.ttl matches no file; write fixture worlds "
+                         "there (see docs/policy.md), or name the shapes folder that has them",
+                         source=str(folder))
+    outcomes = tuple(_run_one(gate, f) for f in files)
     return SuiteReport(passed=bool(outcomes) and all(o.passed for o in outcomes),
                        outcomes=outcomes)
 
@@ -84,7 +93,7 @@ def _run_one(gate: PolicyGate, path: Path) -> FixtureOutcome:
                              source=str(path))
         base += _parse(included)
     data = [t for t in g if t[0] != fixture]
-    expected = _expected(g, fixture)
+    expected = _expected(g, fixture, path, gate)
     full_world = Graph()
     full_world += base
     for t in data:
@@ -106,12 +115,23 @@ def _resolve(path: Path, inc: Node) -> Path:
     return (path.parent / text).resolve()
 
 
-def _expected(g: Graph, fixture: Node) -> set[str]:
+def _expected(g: Graph, fixture: Node, path: Path, gate: PolicyGate) -> set[str]:
+    """What the fixture says must fail, checked: its ``t:`` terms and the shapes it names."""
+    for p in set(g.predicates(fixture, None)) - _FIXTURE_TERMS - {RDF.type}:
+        if str(p).startswith(str(T)):
+            near = get_close_matches(str(p), [str(t) for t in _FIXTURE_TERMS], n=1)
+            hint = f"; did you mean t:{near[0].removeprefix(str(T))}?" if near else ""
+            raise ParseError(f"t:{str(p).removeprefix(str(T))} is not a fixture term (t:includes, "
+                             f"t:conforms, t:violates, t:warns){hint}", source=str(path))
+    named = set(g.objects(fixture, T.violates)) | set(g.objects(fixture, T.warns))
+    for shape in sorted(named - set(gate.shapes.graph.subjects()), key=str):
+        raise ParseError(f"the fixture names {shape.n3()}, which is no shape in the shape set; "
+                         "fix the name", source=str(path))
     out = {f"Violation {s.n3()}" for s in g.objects(fixture, T.violates)}
     out |= {f"Warning {s.n3()}" for s in g.objects(fixture, T.warns)}
     if not out and g.value(fixture, T.conforms) != Literal(True):
         raise ParseError("a fixture needs t:conforms true, or t:violates / t:warns shapes",
-                         source=str(fixture))
+                         source=str(path))
     return out
 
 
