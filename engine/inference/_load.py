@@ -29,19 +29,27 @@ def default_rules_dir() -> Path:
 
 
 def rule_files(paths: Sequence[Path]) -> list[Path]:
-    """Every ``.rules`` file named or inside the named directories, in a stable order."""
+    """Every ``.rules`` file named or inside the named directories, in a stable order.
+
+    A file reached twice (a pack directory and one of its files, a path given twice, a
+    symlink) is read once: its rules would otherwise clash with themselves."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for p in paths:
         p = Path(p)
         if p.is_dir():
             found = sorted(p.rglob(f"*{RULE_SUFFIX}"))
             if not found:
                 raise InputError(f"{p}: no {RULE_SUFFIX} files in this directory")
-            out += found
         elif p.is_file():
-            out.append(p)
+            found = [p]
         else:
             raise InputError(f"{p}: no such rules file or directory")
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
     return out
 
 
