@@ -71,6 +71,7 @@ def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
             loop.emit("retry", f"retry {attempt}/{cfg.max_retries} of {_name(step)} "
                       f"after {wait:.0f}s backoff", plan, step=str(step.iri))
         result = loop.ports.actuator.execute(plan, step, attempt, loop.now)
+        loop.advance_to(result.ended)  # the attempt took that long: a retry starts after it
         _record(loop, plan, step, result)
         if result.status == "skipped":
             return True

@@ -97,6 +97,10 @@ class Loop:
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
 
+    def advance_to(self, when: datetime) -> None:
+        """Move the clock to ``when`` if that is later (never back)."""
+        self.now = max(self.now, when)
+
     def emit(self, kind: str, text: str, plan: Plan | None = None, **data: str) -> LoopEvent:
         ev = LoopEvent(kind=kind, at=self.now, text=text, plan=plan.iri if plan else None,
                        data=tuple(sorted(data.items())))
