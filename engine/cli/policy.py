@@ -19,12 +19,13 @@ from engine.policy import (
     impact_on_history,
     load_shapes,
     read_plan_file,
-    report_to_delta,
     run_suite,
 )
+from engine.policy._record import record_decision
+from engine.provenance import ProvenanceRecorder
 from engine.store import CommitMeta, Delta, resolve_ref
 from engine.terms import curie
-from engine.vocab import OPS, PREFIXES, RUN
+from engine.vocab import OPS, PREFIXES
 
 _SHAPES_HELP = "Shape file or directory (repeatable). Default: the repository's shapes/."
 
@@ -83,15 +84,15 @@ def validate(ctx: Ctx, shape_paths: tuple[Path, ...], at_ref: str | None,
 
 
 def _record(ctx: Ctx, report: PolicyReport, delta: Delta | None, at: int | None) -> None:
+    """Record the decision as a hash-chained provenance record, like the loop's gate does."""
     store = ctx.store()
     commit = store.head() if at is None else resolve_ref(store, str(at))
     adds = delta.adds if delta is not None else frozenset()
     plans = sorted({s for s, p, o, _g in adds if p == RDF.type and o == OPS.Plan}, key=str)
-    name = f"policy/{report.shape_version.short}/{commit.id[:12] if commit else 'empty'}"
-    decision = RUN[f"{name}/{len(store.log(limit=None))}"]
-    prov = report_to_delta(report, decision, plan=URIRef(plans[0]) if plans else None,
-                           delta=delta, commit=commit)
-    store.commit(prov, CommitMeta(author=ctx.author, message=f"policy decision: {report.verdict}"))
+    rec = record_decision(ProvenanceRecorder(store), report,
+                          plan=URIRef(plans[0]) if plans else None, delta=delta, commit=commit)
+    store.commit(rec.delta, CommitMeta(author=ctx.author,
+                                       message=f"policy decision: {report.verdict}"))
 
 
 def _report_text(report: PolicyReport) -> str:

@@ -95,11 +95,11 @@ class Violation(BaseModel):
 
 
 class PolicyDecisionRecord(BaseModel):
-    """A verdict of the policy gate on a plan."""
+    """A verdict of the policy gate on a plan (``plan=None``: on the whole world)."""
 
     model_config = _FROZEN
 
-    plan: URIRef
+    plan: URIRef | None
     verdict: Literal["allowed", "awaiting_approval", "blocked"]
     started: datetime
     ended: datetime

@@ -8,7 +8,7 @@ replaces is the head pointer ``run:prov/head``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from rdflib import Literal, URIRef
@@ -74,22 +74,34 @@ class ProvenanceRecorder:
         extra = [(rec.agent, RDF.type, PROV.SoftwareAgent), (rec.plan, RDF.type, PROV.Plan)]
         return self._seal(seq, prev, body, extra)
 
-    def policy_decision(self, rec: PolicyDecisionRecord) -> Record:
-        """A verdict of the policy gate (``ops:PolicyDecision``) with its validation results."""
+    def policy_decision(
+        self, rec: PolicyDecisionRecord,
+        attach: Callable[[URIRef], Iterable[Triple]] | None = None,
+    ) -> Record:
+        """A verdict of the policy gate (``ops:PolicyDecision``) with its validation results.
+
+        ``attach(r)`` may add more triples about the record ``r`` and its ``r#...``
+        sub-nodes (e.g. the judged delta, so the decision can be replayed); they are
+        sealed into the record's hash with the rest.
+        """
         seq, prev = self._next()
         r = record_iri(seq)
         body = _activity(r, OPS.PolicyDecision, rec.started, rec.ended)
         body += _association(r, POLICY_GATE, rec.plan)
-        body += [
-            (r, PROV.used, rec.plan), (r, OPS.status, Literal(rec.verdict)),
-            (r, OPS.shapeSetVersion, Literal(rec.shape_set_version)),
-        ]
+        body += [(r, OPS.status, Literal(rec.verdict)),
+                 (r, OPS.shapeSetVersion, Literal(rec.shape_set_version))]
+        if rec.plan is not None:
+            body.append((r, PROV.used, rec.plan))
         body += [(r, RDFS.comment, Literal(text)) for text in rec.reasons]
         if rec.report is not None:
             body.append((r, PROV.used, rec.report))
         body += _results(r, rec)
         body += _rationale(r, rec.why.model_copy(update={"shape_set_version": None}))
-        extra = [(POLICY_GATE, RDF.type, PROV.SoftwareAgent), (rec.plan, RDF.type, PROV.Plan)]
+        if attach is not None:
+            body += attach(r)
+        extra: list[Triple] = [(POLICY_GATE, RDF.type, PROV.SoftwareAgent)]
+        if rec.plan is not None:
+            extra.append((rec.plan, RDF.type, PROV.Plan))
         return self._seal(seq, prev, body, extra)
 
     def approval(self, rec: ApprovalRecord) -> Record:
@@ -153,13 +165,15 @@ def _activity(
     return out
 
 
-def _association(r: URIRef, agent: URIRef, plan: URIRef) -> list[Triple]:
+def _association(r: URIRef, agent: URIRef, plan: URIRef | None) -> list[Triple]:
     assoc = URIRef(f"{r}#association")
-    return [
+    out: list[Triple] = [
         (r, PROV.wasAssociatedWith, agent), (r, PROV.qualifiedAssociation, assoc),
         (assoc, RDF.type, PROV.Association), (assoc, PROV.agent, agent),
-        (assoc, PROV.hadPlan, plan),
     ]
+    if plan is not None:
+        out.append((assoc, PROV.hadPlan, plan))
+    return out
 
 
 def _rationale(r: URIRef, why: Rationale) -> list[Triple]:
