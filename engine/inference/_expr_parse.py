@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -10,7 +12,18 @@ from engine.inference._lexer import Token
 from engine.inference._model import BinOp, Call, Const, Expr, Now, Var
 from engine.vocab import PREFIXES
 
-__all__ = ["FUNCTIONS", "ExprParser"]
+__all__ = ["FUNCTIONS", "ExprParser", "duration_literal", "shown"]
+
+_UNITS = ("ms", "min", "s", "h", "d")
+
+
+def shown(tok: Token) -> str:
+    """How a token is named in an error: its text, or where the statement ended."""
+    if tok.kind == "NL":
+        return "the end of the line"
+    if tok.kind == "EOF":
+        return "the end of the file"
+    return repr(tok.text)
 
 FUNCTIONS: dict[str, int] = {
     "regex": 2, "contains": 2, "strstarts": 2, "strends": 2, "str": 1, "lcase": 1,
@@ -30,6 +43,8 @@ class ExprParser:
         self.source = source
         self.prefixes: dict[str, str] = dict(PREFIXES)
         self.rule_id: str | None = None
+        self.lines: list[str] = []
+        self.rule_line = 0
 
     # --- cursor
     def peek(self, ahead: int = 0) -> Token:
@@ -45,19 +60,54 @@ class ExprParser:
 
     def expect(self, kind: str, what: str) -> Token:
         tok = self.next()
+        if kind == "IRI" and tok.text == "<":
+            raise self.bad_iri(tok)
         if tok.kind != kind:
-            raise self.error(f"expected {what}, found {tok.text or 'end of file'!r}", tok)
+            raise self.error(f"expected {what}, found {shown(tok)}", tok)
         return tok
 
     def expect_op(self, op: str) -> Token:
         tok = self.next()
         if tok.text != op:
-            raise self.error(f"expected '{op}', found {tok.text.strip() or 'end of line'!r}", tok)
+            self.unit_check(self.tokens[self.pos - 2], tok)
+            raise self.error(f"expected '{op}', found {shown(tok)}", tok)
         return tok
+
+    def unit_check(self, prev: Token, tok: Token) -> None:
+        """A word right after a number (``5 minutes``) is a misspelt duration: say how."""
+        if tok.kind != "NAME" or prev.kind != "NUMBER":
+            return
+        if tok.text in _UNITS:
+            raise self.error(f"write the duration without a space: {prev.text}{tok.text}", tok)
+        raise self.error(f"unknown duration unit {tok.text!r}; write 30s, 5min, 2h or 1d", tok)
+
+    def bad_iri(self, tok: Token) -> ParseError:
+        """``<`` where an IRI belongs: the IRI has a space or a character IRIs cannot hold."""
+        line = self.lines[tok.line - 1] if 0 < tok.line <= len(self.lines) else ""
+        rest = line[tok.col - 1:]
+        end = rest.find(">")
+        if end < 0:
+            return self.error("'<' opens an IRI that is never closed; write <https://...>", tok)
+        iri = rest[:end + 1]
+        bad = next((c for c in iri[1:-1] if c.isspace() or c in '<"{}|^`\\'), "")
+        what = "a space" if bad.isspace() else repr(bad)
+        return self.error(f"IRI {iri!r} contains {what}; an IRI cannot hold it "
+                          "(remove it, or percent-encode it: a space is %20)", tok)
 
     def error(self, msg: str, tok: Token) -> ParseError:
         where = f"rule {self.rule_id}: " if self.rule_id else ""
         return ParseError(where + msg, source=self.source, line=tok.line, col=tok.col)
+
+    def starts_rule(self, tok: Token) -> bool:
+        return tok.text == "rule" and self.peek(1).kind in ("NAME", "PNAME") and (
+            self.pos == 0 or self.tokens[self.pos - 1].kind == "NL")
+
+    def missing_end(self, tok: Token, word: str) -> Exception:
+        before = "at the end of the file" if tok.kind == "EOF" else f"before line {tok.line}"
+        return self.error(
+            f"missing '{word}' for rule {self.rule_id} (opened at line {self.rule_line}); "
+            f"add it {before}" + ("" if word == "end" else " and close the rule with 'end'"),
+            tok)
 
     # --- terms
     def var(self) -> Var:
@@ -68,6 +118,8 @@ class ExprParser:
         tok = self.next()
         if tok.kind == "IRI":
             return URIRef(tok.text[1:-1])
+        if tok.text == "<":
+            raise self.bad_iri(tok)
         if tok.kind != "PNAME":
             raise self.error(f"expected an IRI, found {tok.text!r}", tok)
         pfx, _, local = tok.text.partition(":")
@@ -91,8 +143,6 @@ class ExprParser:
                 return Literal(text, datatype=XSD.double)
             return Literal(text, datatype=XSD.decimal if "." in text else XSD.integer)
         if tok.kind == "DURATION":
-            from engine.inference._parser import duration_literal
-
             self.next()
             lit = duration_literal(tok.text)
             return Literal(f"-{lit}", datatype=XSD.duration) if neg else lit
@@ -104,8 +154,6 @@ class ExprParser:
         return None
 
     def string(self) -> Literal:
-        from engine.inference._parser import _unescape
-
         tok = self.next()
         lex = _unescape(tok.text[1:-1])
         if self.peek().kind == "LANG":
@@ -200,3 +248,17 @@ class ExprParser:
         if len(args) != FUNCTIONS[name]:
             raise self.error(f"{name}() takes {FUNCTIONS[name]} argument(s), got {len(args)}", tok)
         return Call(fn=name, args=tuple(args))
+
+
+def _unescape(s: str) -> str:
+    return s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def duration_literal(text: str) -> Literal:
+    """``5min`` → ``"PT5M"^^xsd:duration`` (units: ms, s, min, h, d)."""
+    for unit, kw in (("ms", "milliseconds"), ("min", "minutes"), ("s", "seconds"),
+                     ("h", "hours"), ("d", "days")):
+        if text.endswith(unit):
+            return Literal(timedelta(**{kw: int(text[: -len(unit)])}), datatype=XSD.duration)
+    raise ValueError(text)
+

@@ -43,7 +43,7 @@ def tokenize(text: str, source: str) -> list[Token]:
         m = _MASTER.match(text, pos)
         if m is None:
             raise ParseError(
-                f"unexpected character {text[pos]!r}; check quoting and brackets",
+                _rule_of(out) + _bad_char(text, pos),
                 source=source, line=line, col=pos - line_start + 1,
             )
         kind = m.lastgroup or ""
@@ -56,3 +56,18 @@ def tokenize(text: str, source: str) -> list[Token]:
     out.append(Token("NL", "\n", line, pos - line_start + 1))
     out.append(Token("EOF", "", line, pos - line_start + 1))
     return out
+
+
+def _bad_char(text: str, pos: int) -> str:
+    if text[pos] == '"':
+        return ("unterminated string: close it with '\"' on the same line (a string cannot "
+                "span lines; write \\n for a line break)")
+    return f"unexpected character {text[pos]!r}; check quoting and brackets"
+
+
+def _rule_of(tokens: list[Token]) -> str:
+    """``rule ID: `` for the rule the tokens so far are inside, for error messages."""
+    for i in range(len(tokens) - 2, -1, -1):
+        if tokens[i].text == "rule" and (i == 0 or tokens[i - 1].kind == "NL"):
+            return f"rule {tokens[i + 1].text}: "
+    return ""

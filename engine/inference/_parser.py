@@ -19,13 +19,11 @@ Grammar (one statement per line; ``#`` starts a comment)::
 
 from __future__ import annotations
 
-from datetime import timedelta
 from difflib import get_close_matches
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
-from engine.inference._expr_parse import ExprParser
+from engine.inference._expr_parse import ExprParser, _unescape, shown
 from engine.inference._lexer import Token, tokenize
 from engine.inference._model import (
     Atom,
@@ -92,7 +90,7 @@ class _Parser(ExprParser):
         id_tok = self.next()
         if id_tok.kind not in ("NAME", "PNAME"):
             raise self.error(f"expected a rule id after 'rule', found {id_tok.text!r}", id_tok)
-        self.rule_id = id_tok.text
+        self.rule_id, self.rule_line = id_tok.text, start.line
         self.end_line()
         header = self.header()
         self.keyword("when")
@@ -136,8 +134,10 @@ class _Parser(ExprParser):
         self.skip_nl()
         tok = self.next()
         if tok.text != word:
+            if tok.kind == "EOF" or self.starts_rule(tok):
+                raise self.missing_end(tok, word)
             hint = " (headers are version, salience, description)" if word == "when" else ""
-            raise self.error(f"expected '{word}', found {tok.text!r}{hint}", tok)
+            raise self.error(f"expected '{word}', found {shown(tok)}{hint}", tok)
         if word != "end":
             self.end_line()
         return tok
@@ -149,6 +149,8 @@ class _Parser(ExprParser):
             tok = self.peek()
             if tok.text == "then" or tok.kind == "EOF":
                 break
+            if self.starts_rule(tok):
+                raise self.missing_end(tok, "then")
             if tok.text == "not":
                 self.next()
                 items.append(Not(body=self.block(), line=tok.line))
@@ -202,7 +204,7 @@ class _Parser(ExprParser):
         if tok.text == "filter":
             self.next()
             return Filter(expr=self.expr(), line=tok.line)
-        s, p, o = self.term(), self.term(predicate=True), self.term()
+        s, p, o = self.triple()
         return Atom(s=s, p=p, o=o, line=tok.line)
 
     def heads(self) -> tuple[list[TripleHead | Propose], list[Mint]]:
@@ -213,12 +215,14 @@ class _Parser(ExprParser):
             tok = self.peek()
             if tok.text == "end" or tok.kind == "EOF":
                 break
+            if self.starts_rule(tok):
+                raise self.missing_end(tok, "end")
             if tok.text == "new":
                 mints.append(self.mint())
             elif tok.text == "propose":
                 heads.append(self.propose())
             else:
-                s, p, o = self.term(), self.term(predicate=True), self.term()
+                s, p, o = self.triple()
                 heads.append(TripleHead(s=s, p=p, o=o, line=tok.line))
             self.end_stmt()
         if not heads:
@@ -255,8 +259,22 @@ class _Parser(ExprParser):
             params.append((key, self.term()))
         return Propose(action=action, target=target, params=tuple(params), line=tok.line)
 
+    def triple(self) -> tuple[Term, Term, Term]:
+        """Subject, predicate and object of a pattern or head; a short line says what's missing."""
+        out: list[Term] = []
+        for i in range(3):
+            tok = self.peek()
+            if tok.kind in ("NL", "EOF") or tok.text in (".", "}"):
+                raise self.error(
+                    f"a triple needs a subject, a predicate and an object, found {i} "
+                    f"term(s) before {shown(tok)}; complete it, e.g. ?a ops:about ?b", tok)
+            out.append(self.term(predicate=i == 1))
+        return out[0], out[1], out[2]
+
     def term(self, *, predicate: bool = False) -> Term:
         tok = self.peek()
+        if tok.text == "<":
+            raise self.bad_iri(tok)
         if tok.kind == "VAR":
             return self.var()
         if predicate and tok.text == "a":
@@ -268,7 +286,7 @@ class _Parser(ExprParser):
         if lit is None:
             near = get_close_matches(tok.text, ("filter", "not", "count"), n=1, cutoff=0.7)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise self.error(f"expected a variable, IRI or literal, found {tok.text!r}{hint}", tok)
+            raise self.error(f"expected a variable, IRI or literal, found {shown(tok)}{hint}", tok)
         return lit
 
     def end_stmt(self) -> None:
@@ -277,6 +295,7 @@ class _Parser(ExprParser):
             return
         tok = self.peek()
         if tok.kind not in ("NL", "EOF"):
+            self.unit_check(self.tokens[self.pos - 1], tok)
             raise self.error(f"unexpected {tok.text!r}; put one statement per line", tok)
 
     def end_line(self) -> None:
@@ -288,19 +307,3 @@ class _Parser(ExprParser):
     def skip_nl(self) -> None:
         while self.peek().kind == "NL":
             self.next()
-
-
-def _unescape(s: str) -> str:
-    return s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
-
-
-def duration_literal(text: str) -> Literal:
-    """``5min`` → ``"PT5M"^^xsd:duration`` (units: ms, s, min, h, d)."""
-    for unit, kw in (("ms", "milliseconds"), ("min", "minutes"), ("s", "seconds"),
-                     ("h", "hours"), ("d", "days")):
-        if text.endswith(unit):
-            return Literal(timedelta(**{kw: int(text[: -len(unit)])}), datatype=XSD.duration)
-    raise ValueError(text)
-
-
-_ = URIRef

@@ -70,7 +70,7 @@ def test_literals_numbers_durations() -> None:
 
 @pytest.mark.parametrize(("text", "line", "needle"), [
     ("rule r\nwhen\n  ?x foo:bar ?y\nthen\n  ?x ex:p ?y\nend\n", 3, "unknown prefix 'foo:'"),
-    ("rule r\nwhen\n  ?x ex:p ?y\nthen\n  ?x ex:p\nend\n", 5, "expected a variable"),
+    ("rule r\nwhen\n  ?x ex:p ?y\nthen\n  ?x ex:p\nend\n", 5, "a triple needs a subject"),
     ("rule r\nwhen\n  ?x ex:p ?y\n  filter ?y > \nthen\n  ?x ex:p ?y\nend\n", 4, "expected an expression"),
     ("rule r\nwhen\n  filter nope(?x)\nthen\n  ?x ex:p ?y\nend\n", 3, "unknown function"),
     ("rule r\n  colour 3\nwhen\n  ?x ex:p ?y\nthen\n ?x ex:p ?y\nend\n", 2, "expected 'when'"),
