@@ -20,6 +20,7 @@ from engine.provenance import (
     AuditResult,
     ChainReport,
     export_provenance,
+    resolved_params,
     run_audit,
     verify_chain,
 )
@@ -109,7 +110,7 @@ def _audit_command(a: Audit) -> click.Command:
     @pass_ctx
     def run(ctx: Ctx, /, show_query: bool, **given: str | None) -> None:
         if show_query:
-            _show_query(ctx, a)
+            _show_query(ctx, a, {p.name: given.get(_dest(p.name)) for p in a.params})
             return
         values = {p.name: given.get(_dest(p.name)) for p in a.params}
         result = run_audit(ctx.store(), a.name, values)
@@ -132,15 +133,29 @@ def _dest(name: str) -> str:
     return name.replace("-", "_") + ("_" if name in ("from",) else "")
 
 
-def _show_query(ctx: Ctx, a: Audit) -> None:
+def _show_query(ctx: Ctx, a: Audit, given: dict[str, str | None]) -> None:
+    values = resolved_params(a, given)
     params = [{"name": p.name, "kind": p.kind, "help": p.help, "default": p.default}
               for p in a.params]
     data = {"audit": a.name, "question": a.question, "cypher": a.cypher, "sparql": a.sparql,
-            "params": params}
+            "params": params, "values": values}
     lines = [f"// {a.question}", "// parameters:"]
     lines += [f"//   ${p.name} ({p.kind}{', default ' + p.default if p.default else ''}): {p.help}"
               for p in a.params]
+    lines.append("// in Neo4j Browser, set the parameters first:")
+    for p in a.params:
+        v = values[p.name]
+        lines.append(f"// ${p.name} is required: pass --{p.name}" if v is None
+                     else f":param {p.name} => {cypher_literal(v)}")
     emit(ctx, data, "\n".join([*lines, a.cypher]))
+
+
+def cypher_literal(v: Any) -> str:
+    """``v`` as a Cypher literal: an integer as is, anything else as a quoted string."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        text = str(v).replace("\\", "\\\\").replace("'", "\\'")
+        return f"'{text}'"
+    return str(v)
 
 
 def _result_text(r: AuditResult) -> str:

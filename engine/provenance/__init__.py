@@ -6,7 +6,14 @@ PROVENANCE graph); :func:`verify_chain` checks nobody changed or deleted one;
 in SPARQL on the embedded store; :func:`export_provenance` writes PROV out.
 """
 
-from engine.provenance._audits import AUDITS, Audit, AuditParam, AuditResult, run_audit
+from engine.provenance._audits import (
+    AUDITS,
+    Audit,
+    AuditParam,
+    AuditResult,
+    resolved_params,
+    run_audit,
+)
 from engine.provenance._chain import HEAD, read_head, record_hash, record_iri, verify_chain
 from engine.provenance._export import PROV_FORMATS, export_provenance
 from engine.provenance._model import (
@@ -44,6 +51,7 @@ __all__ = [
     "read_head",
     "record_hash",
     "record_iri",
+    "resolved_params",
     "run_audit",
     "verify_chain",
 ]

@@ -8,8 +8,9 @@ the same columns and value forms either way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal, Protocol
 
@@ -25,11 +26,12 @@ from engine.store import GraphStore
 from engine.terms import expand
 from engine.vocab import PREFIXES, GraphName
 
-__all__ = ["AUDITS", "Audit", "AuditParam", "AuditResult", "run_audit"]
+__all__ = ["AUDITS", "Audit", "AuditParam", "AuditResult", "resolved_params", "run_audit"]
 
 ParamKind = Literal["iri", "datetime", "int"]
 ColumnKind = Literal["iri", "text", "time", "int", "list"]
 _SEP = "\u001f"
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EARLIEST, _LATEST = "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"
 
 
@@ -84,7 +86,8 @@ def _p(name: str, kind: ParamKind, help: str, default: str | None = None) -> Aud
 
 
 _FROM = _p("from", "datetime", "earliest start time (ISO 8601)", _EARLIEST)
-_TO = _p("to", "datetime", "latest start time (ISO 8601)", _LATEST)
+_TO = _p("to", "datetime", "latest start time (ISO 8601; a date alone means the end of that day)",
+         _LATEST)
 _STEP_COLS: tuple[tuple[str, ColumnKind], ...] = (
     ("activity", "iri"), ("started", "time"), ("action", "iri"), ("target", "iri"),
     ("status", "text"),
@@ -147,6 +150,20 @@ def parse_params(audit: Audit, given: Mapping[str, str | None]) -> dict[str, Any
     return out
 
 
+def resolved_params(audit: Audit, given: Mapping[str, str | None]) -> dict[str, Any]:
+    """The values the query would get, as passed to Cypher (``None``: required, not given).
+
+    Unlike :func:`parse_params` a missing required value is no error, so a query can be
+    shown before its values are known.
+    """
+    out: dict[str, Any] = {}
+    for p in audit.params:
+        raw = given.get(p.name) or p.default
+        out[p.name] = None if raw is None else _convert(audit.name, p, raw)
+    return _cypher_params({k: v for k, v in out.items() if v is not None}) | {
+        k: None for k, v in out.items() if v is None}
+
+
 def _convert(audit: str, p: AuditParam, raw: str) -> Any:
     if p.kind == "iri":
         return expand(raw)
@@ -159,7 +176,10 @@ def _convert(audit: str, p: AuditParam, raw: str) -> Any:
     except ValueError:
         raise InputError(f"audit {audit!r}: --{p.name} {raw!r} is not an ISO 8601 time; "
                          "write e.g. 2026-11-28T09:00:00Z or 2026-11-28") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if p.name == "to" and _DATE_ONLY.fullmatch(raw.strip()):
+        when += timedelta(days=1, microseconds=-1)  # a day given as --to includes that day
+    return when
 
 
 def run_audit(store: GraphStore, name: str, params: Mapping[str, str | None]) -> AuditResult:
