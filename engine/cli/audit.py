@@ -25,7 +25,7 @@ from engine.provenance import (
     verify_chain,
 )
 from engine.terms import curie
-from engine.vocab import RUN
+from engine.vocab import PREFIXES, RUN
 from engine.world import export_format_for
 
 __all__ = ["audit"]
@@ -185,8 +185,12 @@ def _cell(v: Any, empty: str = "-") -> str:
     if text.startswith(str(RUN)):
         return "run:" + text[len(str(RUN)):]
     if "://" in text or text.startswith("urn:"):
-        return curie(URIRef(text))
+        return curie(URIRef(text), _NAMES)
     return text
+
+
+# Shapes print as pol:X, as `tier1 validate` and docs/policy.md name them.
+_NAMES = {**PREFIXES, "pol": "https://w3id.org/tier1/shapes#"}
 
 
 for _a in AUDITS.values():
