@@ -23,6 +23,7 @@ from engine.provenance import (
     resolved_params,
     run_audit,
     verify_chain,
+    what_is,
 )
 from engine.terms import curie
 from engine.vocab import PREFIXES, RUN
@@ -113,8 +114,11 @@ def _audit_command(a: Audit) -> click.Command:
             _show_query(ctx, a, {p.name: given.get(_dest(p.name)) for p in a.params})
             return
         values = {p.name: given.get(_dest(p.name)) for p in a.params}
-        result = run_audit(ctx.store(), a.name, values)
-        emit(ctx, result, lambda: _result_text(result))
+        store = ctx.store()
+        result = run_audit(store, a.name, values)
+        hint = what_is(store, URIRef(result.params["subject"])) \
+            if not result.rows and "subject" in result.params else None
+        emit(ctx, result, lambda: _result_text(result) + (f"\n{hint}" if hint else ""))
 
     params: list[click.Parameter] = [
         click.Option([f"--{p.name}", _dest(p.name)], default=None, metavar=p.kind.upper(),

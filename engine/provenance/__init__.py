@@ -28,6 +28,7 @@ from engine.provenance._model import (
     Violation,
 )
 from engine.provenance._recorder import POLICY_GATE, ProvenanceRecorder
+from engine.provenance._subject import what_is
 
 __all__ = [
     "AUDITS",
@@ -54,4 +55,5 @@ __all__ = [
     "resolved_params",
     "run_audit",
     "verify_chain",
+    "what_is",
 ]
