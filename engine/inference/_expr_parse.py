@@ -10,6 +10,7 @@ from rdflib.namespace import XSD
 from engine.errors import ParseError
 from engine.inference._lexer import Token
 from engine.inference._model import BinOp, Call, Const, Expr, Now, Var
+from engine.inference._vocab_check import ops_term_error
 from engine.vocab import PREFIXES
 
 __all__ = ["FUNCTIONS", "ExprParser", "duration_literal", "shown"]
@@ -117,7 +118,7 @@ class ExprParser:
     def iri(self) -> URIRef:
         tok = self.next()
         if tok.kind == "IRI":
-            return URIRef(tok.text[1:-1])
+            return self.checked(URIRef(tok.text[1:-1]), tok)
         if tok.text == "<":
             raise self.bad_iri(tok)
         if tok.kind != "PNAME":
@@ -128,7 +129,14 @@ class ExprParser:
             raise self.error(
                 f"unknown prefix {pfx + ':'!r}; declare it with 'prefix {pfx}: <...>' "
                 f"or use one of: {known}", tok)
-        return URIRef(self.prefixes[pfx] + local)
+        return self.checked(URIRef(self.prefixes[pfx] + local), tok)
+
+    def checked(self, iri: URIRef, tok: Token) -> URIRef:
+        """``iri``, unless it is in the closed ops namespace without being an ontology term."""
+        why = ops_term_error(iri)
+        if why:
+            raise self.error(why, tok)
+        return iri
 
     def literal(self) -> Literal | None:
         tok = self.peek()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from engine.inference._expr_parse import ExprParser, _unescape, shown
@@ -37,6 +38,7 @@ from engine.inference._model import (
     TripleHead,
     Var,
 )
+from engine.inference._vocab_check import action_error, prefix_error
 
 __all__ = ["parse_text"]
 
@@ -80,6 +82,9 @@ class _Parser(ExprParser):
         if not name.text.endswith(":"):
             raise self.error(f"a prefix name ends with ':', found {name.text!r}", name)
         iri = self.expect("IRI", "an IRI in <...>")
+        why = prefix_error(name.text[:-1], iri.text[1:-1])
+        if why:
+            raise self.error(why, iri)
         if self.peek().text == ".":
             self.next()
         self.end_line()
@@ -124,9 +129,10 @@ class _Parser(ExprParser):
                     raise self.error("description must be a quoted string", val)
                 out["description"] = _unescape(val.text[1:-1])
             else:
-                if val.kind not in ("NUMBER", "NAME", "STRING"):
-                    raise self.error(f"version must be a number or name, found {val.text!r}", val)
-                out["version"] = val.text.strip('"')
+                if val.kind != "NUMBER" or not val.text.isdigit():
+                    raise self.error(f"version must be a whole number (bump it when the "
+                                     f"rule's meaning changes), found {val.text!r}", val)
+                out["version"] = val.text
             self.end_line()
         return out
 
@@ -251,7 +257,11 @@ class _Parser(ExprParser):
 
     def propose(self) -> Propose:
         tok = self.next()
+        act = self.peek()
         action, target = self.term(), self.term()
+        why = action_error(action) if isinstance(action, URIRef) else None
+        if why:
+            raise self.error(why, act)
         params: list[tuple[str, Term]] = []
         while self.peek().kind == "NAME" and self.peek(1).text == "=":
             key = self.next().text

@@ -1,0 +1,55 @@
+"""The closed ``ops:`` vocabulary as the rule parser checks it: a misspelt term is refused
+instead of silently matching nothing."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from rdflib import URIRef
+
+from engine.vocab import OPS, PREFIXES
+
+__all__ = ["ACTION_TYPES", "OPS_NS", "action_error", "ops_term_error", "prefix_error"]
+
+OPS_NS = str(OPS._NS)
+_NAMES = frozenset(n for n in OPS.__annotations__ if not n.startswith("_"))
+ACTION_TYPES: frozenset[URIRef] = frozenset({
+    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket,
+    OPS.ClearDisk,
+})
+"""The ``ops:ActionType`` individuals (a unit test keeps them equal to the planner's)."""
+
+
+def _near(word: str, names: list[str]) -> str:
+    got = get_close_matches(word, names, n=1, cutoff=0.6)
+    return f"; did you mean ops:{got[0]}?" if got else ""
+
+
+def ops_term_error(iri: URIRef) -> str | None:
+    """Why ``iri`` (in the ops namespace) is refused, or ``None`` if it is an ontology term."""
+    if not str(iri).startswith(OPS_NS):
+        return None
+    local = str(iri)[len(OPS_NS):]
+    if local in _NAMES:
+        return None
+    return (f"ops:{local} is not a term of the ops ontology (ontology/ops.ttl)"
+            f"{_near(local, sorted(_NAMES))}")
+
+
+def action_error(iri: URIRef) -> str | None:
+    """Why ``propose`` refuses ``iri`` as its action, or ``None`` for an ops action type."""
+    if iri in ACTION_TYPES:
+        return None
+    names = sorted(str(a)[len(OPS_NS):] for a in ACTION_TYPES)
+    local = str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return (f"propose needs an ops action type, not <{iri}>{_near(local, names)} "
+            f"(action types: {', '.join('ops:' + n for n in names)})")
+
+
+def prefix_error(name: str, iri: str) -> str | None:
+    """Why ``prefix name: <iri>`` is refused: a predeclared prefix bound to another IRI."""
+    fixed = PREFIXES.get(name)
+    if fixed is None or fixed == iri:
+        return None
+    return (f"prefix '{name}:' is predeclared as <{fixed}> and cannot be rebound to <{iri}>; "
+            f"pick another name, e.g. 'my{name}:'")
