@@ -17,6 +17,7 @@ from engine.inference import (
     asserted_commit,
     default_rules_dir,
     infer_store,
+    last_infer_ruleset,
     load_rules,
     parse_term,
     parse_triple,
@@ -103,8 +104,16 @@ def infer(ctx: Ctx, rules: tuple[Path, ...], dry_run: bool, now: str | None) -> 
       tier1 infer --rules rules/rdfs --dry-run
     """
     store = ctx.store()
-    out = infer_store(store, _rules(rules), now=_now(store, now), author=ctx.author,
-                      dry_run=dry_run)
+    ruleset = _rules(rules)
+    before = last_infer_ruleset(store)
+    out = infer_store(store, ruleset, now=_now(store, now), author=ctx.author, dry_run=dry_run)
+    if before is not None and before != ruleset.version and out.removed:
+        verb = "would remove" if dry_run else "removed"
+        click.echo(f"warning: rule set {ruleset.version} differs from {before}, which made the "
+                   f"inferred graph; infer replaces that graph and {verb} {len(out.removed)} "
+                   "inferred triple(s) it derived. To keep them, pass every rule pack you "
+                   "want, e.g. --rules rules/ops --rules mine.rules, or --dry-run first",
+                   err=True)
     emit(ctx, out, lambda: _infer_text(out))
 
 

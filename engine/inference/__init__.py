@@ -18,7 +18,12 @@ from engine.inference._results import (
     Proposal,
     WhyNot,
 )
-from engine.inference._store import asserted_commit, infer_store, reasoner_for_store
+from engine.inference._store import (
+    asserted_commit,
+    infer_store,
+    last_infer_ruleset,
+    reasoner_for_store,
+)
 
 __all__ = [
     "Derivation",
@@ -33,6 +38,7 @@ __all__ = [
     "asserted_commit",
     "default_rules_dir",
     "infer_store",
+    "last_infer_ruleset",
     "load_rules",
     "parse_term",
     "parse_text",

@@ -11,7 +11,9 @@ from engine.store import CommitMeta, CommitRef, Delta, GraphStore, triples
 from engine.terms import Triple, sorted_quads
 from engine.vocab import GraphName
 
-__all__ = ["asserted_commit", "infer_store", "reasoner_for_store"]
+__all__ = ["asserted_commit", "infer_store", "last_infer_ruleset", "reasoner_for_store"]
+
+_INFER_MSG = "infer: rule set "
 
 
 def reasoner_for_store(store: GraphStore, ruleset: RuleSet, *, now: datetime) -> Reasoner:
@@ -37,7 +39,7 @@ def infer_store(store: GraphStore, ruleset: RuleSet, *, now: datetime, author: s
     delta = Delta.of(adds, removes, GraphName.INFERRED)
     commit = None
     if not dry_run and not delta.empty:
-        msg = (f"infer: rule set {ruleset.version} ({len(ruleset.rules)} rules), "
+        msg = (f"{_INFER_MSG}{ruleset.version} ({len(ruleset.rules)} rules), "
                f"+{len(adds)} -{len(removes)} inferred")
         commit = store.commit(delta, CommitMeta(author=author, message=msg, timestamp=now))
     return InferOutcome(
@@ -45,6 +47,22 @@ def infer_store(store: GraphStore, ruleset: RuleSet, *, now: datetime, author: s
         inferred_total=len(res.inferred), proposals=res.proposals,
         ruleset_version=ruleset.version, asserted_at=head.seq if head else None,
     )
+
+
+def last_infer_ruleset(store: GraphStore) -> str | None:
+    """Version of the rule set the newest ``infer`` commit materialized, if there is one.
+
+    Newest commits are read first, a page at a time, so a store whose last infer is recent
+    (the usual case) reads a few rows."""
+    limit = 64
+    while True:
+        log = store.log(limit=limit)
+        for c in log:
+            if c.message.startswith(_INFER_MSG):
+                return c.message[len(_INFER_MSG):].split(" ", 1)[0]
+        if len(log) < limit:
+            return None
+        limit *= 8
 
 
 def _sorted(ts: set[Triple] | frozenset[Triple]) -> tuple[Triple, ...]:
