@@ -87,10 +87,22 @@ WHERE {
 ORDER BY ?started ?activity
 """
 
-CYPHER["service-history"] = """
-MATCH (a:ops__StepExecution)-[:ops__targetService {graph: 'provenance'}]->(:Resource {uri: $service})
-WHERE a.prov__startedAtTime >= datetime($from)
-  AND a.prov__startedAtTime <= datetime($to)
+# A record without ops:targetService (a page: its target is a person) belongs to the history
+# of the services its plan's steps touch (asserted graph: a step's target, that target's
+# service, or the services of instances on a target host), as the executor counts them.
+# Asserted edges carry no graph property on Neo4j (docs/neo4j.md), hence ``r.graph IS NULL``.
+SPARQL["service-history-by-plan"] = """
+SELECT ?activity ?started ?action ?target ?status ?agent ?plan
+WHERE {
+  ?activity a ops:StepExecution ; prov:startedAtTime ?started ;
+            ops:executedAction ?action ; ops:actedOn ?target ; ops:status ?status ;
+            prov:wasAssociatedWith ?agent ; prov:qualifiedAssociation/prov:hadPlan ?plan .
+  FILTER NOT EXISTS { ?activity ops:targetService ?any }
+  FILTER (?started >= ?from && ?started <= ?to)
+}
+"""
+
+_HISTORY_COLUMNS = """
 MATCH (a)-[:ops__executedAction {graph: 'provenance'}]->(action),
       (a)-[:ops__actedOn {graph: 'provenance'}]->(target),
       (a)-[:prov__wasAssociatedWith {graph: 'provenance'}]->(agent),
@@ -99,7 +111,28 @@ MATCH (a)-[:ops__executedAction {graph: 'provenance'}]->(action),
 RETURN a.uri AS activity, a.prov__startedAtTime AS started, action.uri AS action,
        target.uri AS target, a.ops__status AS status, agent.uri AS agent,
        plan.uri AS plan
-ORDER BY started, activity
+"""
+
+CYPHER["service-history"] = f"""
+MATCH (a:ops__StepExecution)-[:ops__targetService {{graph: 'provenance'}}]->(:Resource {{uri: $service}})
+WHERE a.prov__startedAtTime >= datetime($from)
+  AND a.prov__startedAtTime <= datetime($to)
+{_HISTORY_COLUMNS.strip()}
+UNION
+MATCH (svc:Resource {{uri: $service}})
+MATCH (p)-[h:ops__hasStep]->()-[g:ops__target]->(t)
+WHERE h.graph IS NULL AND g.graph IS NULL
+  AND (t = svc
+   OR EXISTS {{ MATCH (t)-[r:ops__instanceOf|ops__changes]->(svc) WHERE r.graph IS NULL }}
+   OR EXISTS {{ MATCH (i)-[r1:ops__runsOn]->(t), (i)-[r2:ops__instanceOf]->(svc)
+               WHERE r1.graph IS NULL AND r2.graph IS NULL }})
+WITH DISTINCT p
+MATCH (a:ops__StepExecution)-[:prov__qualifiedAssociation {{graph: 'provenance'}}]->()
+        -[:prov__hadPlan {{graph: 'provenance'}}]->(p)
+WHERE a.prov__startedAtTime >= datetime($from)
+  AND a.prov__startedAtTime <= datetime($to)
+  AND NOT EXISTS {{ MATCH (a)-[:ops__targetService {{graph: 'provenance'}}]->() }}
+{_HISTORY_COLUMNS.strip()}
 """
 
 # -- blocked-plans: plans blocked by policy, and by which shape ------------------------------

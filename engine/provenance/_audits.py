@@ -22,15 +22,16 @@ from rdflib.plugins.sparql.sparql import Query
 
 from engine.errors import AuditError, InputError
 from engine.provenance._audit_queries import CYPHER, SPARQL
-from engine.store import GraphStore
+from engine.store import GraphStore, triples
 from engine.terms import expand
-from engine.vocab import PREFIXES, GraphName
+from engine.vocab import OPS, PREFIXES, GraphName
 
 __all__ = ["AUDITS", "Audit", "AuditParam", "AuditResult", "resolved_params", "run_audit"]
 
 ParamKind = Literal["iri", "datetime", "int"]
 ColumnKind = Literal["iri", "text", "time", "int", "list"]
 _SEP = "\u001f"
+_ASSERTED = GraphName.ASSERTED
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EARLIEST, _LATEST = "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"
 
@@ -195,6 +196,10 @@ def run_audit(store: GraphStore, name: str, params: Mapping[str, str | None]) ->
         rows, language = [_row(audit, r) for r in raw], "cypher"
     else:
         rows, language = _sparql_rows(store, audit, values), "sparql"
+    if audit.name == "service-history":
+        if language == "sparql":
+            rows += _rows_by_plan(store, audit, values)
+        rows.sort(key=lambda r: (r["started"] or "", r["activity"] or ""))
     if "limit" in values:
         rows = rows[: values["limit"]]
     return AuditResult(audit=name, language=language, columns=tuple(c for c, _ in audit.columns),
@@ -206,15 +211,40 @@ def _cypher_params(values: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
-def _sparql_rows(store: GraphStore, audit: Audit, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _sparql_rows(store: GraphStore, audit: Audit, values: Mapping[str, Any],
+                 query: str | None = None) -> list[dict[str, Any]]:
     from engine.world import view_graph
 
     bindings = {k: Lit(_iso(v), datatype=XSD.dateTime) if isinstance(v, datetime) else v
                 for k, v in values.items() if k != "limit"}
     graph = view_graph(store, (GraphName.PROVENANCE,))
-    result = graph.query(_prepared(audit.name), initBindings=bindings)
+    result = graph.query(_prepared(query or audit.name), initBindings=bindings)
     names = [str(v) for v in (result.vars or [])]
     return [_row(audit, dict(zip(names, row, strict=True))) for row in result]  # type: ignore[arg-type]
+
+
+def _rows_by_plan(store: GraphStore, audit: Audit, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Records with no ``ops:targetService`` (pages) of plans whose steps touch the service."""
+    vals = {k: v for k, v in values.items() if k != "service"}
+    rows: list[dict[str, Any]] = []
+    for plan in sorted(_plans_touching(store, URIRef(values["service"])), key=str):
+        rows += _sparql_rows(store, audit, {**vals, "plan": plan}, "service-history-by-plan")
+    return rows
+
+
+def _plans_touching(store: GraphStore, service: URIRef) -> set[URIRef]:
+    """Plans with a step on the service, one of its instances, a change to it, or a host
+    running one of its instances (the asserted graph; as the executor counts services)."""
+    def objs(s: Any, p: URIRef) -> set[Any]:
+        return {o for _, _, o in triples(store, (s, p, None), graph=_ASSERTED)}
+
+    def subjs(p: URIRef, o: Any) -> set[Any]:
+        return {s for s, _, _ in triples(store, (None, p, o), graph=_ASSERTED)}
+
+    targets = {service} | subjs(OPS.instanceOf, service) | subjs(OPS.changes, service)
+    targets |= {h for i in subjs(OPS.instanceOf, service) for h in objs(i, OPS.runsOn)}
+    steps = {s for t in targets for s in subjs(OPS.target, t)}
+    return {p for s in steps for p in subjs(OPS.hasStep, s) if isinstance(p, URIRef)}
 
 
 @cache
