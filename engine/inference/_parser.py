@@ -258,10 +258,13 @@ class _Parser(ExprParser):
     def propose(self) -> Propose:
         tok = self.next()
         act = self.peek()
-        action, target = self.term(), self.term()
+        self.check_ops = False  # an unknown action is named against the action types
+        action = self.term()
+        self.check_ops = True
         why = action_error(action) if isinstance(action, URIRef) else None
         if why:
             raise self.error(why, act)
+        target = self.term()
         params: list[tuple[str, Term]] = []
         while self.peek().kind == "NAME" and self.peek(1).text == "=":
             key = self.next().text

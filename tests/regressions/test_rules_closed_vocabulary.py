@@ -23,7 +23,9 @@ def _rule(body: str = "?h ops:diskUsedPercent ?v", head: str = "?h ops:health \"
      r"^r\.rules:4:6: rule x\.r: ops:diskUsedPercnt is not a term of the ops ontology "
      r".*did you mean ops:diskUsedPercent\?"),
     (_rule(head="?h <https://w3id.org/tier1/ops#helth> \"x\""), r"did you mean ops:health\?"),
-    (_rule(head="propose ops:Reboot ?h"), r"ops:Reboot is not a term"),
+    (_rule(head="propose ops:Restrat ?h"),
+     r"propose needs an ops action type, not <https://w3id.org/tier1/ops#Restrat>; "
+     r"did you mean ops:Restart\?"),
     (_rule(head="propose ops:Host ?h"),
      r"propose needs an ops action type, not <https://w3id.org/tier1/ops#Host>"),
     (_rule(head="propose ex:Restart ?h"), r"did you mean ops:Restart\?"),
