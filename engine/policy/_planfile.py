@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -22,7 +22,7 @@ from engine.errors import ParseError
 from engine.store import Delta
 from engine.terms import Triple
 from engine.vocab import RUN
-from engine.world import turtle_error
+from engine.world import parse_file, quiet_literal_warnings, refuse_ill_typed, turtle_error
 
 __all__ = ["ADDS_GRAPH", "REMOVES_GRAPH", "read_plan_file"]
 
@@ -34,13 +34,15 @@ def read_plan_file(path: Path) -> Delta:
     """The delta a plan file describes. Raises :class:`ParseError` with file:line."""
     if not path.exists():
         raise ParseError("no such plan file; pass --plan FILE (.ttl or .trig)", source=str(path))
+    if path.suffix.lower() != ".trig":
+        return Delta.of(adds=parse_file(path, "turtle"))  # the loader's checks, ill-typed values too
     try:
-        if path.suffix.lower() == ".trig":
-            return _trig(path)
-        g = Graph().parse(path, format="turtle")
+        with quiet_literal_warnings():
+            delta = _trig(path)
     except BadSyntax as exc:
         raise turtle_error(exc, path) from None
-    return Delta.of(adds=list(g))  # type: ignore[arg-type]
+    refuse_ill_typed((o for s, p, o, _g in delta.adds | delta.removes), path)
+    return delta
 
 
 def _trig(path: Path) -> Delta:

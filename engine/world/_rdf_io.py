@@ -38,6 +38,7 @@ __all__ = [
     "format_for",
     "load_files",
     "parse_file",
+    "refuse_ill_typed",
     "sorted_graph",
     "stable_jsonld",
     "turtle_error",
@@ -142,6 +143,14 @@ _TYPED = re.compile(  # a quoted lexical form, then ^^ and the datatype (Turtle 
     r'(?:"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\')'
     r"\s*\^\^\s*(<[^>]*>|[\w.-]*:[\w.-]*)", re.S)
 _VALUE = re.compile(r'"@value"\s*:\s*("(?:[^"\\]|\\.)*")')  # JSON-LD
+
+
+def refuse_ill_typed(terms: Iterable[object], path: Path) -> None:
+    """The loader's ``file:line:col`` error for the first ill-typed literal among ``terms``
+    (read from ``path``), for readers of other files (plan files) that parse on their own."""
+    bad = [t for t in terms if ill_typed(t)]
+    if bad:
+        raise _ill_typed_error(bad, path.read_text(encoding="utf-8"), path)
 
 
 def _ill_typed_error(bad: list[Literal], data: str, path: Path) -> ParseError:
