@@ -25,7 +25,8 @@ def reasoner_for_store(store: GraphStore, ruleset: RuleSet, *, now: datetime) ->
 
 def infer_store(store: GraphStore, ruleset: RuleSet, *, now: datetime, author: str,
                 dry_run: bool = False) -> InferOutcome:
-    """Recompute the inferred graph and commit the difference as ONE commit.
+    """Recompute the inferred graph, evaluated at ``now``, and commit the difference as ONE
+    commit, dated when it is made (``now`` is in its message).
 
     Asserted triples are only read; the commit touches ``GraphName.INFERRED`` alone.
     With ``dry_run`` nothing is written and the outcome says what would change.
@@ -40,8 +41,10 @@ def infer_store(store: GraphStore, ruleset: RuleSet, *, now: datetime, author: s
     commit = None
     if not dry_run and not delta.empty:
         msg = (f"{_INFER_MSG}{ruleset.version} ({len(ruleset.rules)} rules), "
-               f"+{len(adds)} -{len(removes)} inferred")
-        commit = store.commit(delta, CommitMeta(author=author, message=msg, timestamp=now))
+               f"+{len(adds)} -{len(removes)} inferred, evaluated at {now.isoformat()}")
+        # the commit is dated when it is made: ``now`` is when the rules were evaluated, and a
+        # what-if time (--now 2099-...) as the commit's date would date every later commit too
+        commit = store.commit(delta, CommitMeta(author=author, message=msg))
     return InferOutcome(
         commit=commit, dry_run=dry_run, added=_sorted(adds), removed=_sorted(removes),
         inferred_total=len(res.inferred), proposals=res.proposals,
