@@ -14,7 +14,7 @@ from pathlib import Path
 
 import rdflib
 from pydantic import BaseModel, ConfigDict
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from engine._files import write_atomically
@@ -106,6 +106,12 @@ def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
     bad = [o for _, _, o in triples if ill_typed(o)]
     if bad:
         raise _ill_typed_error(bad, data, path)
+    odd = next((t for t in triples if isinstance(t[0], Literal) or not isinstance(t[1], URIRef)),
+               None)
+    if odd is not None:  # Turtle's parser takes a literal subject; no store can hold one
+        raise ParseError(f"({odd[0].n3()} {odd[1].n3()} ...) is not an RDF statement: a subject "
+                         "must be an IRI or a blank node, a predicate an IRI; fix the data",
+                         source=str(path))
     return triples
 
 
