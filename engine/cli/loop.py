@@ -131,11 +131,19 @@ def plans(ctx: Ctx, state: str | None) -> None:
 @click.argument("plan")
 @click.option("--as", "who", required=True, metavar="PERSON",
               help="The approver, an ops:Person in the world (e.g. ex:chen).")
-@click.option("--emergency", is_flag=True, help="Record an emergency approval.")
+@click.option("--emergency", is_flag=True,
+              help="An emergency approval: it also re-opens a plan the policy gate blocked "
+                   "(e.g. during a change freeze), which is then gated again.")
 @format_option
 @pass_ctx
 def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
-    """Approve a parked PLAN: it is gated again and, if allowed, runs on the digital twin."""
+    """Approve a parked PLAN: it is gated again and, if allowed, runs on the digital twin.
+
+    \b
+    Examples:
+      tier1 approve 5accc --as ex:chen                 a plan awaiting approval (an id prefix)
+      tier1 approve fa7b6b2b --as ex:sofia --emergency  break glass: re-gate a blocked plan
+    """
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
     done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)

@@ -41,6 +41,11 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
 
 
 def _parked(plan: Plan, verb: str) -> None:
+    if plan.state is PlanState.BLOCKED and verb == "approved":
+        raise PlanningError(
+            f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
+            "can re-open it, and the policy gate judges it again with that approval attached"
+        )
     if plan.state is not PlanState.AWAITING_APPROVAL:
         raise PlanningError(
             f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
@@ -49,8 +54,11 @@ def _parked(plan: Plan, verb: str) -> None:
 
 
 def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> Plan:
-    """Record ``by``'s approval of a parked plan, re-gate it and, if allowed, run it."""
+    """Record ``by``'s approval of a parked plan, re-gate it and, if allowed, run it. An
+    emergency approval may also re-open a plan the gate blocked (see :func:`_break_glass`)."""
     plan = find_plan(loop, ref)
+    if plan.state is PlanState.BLOCKED and emergency:
+        return _break_glass(loop, plan, _person(loop, by))
     _parked(plan, "approved")
     person = _person(loop, by)
     approved = plan.model_copy(update={"approver": person, "emergency": emergency})
@@ -59,6 +67,26 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     approved = loop.save(plan, approved, f"approval: {plan.iri} by {person}", ev)
     if loop.goal_of(approved) is None:
         raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+    settle(loop)
+    latest = [p for p in loop.plans.values() if p.goal == plan.goal]
+    return max(latest, key=lambda p: p.attempt)
+
+
+def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
+    """Re-open a blocked plan with ``person``'s emergency approval attached: its goal is open
+    again and the plan goes through locks and the policy gate like a new one. The gate decides:
+    a change freeze lets an emergency through, a restart budget does not (blocked again, the
+    on-call paged again). Nothing bypasses the gate."""
+    goal = loop.goal_of(plan)
+    if goal is None:
+        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+    why = f"re-opened by an emergency approval by {person}"
+    reopened = plan.model_copy(update={"approver": person, "emergency": True,
+                                       "state": PlanState.PROPOSED, "reason": why})
+    ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
+                   "blocked)", plan, approver=str(person))
+    loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {goal.iri}")
+    loop.save(plan, reopened, f"emergency approval: {plan.iri} by {person}", ev)
     settle(loop)
     latest = [p for p in loop.plans.values() if p.goal == plan.goal]
     return max(latest, key=lambda p: p.attempt)

@@ -1,0 +1,54 @@
+"""Regression: the change-freeze shape tells on-call to attach an emergency approval, but
+`tier1 approve --emergency` refused a blocked plan ("only a parked plan can be approved"), so
+there was no way to do what the block message said (QA pass 3, #13).
+
+An emergency approval now re-opens a blocked plan and the policy gate judges it again with the
+approval attached: the freeze lets it through; a restart budget still blocks it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _blocked(tmp_path: Path, restarts: int) -> tuple[str, str]:
+    text = (REPO / "scenarios" / "freeze-crash-loop.toml").read_text()
+    text = (text.replace('"ops:restartCount" = 7', f'"ops:restartCount" = {restarts}')
+            .replace('"../ontology/', f'"{REPO}/ontology/')
+            .replace('"calm.ru"', f'"{REPO}/scenarios/calm.ru"'))
+    scenario = tmp_path / "freeze.toml"
+    scenario.write_text(text)
+    spec = str(tmp_path / "w.db")
+    r = CliRunner().invoke(app, ["--store", spec, "run", str(scenario)])
+    assert r.exit_code == 0, r.output
+    plans = json.loads(CliRunner().invoke(app, ["--store", spec, "--format", "json", "plans"]).output)
+    assert [p["state"] for p in plans] == ["blocked"]
+    return spec, plans[0]["iri"]
+
+
+def test_a_plain_approval_of_a_blocked_plan_says_what_works(tmp_path: Path) -> None:
+    spec, plan = _blocked(tmp_path, 1)
+    r = CliRunner().invoke(app, ["--store", spec, "approve", plan, "--as", "ex:sofia"])
+    assert r.exit_code == 1 and "only an emergency approval (--emergency)" in r.output
+
+
+@pytest.mark.parametrize(("restarts", "state", "shape"), [(1, "completed", None),
+                                                          (7, "blocked", "RestartBudget")])
+def test_an_emergency_approval_reopens_a_blocked_plan_and_the_gate_decides(
+        tmp_path: Path, restarts: int, state: str, shape: str | None) -> None:
+    spec, plan = _blocked(tmp_path, restarts)
+    r = CliRunner().invoke(app, ["--store", spec, "--format", "json", "approve", plan,
+                                 "--as", "ex:sofia", "--emergency"])
+    assert r.exit_code == 0, r.output
+    done = json.loads(r.output[r.output.index("{"):])
+    assert done["state"] == state and done["emergency"] is True
+    assert shape is None or "Restart budget" in done["reason"]
+    r = CliRunner().invoke(app, ["--store", spec, "audit", "verify"])
+    assert r.exit_code == 0, r.output
