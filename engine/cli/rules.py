@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,11 +26,29 @@ from engine.inference import (
 )
 from engine.store import GraphStore
 from engine.terms import curie
+from engine.vocab import PREFIXES
 
 _RULES_HELP = ("Rule file or directory (repeatable). Default: the bundled operational pack, "
                "rules/ops.")
 _NOW_HELP = ("Evaluation time, ISO-8601 (e.g. 2026-11-28T08:05:00Z; without a zone, UTC). "
              "Default: the later of the newest commit's time and the wall clock.")
+
+
+_QUOTED = re.compile(r'("(?:[^"\\]|\\.)*")')
+_SLASHED = re.compile(r"(?<![<\w])([A-Za-z][\w-]*):([\w.~-]*/[\w./~#-]*)")
+_LONE_IRI = re.compile(r"<[^<>\s]*>|[A-Za-z][\w-]*:\S*|p-")
+
+
+def _bracket_curies(text: str) -> str:
+    """``run:plan/1a2b`` (a CURIE the CLI prints, whose ``/`` the rule language's names do not
+    allow) as ``<urn:tier1:run:plan/1a2b>``, outside quoted literals; unknown prefixes are left
+    for the parser to report."""
+    def one(m: re.Match[str]) -> str:
+        ns = PREFIXES.get(m.group(1))
+        return f"<{ns}{m.group(2)}>" if ns else m.group(0)
+
+    parts = _QUOTED.split(text)
+    return "".join(p if i % 2 else _SLASHED.sub(one, p) for i, p in enumerate(parts))
 
 
 def _rules(paths: Sequence[Path]) -> RuleSet:
@@ -146,7 +165,12 @@ def explain(ctx: Ctx, target: str, rules: tuple[Path, ...], now: str | None) -> 
     """
     store = ctx.store()
     r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
-    goal = target.strip() if target.strip().startswith("p-") else parse_triple(target)
+    text = target.strip()
+    if _LONE_IRI.fullmatch(text):
+        raise ConfigError(f"{text} is one term: explain takes a triple ('S P O') or a proposal "
+                          "id (p-...); for a plan see 'tier1 plans', for an action 'tier1 audit "
+                          "why --subject ...'")
+    goal = text if text.startswith("p-") else parse_triple(_bracket_curies(text))
     tree = r.explain(goal, commit_of=lambda t: asserted_commit(store, t))
     emit(ctx, tree, tree.render)
 
@@ -167,7 +191,7 @@ def why_not(ctx: Ctx, rule_id: str, binds: tuple[str, ...], rules: tuple[Path, .
         name, sep, value = b.partition("=")
         if not sep or not name.strip():
             raise ConfigError(f"--bind {b!r}: write VAR=VALUE, e.g. --bind svc=ex:checkout")
-        bind[name.strip().lstrip("?")] = parse_term(value)
+        bind[name.strip().lstrip("?")] = parse_term(_bracket_curies(value.strip()))
     store = ctx.store()
     r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
     res = r.why_not(rule_id, bind)
