@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
-from engine.errors import ConfigError
+from engine.errors import ConfigError, InputError
 from engine.inference import (
     InferOutcome,
     Reasoner,
@@ -25,8 +25,8 @@ from engine.inference import (
     reasoner_for_store,
 )
 from engine.store import GraphStore
-from engine.terms import curie
-from engine.vocab import PREFIXES
+from engine.terms import Node, curie
+from engine.vocab import PREFIXES, GraphName
 
 _RULES_HELP = ("Rule file or directory (repeatable). Default: the bundled operational pack, "
                "rules/ops.")
@@ -171,8 +171,27 @@ def explain(ctx: Ctx, target: str, rules: tuple[Path, ...], now: str | None) -> 
                           "id (p-...); for a plan see 'tier1 plans', for an action 'tier1 audit "
                           "why --subject ...'")
     goal = text if text.startswith("p-") else parse_triple(_bracket_curies(text))
-    tree = r.explain(goal, commit_of=lambda t: asserted_commit(store, t))
+    try:
+        tree = r.explain(goal, commit_of=lambda t: asserted_commit(store, t))
+    except InputError:
+        if isinstance(goal, tuple):
+            _not_derived_here(store, goal)
+        raise
     emit(ctx, tree, tree.render)
+
+
+def _not_derived_here(store: GraphStore, triple: tuple[Node, Node, Node]) -> None:
+    """A fact in the store's inferred graph that the rules (at ``--now``) do not derive was
+    derived by other rules or at another time: say so, and which, instead of "not inferred"."""
+    if not any(True for _ in store.quads(triple, graphs=(GraphName.INFERRED,))):
+        return
+    made_by = last_infer_ruleset(store)
+    by = f"rule set {made_by}" if made_by else "the closed loop's rules"
+    raise InputError(
+        f"{' '.join(curie(t) for t in triple)} is in the store's inferred graph (made by {by}), "
+        "but these rules do not derive it at this --now; pass the --rules and --now it was "
+        "inferred with ('tier1 log' shows each infer commit's rule set and evaluation time)"
+    )
 
 
 @app.command("why-not")
