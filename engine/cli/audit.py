@@ -62,6 +62,11 @@ def verify(ctx: Ctx, at_ref: str | None) -> None:
     """Recompute every record's hash and link; exit 1 naming each modified or deleted record.
 
     Exit status: 0 intact, 1 broken, 3 no verdict (an error: unreachable store, bad --at).
+
+    \b
+    Examples:
+      tier1 audit verify                 keep the head hash it prints somewhere else
+      tier1 audit verify --at HEAD~10    the chain as it was ten commits ago
     """
     store = ctx.store()
     at = at_seq(store, at_ref)
@@ -107,6 +112,19 @@ def export(ctx: Ctx, rdf_format: str | None, output: Path | None) -> None:
     report_export(ctx, fmt, output, None if output is not None else text)
 
 
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "why": ("--subject run:prov/00000004          one execution record",
+            "--subject run:step/65e50760d5a939a3  every attempt of a plan step",
+            "--show-query                         the Cypher, with :param lines"),
+    "service-history": ("--service ex:checkout --from 2026-11-28 --to 2026-11-29",
+                        "--service ex:payments --from 2026-11-28T09:00:00Z   (a date alone "
+                        "as --to: that whole day)"),
+    "blocked-plans": ("", "--from 2026-11-28 --format json"),
+    "approved-by": ("--person ex:chen",),
+    "top-rules": ("--limit 5",),
+}
+
+
 def _audit_command(a: Audit) -> click.Command:
     @pass_ctx
     def run(ctx: Ctx, /, show_query: bool, **given: str | None) -> None:
@@ -128,6 +146,10 @@ def _audit_command(a: Audit) -> click.Command:
     params.append(click.Option(["--show-query"], is_flag=True,
                                help="Print the Cypher query (and its parameters) instead of running it."))
     text = a.question if a.question.endswith("?") else f"{a.question}."
+    examples = _EXAMPLES.get(a.name, ())
+    if examples:
+        text += "\n\n\b\nExamples:\n" + "\n".join(f"  tier1 audit {a.name} {e}".rstrip()
+                                                     for e in examples)
     cmd = click.Command(a.name, callback=run, params=params, help=text)
     format_option(cmd)  # appends --format to cmd.params
     return cmd

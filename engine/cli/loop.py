@@ -88,7 +88,13 @@ def goal() -> None:
 @format_option
 @pass_ctx
 def goal_add(ctx: Ctx, target: str) -> None:
-    """Ask for TARGET (a service, instance, host or incident) to be healthy or resolved."""
+    """Ask for TARGET (a service, instance, host or incident) to be healthy or resolved.
+
+    \b
+    Examples:
+      tier1 goal add ex:checkout                    back within its SLO
+      tier1 goal add run:incident/586c0793b5589264a2a9   resolved
+    """
     store = ctx.store()
     g = make_goal(store, expand(target), source="cli")
     known = next((k for k in load_goals(store) if k.iri == g.iri), None)
@@ -104,7 +110,13 @@ def goal_add(ctx: Ctx, target: str) -> None:
 @format_option
 @pass_ctx
 def goal_list(ctx: Ctx) -> None:
-    """Every goal in the store, with its status."""
+    """Every goal in the store, with its status.
+
+    \b
+    Examples:
+      tier1 goal list
+      tier1 --format json goal list
+    """
     goals = load_goals(ctx.store())
     rows = [[short(str(g.iri)), g.kind.value, short(str(g.target)), g.source, g.status]
             for g in goals]
@@ -118,7 +130,14 @@ def goal_list(ctx: Ctx) -> None:
 @format_option
 @pass_ctx
 def plans(ctx: Ctx, state: str | None) -> None:
-    """Plans in the store: state, steps and why."""
+    """Plans in the store: state, steps and why.
+
+    \b
+    Examples:
+      tier1 plans
+      tier1 plans --state awaiting_approval      what waits for a human
+      tier1 --format json plans                  steps, rules, approvers for scripts
+    """
     found = [p for p in load_plans(ctx.store()) if state is None or p.state.value == state]
     rows = [[short(str(p.iri)), p.state.value, short(str(p.entity)),
              ", ".join(f"{s.action.fragment} {short(str(s.target))}" for s in p.steps),
@@ -157,7 +176,12 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
 @format_option
 @pass_ctx
 def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
-    """Reject a parked PLAN: nothing runs, its locks are released."""
+    """Reject a parked PLAN: nothing runs, its locks are released.
+
+    \b
+    Example:
+      tier1 reject 5accc --as ex:chen --reason "wait for the DBA"
+    """
     loop = _loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
     emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value}")
@@ -258,7 +282,14 @@ def _json(results: list[ScenarioResult]) -> list[dict[str, Any]]:
 @format_option
 @pass_ctx
 def run(ctx: Ctx, scenario: str | None, list_: bool) -> None:
-    """Run SCENARIO (a bundled name or a .toml path) against the digital twin on --store."""
+    """Run SCENARIO (a bundled name or a .toml path) against the digital twin on --store.
+
+    \b
+    Examples:
+      tier1 run --list                              the bundled scenarios
+      tier1 --store /tmp/w.db run primary-db-down   then audit it: tier1 --store /tmp/w.db audit why
+      tier1 run my-scenario.toml                    see docs/loop.md for the file format
+    """
     if list_ or not scenario:
         found = [load_scenario(p) for p in scenario_files(repo_path("scenarios"))]
         emit(ctx, [{"id": s.id, "title": s.title} for s in found],
@@ -279,6 +310,12 @@ def demo(click_ctx: click.Context) -> None:
 
     Only a --store on the command line shares one store between the scenarios: TIER1_STORE
     (your everyday store) is left alone, so the demo never fills it with demo data.
+
+    \b
+    Examples:
+      tier1 demo                             the five scenarios, live, then a summary
+      tier1 --store /tmp/demo.db demo        kept in one store, to audit afterwards
+      tier1 --format json demo               outcomes for scripts
     """
     ctx: Ctx = click_ctx.ensure_object(Ctx)
     source = click_ctx.find_root().get_parameter_source("store_spec")

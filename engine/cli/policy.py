@@ -139,6 +139,11 @@ def shapes_test(ctx: Ctx, folder: Path | None) -> None:
 
     Exit status: 0 every fixture passes, 1 one fails, 3 no verdict (an error: broken shapes
     or fixture files).
+
+    \b
+    Examples:
+      tier1 shapes test                  the shipped shapes and shapes/tests/*.ttl
+      tier1 shapes test my-shapes/       a copy being edited (its tests/ folder)
     """
     root = folder or default_shapes_dir()
     report = run_suite(PolicyGate(load_shapes([root])), root / "tests")
@@ -169,7 +174,15 @@ def _suite_text(report: SuiteReport) -> str:
 @format_option
 @pass_ctx
 def shapes_diff(ctx: Ctx, old: Path, new: Path, against_history: bool) -> None:
-    """Which past decisions would have gone differently under the NEW shape set than OLD."""
+    """Which past decisions would have gone differently under the NEW shape set than OLD.
+
+    Replays every policy decision recorded with the delta it judged (`validate --record`
+    decisions); the closed loop's are counted as not replayed.
+
+    \b
+    Example:
+      tier1 shapes diff shapes/ my-shapes/ --against-history
+    """
     report = impact_on_history(ctx.store(), load_shapes([old]), load_shapes([new]))
     emit(ctx, report, lambda: _impact_text(report))
 

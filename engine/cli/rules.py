@@ -92,6 +92,12 @@ def rules_check(ctx: Ctx, paths: tuple[Path, ...]) -> None:
     \b
     With no PATHS every bundled pack (rules/ops, rules/rdfs, rules/owl2rl) is checked
     as its own rule set; given PATHS are checked together as one set.
+
+    \b
+    Examples:
+      tier1 rules check                              every bundled pack
+      tier1 rules check rules/ops mine.rules         a new rule with the pack it joins
+      tier1 --format json rules check mine.rules     errors and strata for scripts
     """
     sets = [[p] for p in paths] if len(paths) <= 1 else [list(paths)]
     if not paths:
@@ -162,6 +168,13 @@ def explain(ctx: Ctx, target: str, rules: tuple[Path, ...], now: str | None) -> 
 
     \b
     TARGET is a triple ('ex:checkout ops:health "degraded"') or a proposal id (p-...).
+    A proposal exists at a time: give the --now it was inferred with.
+
+    \b
+    Examples:
+      tier1 explain 'ex:checkout ops:health "degraded"'
+      tier1 explain 'run:step/65e50760d5a939a3 ops:actionType ops:ClearDisk'
+      tier1 explain p-a21cd576c05d64b7 --now 2026-11-28T08:05:00Z
     """
     store = ctx.store()
     r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
@@ -204,7 +217,15 @@ def _not_derived_here(store: GraphStore, triple: tuple[Node, Node, Node]) -> Non
 @pass_ctx
 def why_not(ctx: Ctx, rule_id: str, binds: tuple[str, ...], rules: tuple[Path, ...],
             now: str | None) -> None:
-    """Show the first body statement of RULE that fails for the given bindings."""
+    """Show the first body statement of RULE that fails for the given bindings.
+
+    VALUE in --bind is a CURIE (ex:checkout), an IRI (<...>) or a literal ('"healthy"', 3).
+
+    \b
+    Examples:
+      tier1 why-not ops.restart-crashed-instance --bind i=ex:checkout-2
+      tier1 why-not ops.alert-storm-incident --bind svc=ex:search --now 2026-11-28T09:05:00Z
+    """
     bind = {}
     for b in binds:
         name, sep, value = b.partition("=")

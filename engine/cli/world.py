@@ -43,6 +43,12 @@ def init(ctx: Ctx) -> None:
     """Create the world store (embedded by default; Neo4j gets its constraints and indexes).
 
     Safe to run again: an existing store is opened and left as it is.
+
+    \b
+    Examples:
+      tier1 init                                     ~/.local/share/tier1/world.db
+      tier1 --store /tmp/w.db init
+      tier1 --store neo4j://localhost:7687 init      credentials: TIER1_NEO4J_USER/PASSWORD
     """
     store = ctx.store(create=True)
     head = store.head()
@@ -167,7 +173,13 @@ def _json_term(v: Any) -> Any:
 @format_option
 @pass_ctx
 def show(ctx: Ctx, iri: str, ref: str | None) -> None:
-    """Show one entity (a CURIE like ex:checkout, or a full IRI) with its neighbours."""
+    """Show one entity (a CURIE like ex:checkout, or a full IRI) with its neighbours.
+
+    \b
+    Examples:
+      tier1 show ex:checkout
+      tier1 show ex:checkout --at HEAD~3
+    """
     store = ctx.store()
     view = entity_view(store, expand(iri), at_seq(store, ref))
     if not view.types and not view.outgoing and not view.incoming:
@@ -194,7 +206,13 @@ def _show_text(view: Any) -> str:
 @format_option
 @pass_ctx
 def log(ctx: Ctx, limit: int) -> None:
-    """List commits, newest first: sequence number, id, time, author, message, +added/-removed."""
+    """List commits, newest first: sequence number, id, time, author, message, +added/-removed.
+
+    \b
+    Examples:
+      tier1 log -n 5
+      tier1 --format json log
+    """
     commits = ctx.store().log(limit=limit)
     emit(ctx, commits, lambda: "\n".join(commit_line(c) for c in commits) or "(no commits yet)")
 
@@ -208,6 +226,11 @@ def diff(ctx: Ctx, a: str, b: str) -> None:
     """What changed from commit A to commit B (default HEAD): + added, - removed, per graph.
 
     A or B may be 0, the empty world before the first commit: `tier1 diff 0` is everything.
+
+    \b
+    Examples:
+      tier1 diff HEAD~1                    what the last commit changed
+      tier1 diff 3 7
     """
     store = ctx.store()
     sa, sb = (0 if ref == "0" else resolve_ref(store, ref).seq for ref in (a, b))
@@ -228,7 +251,13 @@ def diff(ctx: Ctx, a: str, b: str) -> None:
 @format_option
 @pass_ctx
 def summary(ctx: Ctx, ref: str | None) -> None:
-    """What to look at first: counts by class, tier-1 services and their dependencies, open incidents."""
+    """What to look at first: counts by class, tier-1 services and their dependencies, open incidents.
+
+    \b
+    Examples:
+      tier1 summary
+      tier1 summary --at HEAD~1
+    """
     store = ctx.store()
     s = summarize(store, at_seq(store, ref))
     emit(ctx, s, lambda: _summary_text(s))

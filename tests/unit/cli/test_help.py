@@ -36,3 +36,5 @@ def test_help_teaches_and_offers_json(path: tuple[str, ...]) -> None:
         cmd = cmd.commands[name]  # type: ignore[attr-defined,assignment]
     assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} needs a docstring that teaches"
     assert "--format" in r.output, f"{' '.join(path)} must accept --format text|json"
+    examples = [ln for ln in r.output.splitlines() if ln.lstrip().startswith("tier1 ")]
+    assert examples, f"{' '.join(path)} --help needs an example ('  tier1 ...')"
