@@ -6,12 +6,13 @@ equal). An unknown term raises ``AttributeError`` instead of minting a typo.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from enum import StrEnum
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import SH, DefinedNamespace
 
-__all__ = ["EX", "GRAPH", "OPS", "PREFIXES", "PROV", "RUN", "GraphName"]
+__all__ = ["EX", "GRAPH", "OPS", "PREFIXES", "PROV", "RUN", "GraphName", "unknown_term"]
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 EX = Namespace("https://example.org/estate/")
@@ -159,3 +160,30 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 """Prefixes used for CURIEs everywhere (CLI output, Neo4j labels, exports)."""
+
+
+def _terms(ns: type[DefinedNamespace]) -> frozenset[str]:
+    """A defined namespace's terms, those that are Python keywords (``sh:class``) included."""
+    names = {n for n in ns.__annotations__ if not n.startswith("_")}
+    return frozenset(names | set(getattr(ns, "_extras", ())))
+
+
+_CLOSED: dict[str, tuple[str, frozenset[str], str]] = {
+    "ops": (str(OPS._NS), _terms(OPS), "the ops ontology (ontology/ops.ttl)"),
+    "sh": (str(SH._NS), _terms(SH), "SHACL (https://www.w3.org/TR/shacl/)"),
+}
+
+
+def unknown_term(iri: URIRef) -> str | None:
+    """Why ``iri`` is refused: an ``ops:`` or ``sh:`` IRI that is no term of its closed
+    vocabulary (a typo, which would silently match nothing), with "did you mean"; else ``None``."""
+    text = str(iri)
+    for prefix, (ns, names, where) in _CLOSED.items():
+        if text.startswith(ns):
+            local = text[len(ns):]
+            if not local or local in names:
+                return None
+            near = get_close_matches(local, sorted(names), n=1, cutoff=0.6)
+            hint = f"; did you mean {prefix}:{near[0]}?" if near else ""
+            return f"{prefix}:{local} is not a term of {where}{hint}"
+    return None

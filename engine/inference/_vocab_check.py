@@ -7,7 +7,7 @@ from difflib import get_close_matches
 
 from rdflib import URIRef
 
-from engine.vocab import OPS, PREFIXES
+from engine.vocab import OPS, PREFIXES, unknown_term
 
 __all__ = ["ACTION_TYPES", "OPS_NS", "action_error", "ops_term_error", "prefix_error"]
 
@@ -27,13 +27,7 @@ def _near(word: str, names: list[str]) -> str:
 
 def ops_term_error(iri: URIRef) -> str | None:
     """Why ``iri`` (in the ops namespace) is refused, or ``None`` if it is an ontology term."""
-    if not str(iri).startswith(OPS_NS):
-        return None
-    local = str(iri)[len(OPS_NS):]
-    if local in _NAMES:
-        return None
-    return (f"ops:{local} is not a term of the ops ontology (ontology/ops.ttl)"
-            f"{_near(local, sorted(_NAMES))}")
+    return unknown_term(iri) if str(iri).startswith(OPS_NS) else None
 
 
 def action_error(iri: URIRef) -> str | None:

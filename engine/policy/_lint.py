@@ -14,6 +14,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from engine.errors import ParseError
+from engine.vocab import unknown_term
 
 __all__ = ["SH", "check_shapes", "sparql_prefixes"]
 
@@ -58,6 +59,18 @@ def _problems(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None]]
         if why:
             yield f"bad sh:path: {why} ({_SPEC}#property-paths)", "path", _first_word(g, v)
     yield from _bad_sparql(g, merged)
+    yield from _unknown_terms(g)
+
+
+def _unknown_terms(g: Graph) -> Iterator[tuple[str, str, Node | None]]:
+    """``ops:`` and ``sh:`` IRIs that are no terms of their vocabularies: a misspelt class,
+    property or constraint makes a shape match nothing, or constrain nothing, silently."""
+    iris = {t for triple in g for t in triple if isinstance(t, URIRef)}
+    for iri in sorted(iris, key=str):
+        why = unknown_term(iri)
+        if why is not None:
+            local = str(iri).rsplit("#", 1)[-1]
+            yield f"{why}; a shape naming it would match nothing", local, None
 
 
 def _nonneg(v: Literal) -> bool:
