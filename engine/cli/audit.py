@@ -78,7 +78,8 @@ def verify(ctx: Ctx, at_ref: str | None) -> None:
 
 def _verify_text(report: ChainReport) -> str:
     if report.ok:
-        return (f"provenance chain intact: {report.records} records, head #{report.head_seq} "
+        noun = "record" if report.records == 1 else "records"
+        return (f"provenance chain intact: {report.records} {noun}, head #{report.head_seq} "
                 f"{report.head_hash[:16] or '-'} (keep this hash elsewhere to anchor the chain)")
     lines = [click.style(f"provenance chain BROKEN: {len(report.problems)} problem(s) in "
                          f"{report.records} records", fg="red")]

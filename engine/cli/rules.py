@@ -111,7 +111,8 @@ def rules_check(ctx: Ctx, paths: tuple[Path, ...]) -> None:
                        "strata": len(r.strata), "version": rs.version})
     emit(ctx, report, lambda: "\n".join(
         f"ok  {', '.join(map(str, x['paths']))}: {x['rules']} rules, "  # type: ignore[call-overload]
-        f"{x['strata']} strata, version {x['version']}" for x in report))
+        f"{x['strata']} {'stratum' if x['strata'] == 1 else 'strata'}, version {x['version']}"
+        for x in report))
 
 
 @app.command()

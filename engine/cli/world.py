@@ -307,4 +307,5 @@ def ontology_check(ctx: Ctx, files: tuple[Path, ...]) -> None:
 def _consistency_text(report: Any, paths: list[Path]) -> str:
     verdict = "consistent" if report.consistent else "INCONSISTENT"
     names = ", ".join(str(p) for p in paths)
-    return f"{names}: {verdict} ({report.reasoner}, {report.seconds:.2f}s)\n  {report.message}"
+    head = f"{names}: {verdict} ({report.reasoner}, {report.seconds:.2f}s)"
+    return head if report.message == "consistent" else f"{head}\n  {report.message}"
