@@ -9,15 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import app
+from tests.support.plans import FREEZE_PLAN
 
 REPO = Path(__file__).resolve().parents[3]
-PLAN = """@prefix ops: <https://w3id.org/tier1/ops#> .
-@prefix ex: <https://example.org/estate/> .
-@prefix run: <urn:tier1:run:> .
-run:p a ops:Plan ; ops:status "proposed" ; ops:hasStep run:s .
-run:s a ops:PlanStep ; ops:actionType ops:Rollback ; ops:target ex:payments ;
-  ops:usesRunbook ex:rb-rollback ; ops:performedBy ex:agent-deployer .
-"""
+PLAN = FREEZE_PLAN
 
 
 def _estate(tmp_path: Path) -> str:

@@ -12,15 +12,10 @@ from engine.cli import app
 from engine.provenance import record_iri, verify_chain
 from engine.store import CommitMeta, Delta, SqliteStore
 from engine.vocab import OPS, GraphName
+from tests.support.plans import FREEZE_PLAN
 
 REPO = Path(__file__).resolve().parents[3]
-PLAN = """@prefix ops: <https://w3id.org/tier1/ops#> .
-@prefix ex: <https://example.org/estate/> .
-@prefix run: <urn:tier1:run:> .
-run:p a ops:Plan ; ops:status "proposed" ; ops:hasStep run:s .
-run:s a ops:PlanStep ; ops:actionType ops:Rollback ; ops:target ex:payments ;
-  ops:usesRunbook ex:rb-rollback ; ops:performedBy ex:agent-deployer .
-"""
+PLAN = FREEZE_PLAN
 
 
 def _run(spec: str, *args: str) -> tuple[int, str]:
