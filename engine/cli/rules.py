@@ -241,7 +241,10 @@ def why_not(ctx: Ctx, rule_id: str, binds: tuple[str, ...], rules: tuple[Path, .
         head = f"rule {res.rule_id} v{res.rule_version}"
         if res.matched:
             return f"{head}: {res.reason}"
-        return (f"{head}: fails at line {res.failed_line}: {res.failed}\n  {res.reason}"
+        where = f"{res.source}:{res.failed_line}" if res.source else f"line {res.failed_line}"
+        tried = "".join("\n  tried: " + ", ".join(f"?{k} = {v}" for k, v in row)
+                        for row in res.tried)
+        return (f"{head}: fails at {where}: {res.failed}\n  {res.reason}{tried}"
                 + "".join(f"\n  ok: {s}" for s in res.satisfied))
 
     emit(ctx, res, text)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import URIRef
 
 from engine.errors import InputError
+from engine.inference._checks import block_atom_vars, expr_vars
 from engine.inference._compile import CLOCK_P, Unit
 from engine.inference._model import Atom, Count, Filter, Not, Rule, Var
 from engine.inference._results import Derivation, Proposal, WhyNot
@@ -150,7 +151,8 @@ def why_not(r: Reasoner, rule_id: str, bind: dict[str, Node], limit: int = 20000
         if not nxt:
             return WhyNot(rule_id=rule.id, rule_version=rule.version, bindings=shown,
                           matched=False, failed_line=item.line, failed=line_text,
-                          reason=_reason(item), satisfied=tuple(done))
+                          reason=_reason(item), satisfied=tuple(done), source=rule.source,
+                          tried=_tried(ws, sols, _item_vars(item)))
         done.append(line_text)
         sols = nxt
     return WhyNot(rule_id=rule.id, rule_version=rule.version, bindings=shown, matched=True,
@@ -185,6 +187,32 @@ def _reason(item: object) -> str:
     if isinstance(item, Not):
         return "the 'not' block matches, so negation fails"
     return "the count block could not be evaluated"
+
+
+def _tried(ws: Any, sols: list[dict[str, int]], names: set[str], most: int = 3
+           ) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The first ``most`` distinct bindings of ``names`` among ``sols``, as CURIEs."""
+    out: list[tuple[tuple[str, str], ...]] = []
+    for b in sols:
+        row = tuple((k, curie(ws.terms.nodes[b[k]])) for k in sorted(names)
+                    if k in b and not k.startswith("_"))
+        if row and row not in out:
+            out.append(row)
+            if len(out) == most:
+                break
+    return tuple(out)
+
+
+def _item_vars(item: object) -> set[str]:
+    """The variables a body statement (pattern, filter, block) names."""
+    if isinstance(item, Atom):
+        return {t.name for t in item.terms() if isinstance(t, Var)}
+    if isinstance(item, Filter):
+        return expr_vars(item.expr)
+    if isinstance(item, Not | Count):
+        return block_atom_vars(item.body) | {
+            n for f in item.body if isinstance(f, Filter) for n in expr_vars(f.expr)}
+    return set()
 
 
 def _line(rule: Rule, line: int) -> str:

@@ -97,6 +97,10 @@ class WhyNot(BaseModel):
     failed: str | None = None
     reason: str
     satisfied: tuple[str, ...] = ()
+    source: str = ""
+    tried: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """The first bindings (``?var`` = CURIE, of the failing statement's variables) that
+    reached the failing statement, so the value that made it fail can be seen."""
 
 
 class InferOutcome(BaseModel):

@@ -85,7 +85,7 @@ def test_cli_infer_explain_why_not(tmp_path: Path) -> None:
     tree = json.loads(res.output)
     assert tree["kind"] == "proposal" and tree["premises"][0]["commit"]
     res = runner.invoke(app, [*base, "why-not", "crashed", "--bind", "i=ex:h1", *now])
-    assert res.exit_code == 0 and 'fails at line 5: ?i ops:health "crashed"' in res.output
+    assert res.exit_code == 0 and 'r.rules:5: ?i ops:health "crashed"' in res.output
     res = runner.invoke(app, [*base, "--format", "json", "why-not", "crashed", "--bind",
                               "i=ex:i1", *now])
     assert json.loads(res.output)["matched"] is True
