@@ -135,6 +135,12 @@ def _bad_sparql(g: Graph, merged: Graph) -> Iterator[tuple[str, str, Node | None
             why = str(exc).splitlines()[0]
             fix = ("declare every prefix it uses with sh:prefixes" if "prefix" in why.lower()
                    else "fix the query's syntax (test it with tier1 query)")
+            empty = [o for o in merged.objects(c, SH.prefixes)
+                     if not any(True for _ in merged.objects(o, SH.declare))]
+            if "prefix" in why.lower() and empty:
+                fix = (f"its sh:prefixes {empty[0].n3()} names a node with no sh:declare in "
+                       "the shape files loaded: load the file that declares them too (for the "
+                       "shipped shapes, shapes/tier1-shapes.ttl), or declare them here")
             yield f"sh:select does not parse ({why}); {fix}", "select", Literal(first)
 
 

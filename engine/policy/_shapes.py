@@ -60,7 +60,8 @@ def shape_files(paths: Sequence[Path]) -> tuple[Path, ...]:
         elif p.exists():
             out.append(p)
         else:
-            raise ShapeError(f"no shapes file or directory at {p}; pass --shapes PATH")
+            raise ShapeError(f"no shapes file or directory at {p}; check the path (a shapes "
+                             "folder such as shapes/, or one .ttl file)")
     if not out:
         raise ShapeError(f"no *.ttl shape files in {', '.join(map(str, paths))}")
     return tuple(out)

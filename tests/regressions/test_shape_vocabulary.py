@@ -41,3 +41,13 @@ def test_a_misspelt_term_in_a_shape_is_an_error(tmp_path: Path, body: str, words
 def test_the_shipped_shapes_use_known_terms_only() -> None:
     r = CliRunner().invoke(app, ["shapes", "test"])
     assert r.exit_code == 0, r.output
+
+
+def test_a_shape_file_loaded_without_its_prefix_declarations_says_which_file_is_missing(
+        tmp_path: Path) -> None:
+    spec = str(tmp_path / "w.db")
+    assert CliRunner().invoke(app, ["--store", spec, "init"]).exit_code == 0
+    r = CliRunner().invoke(app, ["--store", spec, "validate", "--shapes",
+                                 str(REPO / "shapes" / "world.ttl")])
+    assert r.exit_code == 3
+    assert "names a node with no sh:declare" in r.output and "tier1-shapes.ttl" in r.output
