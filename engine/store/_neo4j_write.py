@@ -4,19 +4,13 @@
 ``removed`` commit numbers), so as-of reads and diffs are the same range
 queries. The property-graph view (``Resource`` nodes, labels, properties,
 relationships) is brought up to date in the same transaction.
-
-The statements of a commit larger than ``PIPELINE_MIN`` quads run on a writer
-thread (``_neo4j_pipeline``): writes are queued, not waited for, so the rows of
-the next batches (statement rows while they stream, then the view's) are built
-while the server executes the earlier ones; reads wait for their answer.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any, NamedTuple
 
 from neo4j import Transaction
@@ -36,29 +30,14 @@ from engine.store._neo4j_mapping import (
     quad_hash,
     term_hash,
 )
-from engine.store._neo4j_pipeline import (
-    BATCH,
-    Batch,
-    Pending,
-    Pipeline,
-    batched,
-    chunks,
-    column,
-    gather,
-    submit,
-)
 from engine.store._neo4j_temporal import DatetimeEncoder, unchanged
 from engine.store._sqlite import _commit_id
 from engine.terms import Quad, decode, encode
 from engine.vocab import GraphName
 
-__all__ = ["BATCH", "PIPELINE_MIN", "apply_commit"]
+__all__ = ["BATCH", "apply_commit"]
 
-_chunks = chunks  # the batches a statement sends (tests look at them)
-
-PIPELINE_MIN = BATCH
-"""A commit of at most this many quads runs its statements on the calling thread: a
-single batch of each statement leaves nothing to overlap (measured: see docs/neo4j.md)."""
+BATCH = 5000
 RDF_TYPE_IRI = str(RDF_TYPE)
 
 
@@ -76,17 +55,10 @@ _new_row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third o
 
 
 def _rows(quads: Iterable[Quad]) -> dict[str, _Row]:
-    """The statement rows of ``quads`` by key."""
+    """The statement rows of ``quads`` by key. Objects repeat (classes, services, enum
+    values: 19k distinct in 100k generated triples), so each is hashed once."""
+    hashes: dict[str, str] = {}
     out: dict[str, _Row] = {}
-    _rows_into(quads, out, {})
-    return out
-
-
-def _rows_into(quads: Iterable[Quad], out: dict[str, _Row], hashes: dict[str, str]) -> list[_Row]:
-    """Add the rows of ``quads`` to ``out`` (by key); the rows that were not there yet.
-    Objects repeat (classes, services, enum values: 19k distinct in 100k generated
-    triples), so each is hashed once (``hashes``: object key → hash)."""
-    new: list[_Row] = []
     for q in quads:
         check_quad(q)
         g, s, p, o = q[3]._value_, node_uri(q[0]), str(q[1]), encode(q[2])
@@ -94,35 +66,38 @@ def _rows_into(quads: Iterable[Quad], out: dict[str, _Row], hashes: dict[str, st
         if oh is None:
             oh = hashes[o] = term_hash(o)
         k = quad_hash(g, s, p, o)
-        if k not in out:
-            out[k] = row = _new_row(_Row, (k, g, s, p, o, oh, q))
-            new.append(row)
-    return new
+        out[k] = _new_row(_Row, (k, g, s, p, o, oh, q))
+    return out
 
 
-def _stream(
-    pipe: Pipeline, quads: Iterable[Quad], seq: int, fresh: bool,
-) -> tuple[dict[str, _Row], list[Pending]]:
-    """The statement rows of the adds ``quads``, built a batch at a time while the server
-    works on the batches before. In a ``fresh`` store (no commit yet) every row is new, so
-    its ``Stmt`` is queued as soon as its batch is built; otherwise the existence of each
-    batch's nodes is asked (the answers: the reads returned), and nothing is created yet."""
-    out: dict[str, _Row] = {}
-    hashes: dict[str, str] = {}
-    asked: set[str] = set()
-    reads: list[Pending] = []
-    quads = iter(quads)
-    while chunk := list(islice(quads, BATCH)):
-        rows = _rows_into(chunk, out, hashes)
-        if fresh:
-            pipe.write(cy.STMT_CREATE, {"rows": Batch([list(r[:6]) for r in rows]), "seq": seq})
-            continue
-        uris = {r.s for r in rows}
-        uris.update(_object_uri(r) for r in rows if r.o[0] != "L")
-        uris -= asked
-        asked |= uris
-        reads += submit(pipe, cy.NODES_EXISTING, "uris", sorted(uris))
-    return out, reads
+
+class _Batch(list[Any]):
+    """The rows of one batch: a list whose ``repr`` is its length. The driver formats
+    every RUN message for its debug log before looking at the log level, and the rows
+    are most of that message: as much CPU as packing them (1-2 s on a 1M-triple load)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[_Batch]:
+    for i in range(0, len(items), size):
+        yield _Batch(items[i:i + size])
+
+
+def _column(tx: Transaction, query: str, name: str, items: Sequence[Any], **params: Any) -> list[Any]:
+    """Run ``query`` over ``items`` in batches; the items of every batch's one collected list."""
+    out: list[Any] = []
+    for chunk in _chunks(items):
+        out.extend(tx.run(query, {name: chunk, **params}).single(strict=True)[0])
+    return out
+
+
+def _batched(tx: Transaction, query: str, name: str, items: Sequence[Any], **params: Any) -> None:
+    for chunk in _chunks(items):
+        tx.run(query, {name: chunk, **params}).consume()
 
 
 def apply_commit(
@@ -131,41 +106,50 @@ def apply_commit(
 ) -> Commit:
     """Write ``delta`` as the commit after ``head``; returns the commit written.
     ``datetimes`` prepares datetime property values for the server's Bolt version."""
-    threaded = len(delta.adds) + len(delta.removes) > PIPELINE_MIN
-    with paused_gc(), Pipeline(tx, threaded=threaded) as pipe:
-        return _apply(pipe, delta, meta, ns, head, datetimes)
+    with paused_gc():
+        return _apply(tx, delta, meta, ns, head, datetimes)
 
 
 def _apply(
-    pipe: Pipeline, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
+    tx: Transaction, delta: Delta, meta: CommitMeta, ns: Namespaces, head: Commit | None,
     datetimes: DatetimeEncoder,
 ) -> Commit:
+    adds = _rows(delta.adds)
+    removes = _rows(delta.removes)
     seq = (head.seq if head else 0) + 1
     ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
     if head and ts < head.timestamp:
         ts = head.timestamp
-    removes = _rows(delta.removes)
-    gone_reads = submit(pipe, cy.STMT_REMOVE, "ks", list(removes), seq=seq)
-    adds, found = _stream(pipe, delta.adds, seq, fresh=head is None)
-    existing = set(gather(found))
-    if head is not None:  # a statement cannot be live unless its subject's node exists
-        maybe_live = [k for k, r in adds.items() if r.s in existing]
-        for k in column(pipe, cy.STMT_LIVE, "ks", maybe_live):
-            del adds[k]
-        rows = [list(r[:6]) for r in adds.values()]  # lists: the packer hands a tuple to a hook
-        batched(pipe, cy.STMT_CREATE, "rows", rows, seq=seq)
-    gone = gather(gone_reads)
+    gone = _column(tx, cy.STMT_REMOVE, "ks", list(removes), seq=seq)
+    existing = _existing_nodes(tx, adds.values()) if head is not None else set()
+    maybe_live = [k for k, r in adds.items() if r.s in existing]
+    for k in _column(tx, cy.STMT_LIVE, "ks", maybe_live):
+        del adds[k]
+    rows = [list(r[:6]) for r in adds.values()]  # lists: the packer hands each tuple to a Python hook
+    _batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
     added = list(adds.values())
     removed = [removes[k] for k in gone]
-    _View(pipe, ns, existing, datetimes).update(added, removed)
+    _View(tx, ns, existing, datetimes).update(added, removed)
     parent = head.id if head else None
     cid = _commit_id(parent, seq, ts, meta, len(added), len(removed))
-    pipe.write(cy.COMMIT_CREATE, dict(
-        id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message, parent=parent,
-        added=len(added), removed=len(removed), pseq=head.seq if head else None))
-    pipe.close()  # every statement ran (or the first error is raised)
+    tx.run(cy.COMMIT_CREATE, id=cid, seq=seq, ts=ts, author=meta.author, message=meta.message,
+           parent=parent, added=len(added), removed=len(removed),
+           pseq=head.seq if head else None).consume()
     return Commit(id=cid, seq=seq, timestamp=ts, author=meta.author, message=meta.message,
                   parent=parent, added=len(added), removed=len(removed))
+
+
+def _existing_nodes(tx: Transaction, adds: Iterable[_Row]) -> set[str]:
+    """The nodes, among the subjects and objects of ``adds``, that exist before the commit.
+
+    A statement whose subject has no node cannot be live (every live statement
+    keeps its subject's node: a property or a relationship), so only the others
+    are checked against history, and only their literals are read back: a bulk
+    load of new subjects skips both.
+    """
+    uris = {r.s for r in adds}
+    uris.update(_object_uri(r) for r in adds if r.o[0] != "L")
+    return set(_column(tx, cy.NODES_EXISTING, "uris", sorted(uris)))
 
 
 def _split(rows: list[_Row]) -> tuple[list[_Row], list[_Row]]:
@@ -207,9 +191,9 @@ class _View:
     """
 
     def __init__(
-        self, pipe: Pipeline, ns: Namespaces, existing: set[str], datetimes: DatetimeEncoder,
+        self, tx: Transaction, ns: Namespaces, existing: set[str], datetimes: DatetimeEncoder,
     ) -> None:
-        self.pipe = pipe
+        self.tx = tx
         self.ns = ns
         self.existing = existing  # nodes of the commit's adds that existed before it
         self.datetimes = datetimes
@@ -219,7 +203,7 @@ class _View:
         rel_del, lit_del = _split(removed)
         for (rtype, g), rows in self._by_type(rel_del).items():
             asserted = g == GraphName.ASSERTED.value
-            batched(self.pipe, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
+            _batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
         self._drop_labels(rel_del)
         new = {r.s for r in added} | {_object_uri(r) for r in rel_add}
         new -= self.existing  # the nodes this commit creates
@@ -227,15 +211,15 @@ class _View:
         classes = self._classes(rel_add)
         self._create_nodes(new, props, classes)
         sets = [[u, p] for u, p in props.items() if u not in new]
-        batched(self.pipe, cy.NODES_SET, "rows", sets)
+        _batched(self.tx, cy.NODES_SET, "rows", sets)
         self._add_labels(classes, new)
         for (rtype, g), pairs in self._by_type(rel_add).items():
             asserted = g == GraphName.ASSERTED.value
-            batched(self.pipe, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g)
+            _batched(self.tx, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g)
         touched = {r.s for r in removed} | {_object_uri(r) for r in rel_del}
-        batched(self.pipe, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
+        _batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
         if self.ns.pending:
-            batched(self.pipe, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
+            _batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
 
     def _by_type(self, rows: Iterable[_Row]) -> dict[tuple[str, str], list[list[str]]]:
         out: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
@@ -263,7 +247,7 @@ class _View:
         old = {(r.s, r.p) for r in lit_add if r.s in self.existing} | {(r.s, r.p) for r in lit_del}
         for key in old:  # an existing subject's are read back (history is already written)
             groups[key] = []
-        for s, p, g, o in column(self.pipe, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
+        for s, p, g, o in _column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
             groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         props: dict[str, dict[str, Any]] = defaultdict(dict)
         name = self.ns.name
@@ -290,7 +274,7 @@ class _View:
             keys = tuple(sorted(values))
             groups[(labels, keys)].append([uri, *(values[k] for k in keys)])
         for (labels, keys), rows in groups.items():
-            batched(self.pipe, cy.nodes_create(labels, keys), "rows", rows)
+            _batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
 
     def _add_labels(self, classes: dict[str, list[str]], new: set[str]) -> None:
         by_label: dict[str, list[str]] = defaultdict(list)
@@ -299,7 +283,7 @@ class _View:
                 for label in labels:
                     by_label[label].append(uri)
         for label, uris in sorted(by_label.items()):
-            batched(self.pipe, cy.label_add(label), "uris", uris)
+            _batched(self.tx, cy.label_add(label), "uris", uris)
 
     def _drop_labels(self, rel_del: list[_Row]) -> None:
         by_class: dict[str, list[str]] = defaultdict(list)
@@ -307,4 +291,4 @@ class _View:
             if r.p == RDF_TYPE_IRI and r.o[0] == "U":
                 by_class[r.o[1:]].append(r.s)
         for cls, uris in sorted(by_class.items()):
-            batched(self.pipe, cy.label_drop(self.ns.name(cls)), "uris", uris, cls=cls)
+            _batched(self.tx, cy.label_drop(self.ns.name(cls)), "uris", uris, cls=cls)
