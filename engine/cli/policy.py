@@ -19,9 +19,9 @@ from engine.policy import (
     impact_on_history,
     load_shapes,
     read_plan_file,
+    record_decision,
     run_suite,
 )
-from engine.policy._record import record_decision
 from engine.provenance import ProvenanceRecorder
 from engine.store import CommitMeta, Delta, resolve_ref
 from engine.terms import curie
