@@ -175,7 +175,7 @@ def _exists(w: Writer, spec: JoinSpec, bound: set[str], todo: list[int], done: s
     incident three times per new alert)."""
     if not w.prefix or not todo or any(b.key not in done for b in spec.blocks):
         return False
-    assigned = {line.split(" = ", 1)[0][2:] for line in spec.emit if " = " in line}
+    assigned = {line.strip().split(" = ", 1)[0][2:] for line in spec.emit if " = " in line}
     reads = {n for line in spec.emit for n in _EMIT_VAR.findall(line)} - assigned
     if not reads <= bound:
         return False
@@ -205,7 +205,7 @@ def _function(name: str, params: str, w: Writer) -> str:
 
 
 def generate_block(b: BlockSpec, intern: Callable[[Node], int],
-                   exists: Collection[int] | None = None) -> str:
+                   exists: Collection[int] | None = None, hidden: str = "HID") -> str:
     """Source of ``def key(outer...)``: whether the block matches (``not``) or how many
     distinct tuples it counts (``count``), skipping the facts in ``HID`` (the working set's
     ``hidden``: empty but while DRed evaluates the old state).
@@ -214,7 +214,7 @@ def generate_block(b: BlockSpec, intern: Callable[[Node], int],
     existence test split off a join instead: ``def key(outer..., X)``, whose atoms see what
     the join's would (those at ``exists`` skip ``X``, none skips ``HID``)."""
     w = Writer(intern)
-    w.xsrc = "HID" if exists is None else "X"
+    w.xsrc = hidden if exists is None else "X"
     w.old = set(range(len(b.atoms))) if exists is None else set(exists)
     if b.kind == "count":
         w.line("_seen = set()")
@@ -242,19 +242,60 @@ def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
 
 
 def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
-                   names: list[str], old: Collection[int] = ()) -> str:
+                   names: list[str], old: Collection[int] = (), changed_only: bool = False) -> str:
     """Source of ``def name(K, out, X)``: the join of ``spec`` once per key tuple in ``K``, with
     ``names`` bound to the tuple (DRed re-evaluates a rule for the outer keys of a ``not`` or
     ``count`` block whose truth may have changed); atoms at positions ``old`` skip facts in
-    ``X`` (instances using a delta fact are the delta joins' to find)."""
+    ``X`` (instances using a delta fact are the delta joins' to find).
+
+    With ``changed_only`` (DRed's over-deletion, in the old state) an instance is emitted only
+    if one of its blocks has another value in the new state (``<key>n``, which skips the
+    removed facts and reads the new clock): the others keep their derivation."""
     w = Writer(intern)
     w.prefix = name
     w.old = set(old)
+    if changed_only:
+        spec = JoinSpec(spec.atoms, spec.filters, spec.blocks, _changed_guard(w, spec))
     w.open("for _k in K:")
     for i, n in enumerate(names):
         w.line(f"{v(n)} = _k[{i}]")
     _join(w, spec, set(names), None)
     return _function(name, "K, out, X", w)
+
+
+def _changed_guard(w: Writer, spec: JoinSpec) -> list[str]:
+    """``spec``'s emit lines under a test that the instance may not hold, or may derive
+    another head, in the new state: a ``not`` block changes value, or a ``count`` whose new
+    value fails a filter on it or appears in the head (a count of 2,000 firing alerts instead
+    of 1,000 still passes ``?n >= 3``: that instance keeps its derivation)."""
+    lines = ["_c = False"]
+    for b in spec.blocks:
+        old = ", ".join(v(n) for n in b.outer)
+        new = ", ".join("NEWNOW[0]" if n == "__now" else v(n) for n in b.outer)
+        comma = "," if b.outer else ""
+        w.memos.add(f"{b.key}n")
+        lines += [f"_r = _m{b.key}.get(({old}{comma}))",
+                  f"_k = ({new}{comma})",
+                  f"_n = _m{b.key}n.get(_k)",
+                  "if _n is None:",
+                  f"    _n = _m{b.key}n[_k] = {b.key}n({new})",
+                  f"if {_differs(spec, b)}:",
+                  "    _c = True"]
+    return [*lines, "if _c:", *("    " + ln for ln in spec.emit)]
+
+
+def _differs(spec: JoinSpec, b: BlockSpec) -> str:
+    """The test, on ``_r`` (old value) and ``_n`` (new), that block ``b`` changes the instance."""
+    res = b.result
+    if b.kind == "not" or res is None or any(v(res) in ln for ln in spec.emit):
+        return "_r is None or _n != _r"
+    uses = [(k, names) for k, names in spec.filters if res in names]
+    if any(k.startswith("R") for k, _ in uses):
+        return "_r is None or _n != _r"
+    def arg(n: str) -> str:
+        return "VAL(INT(_n))" if n == res else "VAL(NEWNOW[0])" if n == "__now" else f"VAL({v(n)})"
+    fails = " or ".join(f"not {k}({', '.join(arg(n) for n in names)})" for k, names in uses)
+    return f"_r is None or (_n != _r and ({fails or 'False'}))"
 
 
 @lru_cache(maxsize=4096)

@@ -73,6 +73,8 @@ class BlockKeys:
     preds: tuple[int | None, ...]
     find: list[Callable[[Any, list[Any], Any], None]]
     rerun: Callable[[Any, list[Any], Any], None]
+    rerun_changed: Callable[[Any, list[Any], Any], None]
+    """``rerun`` for DRed's over-deletion: only the instances whose blocks change value."""
 
 
 @dataclass
@@ -140,6 +142,7 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
         "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
         "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P), "HID": ws.hidden,
         "NODES": ws.terms.nodes, "IRI": URIRef, "LIT": Literal,
+        "NHID": ws.gone, "NEWNOW": ws.newnow,
     }
     atoms = [it for it in rule.body if isinstance(it, Atom)]
     if rule.uses_now():
@@ -181,7 +184,7 @@ def _nothing(*_: Any) -> None:
 
 def _idle(bk: BlockKeys) -> BlockKeys:
     return BlockKeys(names=bk.names, preds=bk.preds, find=[_nothing] * len(bk.find),
-                     rerun=_nothing)
+                     rerun=_nothing, rerun_changed=_nothing)
 
 
 def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet,
@@ -198,12 +201,15 @@ def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet
                 for i in range(len(b.atoms))]
     not_clock = [i for i, a in enumerate(spec.atoms) if a.p != CLOCK_P]
     rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names, not_clock)
-    srcs += [*find_src, rerun_src]
+    changed_src = generate_keyed(f"{b.key}rerunc", spec, ws.terms.intern, names, not_clock,
+                                 changed_only=True)
+    srcs += [*find_src, rerun_src, changed_src]
     preds = tuple(None if isinstance(a.p, Var) else ws.terms.intern(a.p) for a in b.atoms)
     return BlockKeys(
         names=tuple(names), preds=preds,
         find=[compile_source(src, ns, f"{b.key}k{i}") for i, src in enumerate(find_src)],
         rerun=compile_source(rerun_src, ns, f"{b.key}rerun"),
+        rerun_changed=compile_source(changed_src, ns, f"{b.key}rerunc"),
     )
 
 
@@ -258,6 +264,9 @@ def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[...
             counted=[c.name for c in it.vars] if isinstance(it, Count) else [], result=res,
         )
         compile_source(generate_block(spec, ws.terms.intern), ns, spec.key)
+        new = BlockSpec(key=f"{spec.key}n", kind=spec.kind, atoms=spec.atoms, filters=fl,
+                        outer=outer, counted=spec.counted, result=res)
+        compile_source(generate_block(new, ws.terms.intern, hidden="NHID"), ns, new.key)
         out.append(spec)
     return out
 

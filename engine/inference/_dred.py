@@ -229,15 +229,18 @@ def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) 
                 keys.setdefault((u.index, bl.key), set()).update(out)
 
 
-def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta) -> list[Any]:
+def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta, changed: bool = False
+           ) -> list[Any]:
     """Heads of the rule instances at the affected keys (generated per-key re-evaluation)
-    that use no fact of ``d`` (the delta joins over ``d`` found those)."""
+    that use no fact of ``d`` (the delta joins over ``d`` found those); with ``changed``, only
+    those whose blocks have another value in the new state (see :func:`_overdelete`)."""
     out: list[Any] = []
     for u in units:
         for bl in u.blocks:
             ks = keys.get((u.index, bl.key))
             if ks:
-                u.keys[bl.key].rerun(ks, out, d)
+                bk = u.keys[bl.key]
+                (bk.rerun_changed if changed else bk.rerun)(ks, out, d)
     return out
 
 
@@ -250,7 +253,15 @@ def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick
     out: list[Any] = []
     for u in units:
         _delta_eval(r, u, d, out, tick)
-    out += _keyed(r, units, keys, x)
+    # an instance at an affected key whose blocks keep their value keeps its derivation: only
+    # the others are over-deleted (the rest of DRed's superset was churn: deleted, rederived)
+    ws.gone.update(d)
+    ws.newnow[0] = r._clock[2] if r._clock is not None else None
+    try:
+        out += _keyed(r, units, keys, x, changed=True)
+    finally:
+        ws.gone.clear()
+        ws.newnow[0] = None
     od: set[Any] = set()
     frontier = {f for f in out if f in ws.derived}
     while frontier:

@@ -89,6 +89,10 @@ class WorkingSet:
         self.hidden: dict[int, set[tuple[int, int]]] = {}
         """Facts (``{p: {(s, o)}}``) that ``not``/``count`` blocks skip: DRed fills it with the
         added facts while it evaluates the old state, instead of taking them out of the index."""
+        self.gone: dict[int, set[tuple[int, int]]] = {}
+        """While DRed over-deletes: the removed facts, which a block's new-state variant skips."""
+        self.newnow: list[int | None] = [None]
+        """While DRed over-deletes: the new clock value, which a block's new-state variant reads."""
 
     def rebuild_watch(self) -> None:
         """Sort the watched predicates' facts (after a bulk load) and keep them sorted."""
