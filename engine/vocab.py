@@ -88,6 +88,7 @@ class OPS(DefinedNamespace):
     canPerform: URIRef  # agent -> action type it may run (scope)
     scopeService: URIRef  # agent -> service it may act on (scope)
     approvedBy: URIRef  # plan or approval -> person
+    enteredBy: URIRef  # approval activity -> the account that ran the command (a string)
     hasApproval: URIRef  # plan -> approval
     executes: URIRef  # step execution -> step
     # --- datatype properties

@@ -49,6 +49,7 @@ class ProvContext:
     """What records cite: per plan, the decision record, shape version and triggers."""
 
     recorder: ProvenanceRecorder
+    operator: str = ""  # who runs this process's commands (--author): named on approvals
     decisions: dict[URIRef, tuple[URIRef, str]] = field(default_factory=dict)
     informed_by: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
 
@@ -138,6 +139,7 @@ class ChainRecorder:
                     plan=event.plan, approver=URIRef(who),
                     decision="approved" if event.kind == "approval" else "rejected",
                     at=event.at, emergency="(emergency)" in event.text, reason=event.text,
+                    operator=self._ctx.operator,
                 ))
                 return extra | rec.delta
         return extra
@@ -222,7 +224,7 @@ def real_ports(store: GraphStore, scenario: Scenario | None, setup: LoopSetup,
     from engine.inference import Reasoner, load_rules
     from engine.policy import PolicyGate, load_shapes
 
-    ctx = ProvContext(recorder=ProvenanceRecorder(store))
+    ctx = ProvContext(recorder=ProvenanceRecorder(store), operator=setup.config.author)
     asserted = [t for t in triples(store, graph=GraphName.ASSERTED) if not is_bookkeeping(t[0])]
     inference = RuleInference(Reasoner(load_rules(list(setup.rules))), asserted, now)
     missing = inference.initial().adds - set(store.quads(graphs=(GraphName.INFERRED,)))

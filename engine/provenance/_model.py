@@ -121,6 +121,8 @@ class ApprovalRecord(BaseModel):
     at: datetime
     emergency: bool = False
     reason: str = ""
+    operator: str = ""
+    """Who ran the command that recorded it (``--author``), when not the approver itself."""
 
 
 class Record(BaseModel):

@@ -119,6 +119,8 @@ class ProvenanceRecorder:
         ]
         if rec.reason:
             body.append((r, RDFS.comment, Literal(rec.reason)))
+        if rec.operator:
+            body.append((r, OPS.enteredBy, Literal(rec.operator)))
         extra = [(rec.approver, RDF.type, PROV.Person), (rec.plan, RDF.type, PROV.Plan)]
         return self._seal(seq, prev, body, extra)
 
