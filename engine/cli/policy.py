@@ -191,6 +191,9 @@ def _impact_text(report: ImpactReport) -> str:
     o, n = report.old_version, report.new_version
     lines = [f"{report.replayed} decision(s) replayed: shapes {o.version_info} {o.short} -> "
              f"{n.version_info} {n.short}; {len(report.changed)} would differ"]
+    if o.version_info == n.version_info and o.short != n.short:
+        lines.append(f"note: both shape sets say version {o.version_info} but differ: bump "
+                     "owl:versionInfo in the new one, or decisions will not say which they met")
     if report.skipped:
         lines.append(f"{report.skipped} decision(s) not replayed: recorded without the delta "
                      "they judged (the closed loop's; 'validate --record' keeps it)")

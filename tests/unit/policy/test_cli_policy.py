@@ -52,7 +52,24 @@ def test_shapes_diff_says_which_decisions_it_could_not_replay(tmp_path: Path) ->
             "--against-history"]
     out = json.loads(r.invoke(app, [*args, "--format", "json"]).output)
     assert out["replayed"] == 0 and out["skipped"] >= 1
-    assert f"{out['skipped']} decision(s) not replayed" in r.invoke(app, args).output
+    text = r.invoke(app, args).output
+    assert f"{out['skipped']} decision(s) not replayed" in text
+    assert "bump owl:versionInfo" not in text  # the same shapes: nothing to bump
+
+
+def test_shapes_diff_notes_two_different_shape_sets_with_one_version(tmp_path: Path) -> None:
+    import shutil
+
+    spec = str(tmp_path / "w.db")
+    new = tmp_path / "shapes"
+    shutil.copytree(REPO / "shapes", new)
+    shape = new / "plans.ttl"
+    shape.write_text(shape.read_text().replace("Restart budget exceeded", "Restart budget used up"))
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "init"]).exit_code == 0
+    out = r.invoke(app, ["--store", spec, "shapes", "diff", str(REPO / "shapes"), str(new),
+                         "--against-history"]).output
+    assert "both shape sets say version 1.0.0 but differ: bump owl:versionInfo" in out, out
 
 
 def test_validate_whole_world_is_allowed(tmp_path: Path) -> None:
