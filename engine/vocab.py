@@ -12,7 +12,8 @@ from enum import StrEnum
 from rdflib import Namespace, URIRef
 from rdflib.namespace import SH, DefinedNamespace
 
-__all__ = ["EX", "GRAPH", "OPS", "PREFIXES", "PROV", "RUN", "GraphName", "unknown_term"]
+__all__ = ["ACTION_TYPES", "EX", "GRAPH", "OPS", "PREFIXES", "PROV", "RUN", "GraphName",
+           "unknown_term"]
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 EX = Namespace("https://example.org/estate/")
@@ -146,6 +147,12 @@ class GraphName(StrEnum):
     def iri(self) -> URIRef:
         return URIRef(f"urn:tier1:graph:{self.value}")
 
+
+ACTION_TYPES: frozenset[URIRef] = frozenset({
+    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket, OPS.ClearDisk,
+})
+"""The ``ops:ActionType`` individuals of ``ontology/ops.ttl`` (a unit test keeps them equal):
+what a rule may ``propose`` and a scenario may name as an action."""
 
 GRAPH = {g: g.iri for g in GraphName}
 

@@ -7,17 +7,11 @@ from difflib import get_close_matches
 
 from rdflib import URIRef
 
-from engine.vocab import OPS, PREFIXES, unknown_term
+from engine.vocab import ACTION_TYPES, OPS, PREFIXES, unknown_term
 
-__all__ = ["ACTION_TYPES", "OPS_NS", "action_error", "ops_term_error", "prefix_error"]
+__all__ = ["OPS_NS", "action_error", "ops_term_error", "prefix_error"]
 
 OPS_NS = str(OPS._NS)
-_NAMES = frozenset(n for n in OPS.__annotations__ if not n.startswith("_"))
-ACTION_TYPES: frozenset[URIRef] = frozenset({
-    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket,
-    OPS.ClearDisk,
-})
-"""The ``ops:ActionType`` individuals (a unit test keeps them equal to the planner's)."""
 
 
 def _near(word: str, names: list[str]) -> str:

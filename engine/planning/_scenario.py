@@ -20,10 +20,9 @@ from rdflib import RDF, URIRef
 
 from engine.errors import InputError, ParseError, ScenarioError
 from engine.terms import Triple, curie, expand
-from engine.vocab import OPS, PROV
+from engine.vocab import ACTION_TYPES, OPS, PROV
 
 __all__ = [
-    "ACTION_TYPES",
     "AlertEvent",
     "Answer",
     "Expectation",
@@ -35,10 +34,6 @@ __all__ = [
     "load_scenario",
 ]
 
-ACTION_TYPES: frozenset[URIRef] = frozenset({
-    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket, OPS.ClearDisk,
-})
-"""The ``ops:ActionType`` individuals of ``ontology/ops.ttl`` (a unit test keeps them equal)."""
 _PROPERTIES = frozenset(OPS[n] for n in OPS.__annotations__ if n[:1].islower())
 _PERSON_TYPES = frozenset({OPS.Person, OPS.HumanAgent, PROV.Person})
 

@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph
 
 from engine.cli import app
-from engine.planning._scenario import ACTION_TYPES
-from engine.vocab import OPS
+from engine.vocab import ACTION_TYPES, OPS
 
 REPO = Path(__file__).resolve().parents[3]
 BASE = REPO / "scenarios" / "primary-db-down.toml"
