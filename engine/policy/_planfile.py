@@ -36,18 +36,19 @@ def read_plan_file(path: Path) -> Delta:
         raise ParseError("no such plan file; pass --plan FILE (.ttl or .trig)", source=str(path))
     if path.suffix.lower() != ".trig":
         return Delta.of(adds=parse_file(path, "turtle"))  # the loader's checks, ill-typed values too
+    text = path.read_text(encoding="utf-8")
     try:
         with quiet_literal_warnings():
-            delta = _trig(path)
+            delta = _trig(text, path)
     except BadSyntax as exc:
         raise turtle_error(exc, path) from None
-    refuse_ill_typed((o for s, p, o, _g in delta.adds | delta.removes), path)
+    refuse_ill_typed((o for s, p, o, _g in delta.adds | delta.removes), path, text)
     return delta
 
 
-def _trig(path: Path) -> Delta:
+def _trig(text: str, path: Path) -> Delta:
     ds = Dataset()
-    ds.parse(path, format="trig")
+    ds.parse(data=text, format="trig", publicID=path.resolve().as_uri())
     adds: list[Triple] = []
     removes: list[Triple] = []
     for s, p, o, g in ds.quads((None, None, None, None)):

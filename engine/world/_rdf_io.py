@@ -103,9 +103,7 @@ def parse_file(path: Path, fmt: str | None = None) -> list[Triple]:
 def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
     with quiet_literal_warnings():
         triples = _rdflib_triples(data, path, fmt)
-    bad = [o for _, _, o in triples if ill_typed(o)]
-    if bad:
-        raise _ill_typed_error(bad, data, path)
+    refuse_ill_typed((o for _, _, o in triples), path, data)
     odd = next((t for t in triples if isinstance(t[0], Literal) or not isinstance(t[1], URIRef)),
                None)
     if odd is not None:  # Turtle's parser takes a literal subject; no store can hold one
@@ -151,12 +149,12 @@ _TYPED = re.compile(  # a quoted lexical form, then ^^ and the datatype (Turtle 
 _VALUE = re.compile(r'"@value"\s*:\s*("(?:[^"\\]|\\.)*")')  # JSON-LD
 
 
-def refuse_ill_typed(terms: Iterable[object], path: Path) -> None:
-    """The loader's ``file:line:col`` error for the first ill-typed literal among ``terms``
-    (read from ``path``), for readers of other files (plan files) that parse on their own."""
+def refuse_ill_typed(terms: Iterable[object], path: Path, data: str) -> None:
+    """The loader's ``file:line:col`` error for the first ill-typed literal among ``terms``,
+    parsed from ``data`` (the text of ``path``); also for readers of other files (plan files)."""
     bad = [t for t in terms if ill_typed(t)]
     if bad:
-        raise _ill_typed_error(bad, path.read_text(encoding="utf-8"), path)
+        raise _ill_typed_error(bad, data, path)
 
 
 def _ill_typed_error(bad: list[Literal], data: str, path: Path) -> ParseError:
