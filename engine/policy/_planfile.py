@@ -22,7 +22,13 @@ from engine.errors import ParseError
 from engine.store import Delta
 from engine.terms import Triple
 from engine.vocab import RUN
-from engine.world import parse_file, quiet_literal_warnings, refuse_ill_typed, turtle_error
+from engine.world import (
+    parse_file,
+    quiet_literal_warnings,
+    read_text_file,
+    refuse_ill_typed,
+    turtle_error,
+)
 
 __all__ = ["ADDS_GRAPH", "REMOVES_GRAPH", "read_plan_file"]
 
@@ -36,7 +42,7 @@ def read_plan_file(path: Path) -> Delta:
         raise ParseError("no such plan file; pass --plan FILE (.ttl or .trig)", source=str(path))
     if path.suffix.lower() != ".trig":
         return Delta.of(adds=parse_file(path, "turtle"))  # the loader's checks, ill-typed values too
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)
     try:
         with quiet_literal_warnings():
             delta = _trig(text, path)

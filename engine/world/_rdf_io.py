@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import rdflib
@@ -38,6 +39,7 @@ __all__ = [
     "format_for",
     "load_files",
     "parse_file",
+    "read_text_file",
     "refuse_ill_typed",
     "sorted_graph",
     "stable_jsonld",
@@ -85,11 +87,22 @@ def export_format_for(output: Path | None, explicit: str | None,
 def parse_file(path: Path, fmt: str | None = None) -> list[Triple]:
     """All triples of one file, or a :class:`ParseError` naming ``file:line:col``."""
     fmt = format_for(path, fmt)
+    if fmt == "nt":
+        with _reading(path), path.open(encoding="utf-8") as fh:
+            return list(parse_ntriples(fh, source=str(path)))
+    return _parse_with_rdflib(read_text_file(path), path, fmt)
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a file a user named, or one line naming it and the fix."""
+    with _reading(path):
+        return path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
     try:
-        if fmt == "nt":
-            with path.open(encoding="utf-8") as fh:
-                return list(parse_ntriples(fh, source=str(path)))
-        data = path.read_text(encoding="utf-8")
+        yield
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
@@ -97,7 +110,6 @@ def parse_file(path: Path, fmt: str | None = None) -> list[Triple]:
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text ({exc.reason}); re-encode the file as UTF-8",
                          source=str(path)) from None
-    return _parse_with_rdflib(data, path, fmt)
 
 
 def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:

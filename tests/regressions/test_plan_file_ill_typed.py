@@ -31,3 +31,13 @@ def test_an_ill_typed_plan_value_is_a_parse_error_not_a_verdict(
     assert r.exit_code == 3, r.output
     assert where in r.output and '"lots" is not a valid xsd:decimal' in r.output, r.output
     assert "UserWarning" not in r.output
+
+
+def test_a_plan_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    """A .trig plan in Latin-1 was a UnicodeDecodeError traceback; the loader's reader says it."""
+    spec = str(tmp_path / "w.db")
+    assert CliRunner().invoke(app, ["--store", spec, "init"]).exit_code == 0
+    plan = tmp_path / "plan.trig"
+    plan.write_bytes(b'<urn:tier1:run:adds> { <urn:a> <urn:b> "caf\xe9" . }\n')
+    r = CliRunner().invoke(app, ["--store", spec, "validate", "--plan", str(plan)])
+    assert r.exit_code == 3 and "not UTF-8 text" in r.output and "re-encode" in r.output, r.output
