@@ -63,10 +63,16 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     person = _person(loop, by)
     approved = plan.model_copy(update={"approver": person, "emergency": emergency})
     ev = loop.emit("approval", f"{plan.iri} approved by {person}"
-                   + (" (emergency)" if emergency else ""), plan, approver=str(person))
+                   + (" (emergency)" if emergency else ""), plan, approver=str(person),
+                   emergency=str(emergency).lower())
     approved = loop.save(plan, approved, f"approval: {plan.iri} by {person}", ev)
     if loop.goal_of(approved) is None:
         raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+    return _settled(loop, plan)
+
+
+def _settled(loop: Loop, plan: Plan) -> Plan:
+    """Let the loop move ``plan`` as far as it goes now; the latest attempt for its goal."""
     settle(loop)
     latest = [p for p in loop.plans.values() if p.goal == plan.goal]
     return max(latest, key=lambda p: p.attempt)
@@ -84,12 +90,10 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     reopened = plan.model_copy(update={"approver": person, "emergency": True,
                                        "state": PlanState.PROPOSED, "reason": why})
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
-                   "blocked)", plan, approver=str(person))
+                   "blocked)", plan, approver=str(person), emergency="true")
     loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {goal.iri}")
     loop.save(plan, reopened, f"emergency approval: {plan.iri} by {person}", ev)
-    settle(loop)
-    latest = [p for p in loop.plans.values() if p.goal == plan.goal]
-    return max(latest, key=lambda p: p.attempt)
+    return _settled(loop, plan)
 
 
 def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:

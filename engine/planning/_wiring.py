@@ -138,7 +138,7 @@ class ChainRecorder:
                 rec = self._ctx.recorder.approval(ApprovalRecord(
                     plan=event.plan, approver=URIRef(who),
                     decision="approved" if event.kind == "approval" else "rejected",
-                    at=event.at, emergency="(emergency)" in event.text, reason=event.text,
+                    at=event.at, emergency=data.get("emergency") == "true", reason=event.text,
                     operator=self._ctx.operator,
                 ))
                 return extra | rec.delta

@@ -52,3 +52,8 @@ def test_an_emergency_approval_reopens_a_blocked_plan_and_the_gate_decides(
     assert shape is None or "Restart budget" in done["reason"]
     r = CliRunner().invoke(app, ["--store", spec, "audit", "verify"])
     assert r.exit_code == 0, r.output
+    flags = json.loads(CliRunner().invoke(app, [  # the approval record says it was an emergency
+        "--store", spec, "--format", "json", "query", "--graph", "provenance",
+        "SELECT ?e WHERE { ?act prov:generated ?a . ?a a ops:Approval ; ops:emergency ?e }",
+    ]).output)
+    assert flags["rows"] == [["true"]], flags
