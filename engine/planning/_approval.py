@@ -41,11 +41,6 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
 
 
 def _parked(plan: Plan, verb: str) -> None:
-    if plan.state is PlanState.BLOCKED and verb == "approved":
-        raise PlanningError(
-            f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
-            "can re-open it, and the policy gate judges it again with that approval attached"
-        )
     if plan.state is not PlanState.AWAITING_APPROVAL:
         raise PlanningError(
             f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
@@ -57,8 +52,13 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     """Record ``by``'s approval of a parked plan, re-gate it and, if allowed, run it. An
     emergency approval may also re-open a plan the gate blocked (see :func:`_break_glass`)."""
     plan = find_plan(loop, ref)
-    if plan.state is PlanState.BLOCKED and emergency:
-        return _break_glass(loop, plan, _person(loop, by))
+    if plan.state is PlanState.BLOCKED:
+        if emergency:
+            return _break_glass(loop, plan, _person(loop, by))
+        raise PlanningError(
+            f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
+            "can re-open it, and the policy gate judges it again with that approval attached"
+        )
     _parked(plan, "approved")
     person = _person(loop, by)
     approved = plan.model_copy(update={"approver": person, "emergency": emergency})
