@@ -36,7 +36,7 @@ _NOW_HELP = ("Evaluation time, ISO-8601 (e.g. 2026-11-28T08:05:00Z; without a zo
 
 _QUOTED = re.compile(r'("(?:[^"\\]|\\.)*")')
 _SLASHED = re.compile(r"(?<![<\w])([A-Za-z][\w-]*):([\w.~-]*/[\w./~#-]*)")
-_LONE_IRI = re.compile(r"<[^<>\s]*>|[A-Za-z][\w-]*:\S*|p-")
+_LONE_IRI = re.compile(r"<[^<>\s]*>|[A-Za-z][\w-]*:\S*")
 
 
 def _bracket_curies(text: str) -> str:
