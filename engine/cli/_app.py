@@ -16,7 +16,7 @@ import click
 from pydantic import BaseModel
 
 from engine.config import default_store_spec
-from engine.errors import EngineError, InputError
+from engine.errors import EngineError, InputError, ParseError
 from engine.store import GraphStore, open_store, resolve_ref
 
 __all__ = [
@@ -89,17 +89,39 @@ def _jsonable(data: Any) -> Any:
 
 
 class UserError(click.ClickException):
-    """An :class:`EngineError` shown as one line, ``TypeName: message``, exit 1."""
+    """An :class:`EngineError` shown as one line on stderr, exit 1: ``TypeName: message``, or
+    with ``--format json`` one JSON object, ``{"error": {"type", "message"[, "file", "line",
+    "col"]}}``, so that a script reads the error the way it reads the output."""
 
-    def __init__(self, exc: EngineError) -> None:
+    def __init__(self, exc: EngineError, *, as_json: bool = False) -> None:
         super().__init__(str(exc))
         self.kind = type(exc).__name__
+        self.as_json = as_json
+        self.where = _location(exc)
 
     def format_message(self) -> str:
         return f"{self.kind}: {self.message}"
 
     def show(self, file: Any = None) -> None:
-        click.echo(click.style(self.format_message(), fg="red"), err=True)
+        if self.as_json:
+            error = {"type": self.kind, "message": self.message, **self.where}
+            click.echo(json.dumps({"error": error}, sort_keys=True), err=True)
+        else:
+            click.echo(click.style(self.format_message(), fg="red"), err=True)
+
+
+def _location(exc: EngineError) -> dict[str, Any]:
+    """A parse error's file, line and column, as JSON fields (only those it knows)."""
+    if not isinstance(exc, ParseError):
+        return {}
+    found = {"file": exc.source, "line": exc.line, "col": exc.col}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _wants_json(ctx: click.Context) -> bool:
+    """Whether this invocation chose ``--format json`` (globally or on the command)."""
+    obj = ctx.find_object(Ctx)
+    return obj is not None and obj.fmt == "json"
 
 
 _FS_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError,
@@ -150,7 +172,7 @@ class _VerdictCommand(click.Command):
         try:
             return super().invoke(ctx)
         except (EngineError, *_FS_ERRORS) as exc:
-            raise _NoVerdict(_engine_error(exc)) from exc
+            raise _NoVerdict(_engine_error(exc), as_json=_wants_json(ctx)) from exc
 
 
 def verdict_command(group: click.Group, name: str | None = None) -> Callable[..., Any]:
@@ -172,7 +194,7 @@ class _App(click.Group):
         try:
             return super().invoke(ctx)
         except (EngineError, *_FS_ERRORS) as exc:
-            raise UserError(_engine_error(exc)) from exc
+            raise UserError(_engine_error(exc), as_json=_wants_json(ctx)) from exc
 
 
 @click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

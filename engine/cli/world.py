@@ -183,7 +183,7 @@ def show(ctx: Ctx, iri: str, ref: str | None) -> None:
     store = ctx.store()
     view = entity_view(store, expand(iri), at_seq(store, ref))
     if not view.types and not view.outgoing and not view.incoming:
-        raise click.ClickException(f"{iri} is not in the world; list entities with tier1 query")
+        raise InputError(f"{iri} is not in the world; list entities with tier1 query")
     emit(ctx, view, lambda: _show_text(view))
 
 
