@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +24,7 @@ from engine.inference import (
     parse_term,
     parse_triple,
     reasoner_for_store,
+    rule_warnings,
 )
 from engine.store import GraphStore
 from engine.terms import Node, curie
@@ -108,11 +110,15 @@ def rules_check(ctx: Ctx, paths: tuple[Path, ...]) -> None:
         rs = load_rules(group)
         r = Reasoner(rs)
         report.append({"paths": [str(p) for p in group], "rules": len(rs.rules),
-                       "strata": len(r.strata), "version": rs.version})
-    emit(ctx, report, lambda: "\n".join(
-        f"ok  {', '.join(map(str, x['paths']))}: {x['rules']} rules, "  # type: ignore[call-overload]
-        f"{x['strata']} {'stratum' if x['strata'] == 1 else 'strata'}, version {x['version']}"
-        for x in report))
+                       "strata": len(r.strata), "version": rs.version,
+                       "warnings": rule_warnings(rs.rules)})
+    emit(ctx, report, lambda: "\n".join(_check_line(x) for x in report))
+
+
+def _check_line(x: dict[str, Any]) -> str:
+    strata = f"{x['strata']} {'stratum' if x['strata'] == 1 else 'strata'}"
+    head = f"ok  {', '.join(x['paths'])}: {x['rules']} rules, {strata}, version {x['version']}"
+    return "\n".join([head, *(f"warning: {w}" for w in x["warnings"])])
 
 
 @app.command()

@@ -6,6 +6,7 @@ incrementally; :func:`infer_store` commits the inferred graph of a store.
 """
 
 from engine.inference._args import parse_term, parse_triple
+from engine.inference._checks import rule_warnings
 from engine.inference._engine import Reasoner
 from engine.inference._load import default_rules_dir, load_rules
 from engine.inference._model import Rule, RuleSet
@@ -44,4 +45,5 @@ __all__ = [
     "parse_text",
     "parse_triple",
     "reasoner_for_store",
+    "rule_warnings",
 ]

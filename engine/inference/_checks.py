@@ -306,3 +306,18 @@ def _levels(edges: dict[str, set[tuple[str, bool]]], comp: dict[str, int]) -> di
                 if d != cid:
                     level[d] = max(level[d], level[cid] + (1 if negative else 0))
     return {p: level[comp[p]] for p in comp}
+
+
+def rule_warnings(rules: Iterable[Rule]) -> list[str]:
+    """What runs but an author should fix, one line each, ``file:line: ...``.
+
+    A rule that proposes actions without a ``version`` line runs as version 1. Audits count
+    actions by rule version (``tier1 audit top-rules``) and provenance records it, so a rule
+    whose meaning changed without a version bump would be counted as the old one.
+    """
+    return [
+        f"{r.where}: rule {r.id} proposes actions but declares no version; provenance records "
+        "it as version 1: add 'version 1' under its id, and bump it when its meaning changes"
+        for r in rules
+        if not r.version_declared and any(isinstance(h, Propose) for h in r.heads)
+    ]

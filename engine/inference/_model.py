@@ -161,6 +161,8 @@ class Rule(BaseModel):
     source: str
     line: int
     text: str
+    version_declared: bool = True
+    """False when the rule has no ``version`` line and ``version`` is the default, 1."""
 
     @property
     def where(self) -> str:

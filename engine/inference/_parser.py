@@ -108,7 +108,7 @@ class _Parser(ExprParser):
             id=id_tok.text, version=header.get("version", "1"),
             description=header.get("description", ""), salience=int(header.get("salience", "0")),
             body=tuple(body), heads=tuple(heads), mints=tuple(mints), source=self.source,
-            line=start.line, text=text,
+            line=start.line, text=text, version_declared="version" in header,
         )
         self.rule_id = None
         return rule
