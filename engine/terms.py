@@ -16,7 +16,8 @@ from rdflib import BNode, Literal, URIRef
 from engine.vocab import PREFIXES, GraphName
 
 __all__ = [
-    "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "sorted_quads",
+    "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "shorten",
+    "sorted_quads",
 ]
 
 Node = URIRef | BNode | Literal
@@ -89,6 +90,16 @@ def curie(node: object, prefixes: dict[str, str] | None = None) -> str:
     if isinstance(node, BNode):
         return f"_:{node}"
     return str(node)
+
+
+def shorten(text: object) -> str:
+    """``text`` with every IRI of a known namespace written ``prefix:rest``: the display form
+    of messages and tables. Unlike :func:`curie` it keeps a ``/`` (``run:plan/5acc...``), which
+    :func:`expand` reads back."""
+    out = str(text)
+    for pfx, ns in _BY_LENGTH:
+        out = out.replace(ns, f"{pfx}:")
+    return out
 
 
 def _is_local(local: str) -> bool:

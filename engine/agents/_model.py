@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rdflib import URIRef
 
 from engine.store import Delta
-from engine.terms import curie
+from engine.terms import shorten
 
 __all__ = [
     "ActionRequest",
@@ -57,7 +57,7 @@ class ActionRequest(BaseModel):
         return next((v for k, v in self.params if k == name), default)
 
     def describe(self) -> str:
-        return f"{curie(self.action)} on {curie(self.target)} (key {self.idempotency_key})"
+        return f"{shorten(self.action)} on {shorten(self.target)} (key {shorten(self.idempotency_key)})"
 
 
 class Outcome(BaseModel):

@@ -29,21 +29,12 @@ from engine.planning import (
 from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
 from engine.planning._scenario import Scenario, load_scenario
 from engine.store import CommitMeta, Delta, GraphStore, SqliteStore
-from engine.terms import expand
-from engine.vocab import PREFIXES
+from engine.terms import expand, shorten
 
 _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "blue",
             "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
             "retry": "yellow", "replan": "yellow", "escalate": "red", "goal_met": "green",
             "rejected": "red", "lock": "yellow", "goal": "blue"}
-_SHORT = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
-def short(text: str) -> str:
-    """IRIs in ``text`` written as CURIEs."""
-    for pfx, ns in _SHORT:
-        text = text.replace(ns, f"{pfx}:")
-    return text
 
 
 if TYPE_CHECKING:
@@ -99,11 +90,11 @@ def goal_add(ctx: Ctx, target: str) -> None:
     g = make_goal(store, expand(target), source="cli")
     known = next((k for k in load_goals(store) if k.iri == g.iri), None)
     if known is not None:  # the same goal again: its status stands, nothing is written
-        emit(ctx, known, f"goal {short(str(known.iri))}: {known.kind.value} for "
-             f"{short(str(known.target))} exists already ({known.status}); nothing written")
+        emit(ctx, known, f"goal {shorten(str(known.iri))}: {known.kind.value} for "
+             f"{shorten(str(known.target))} exists already ({known.status}); nothing written")
         return
     store.commit(Delta.of(goal_triples(g)), CommitMeta(author=ctx.author, message=f"goal: {target}"))
-    emit(ctx, g, f"goal {short(str(g.iri))}: {g.kind.value} for {short(str(g.target))}")
+    emit(ctx, g, f"goal {shorten(str(g.iri))}: {g.kind.value} for {shorten(str(g.target))}")
 
 
 @goal.command("list")
@@ -118,7 +109,7 @@ def goal_list(ctx: Ctx) -> None:
       tier1 --format json goal list
     """
     goals = load_goals(ctx.store())
-    rows = [[short(str(g.iri)), g.kind.value, short(str(g.target)), g.source, g.status]
+    rows = [[shorten(str(g.iri)), g.kind.value, shorten(str(g.target)), g.source, g.status]
             for g in goals]
     emit(ctx, goals, lambda: table(["goal", "kind", "target", "source", "status"], rows)
          if rows else "no goals")
@@ -139,9 +130,9 @@ def plans(ctx: Ctx, state: str | None) -> None:
       tier1 --format json plans                  steps, rules, approvers for scripts
     """
     found = [p for p in load_plans(ctx.store()) if state is None or p.state.value == state]
-    rows = [[short(str(p.iri)), p.state.value, short(str(p.entity)),
-             ", ".join(f"{s.action.fragment} {short(str(s.target))}" for s in p.steps),
-             short(p.reason)] for p in found]
+    rows = [[shorten(str(p.iri)), p.state.value, shorten(str(p.entity)),
+             ", ".join(f"{s.action.fragment} {shorten(str(s.target))}" for s in p.steps),
+             shorten(p.reason)] for p in found]
     emit(ctx, found, lambda: table(["plan", "state", "entity", "steps", "reason"], rows)
          if rows else "no plans")
 
@@ -166,7 +157,7 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
     done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
-    emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value} ({short(done.reason)})")
+    emit(ctx, done, f"plan {shorten(str(done.iri))}: {done.state.value} ({shorten(done.reason)})")
 
 
 @app.command("reject")
@@ -184,7 +175,7 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """
     loop = _loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
-    emit(ctx, done, f"plan {short(str(done.iri))}: {done.state.value}")
+    emit(ctx, done, f"plan {shorten(str(done.iri))}: {done.state.value}")
 
 
 def _plan_ref(text: str) -> str:
@@ -202,7 +193,7 @@ def _printer(ctx: Ctx) -> Any:
         secs = int((ev.at - start[0]).total_seconds())
         stamp = f"+{secs // 60:02d}:{secs % 60:02d}"
         kind = click.style(f"{ev.kind:<9}", fg=_COLOURS.get(ev.kind, "white"))
-        click.echo(f"  {stamp} {kind} {short(ev.text)}")
+        click.echo(f"  {stamp} {kind} {shorten(ev.text)}")
 
     return show
 
@@ -245,11 +236,11 @@ def audit_trail(store: GraphStore) -> str:
     for r, _, seq, _ in store.quads((None, OPS.recordSeq, None), graphs=prov):
         if "head" in str(r):
             continue
-        kinds = sorted(short(str(o)) for _, _, o, _ in store.quads((r, RDF.type, None), graphs=prov)
+        kinds = sorted(shorten(str(o)) for _, _, o, _ in store.quads((r, RDF.type, None), graphs=prov)
                        if "prov#Activity" not in str(o))
         status = next((str(o) for _, _, o, _ in store.quads((r, OPS.status, None), graphs=prov)), "")
         note = next((str(o) for _, _, o, _ in store.quads((r, RDFS.comment, None), graphs=prov)), "")
-        rows.append([int(str(seq)), ", ".join(kinds) or "prov:Activity", status, short(note)])
+        rows.append([int(str(seq)), ", ".join(kinds) or "prov:Activity", status, shorten(note)])
     rows.sort(key=lambda r: int(str(r[0])))
     report = verify_chain(store)
     head = f"  audit trail: {len(rows)} provenance record(s), hash chain " + (

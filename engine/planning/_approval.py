@@ -12,6 +12,7 @@ from engine.errors import PlanningError
 from engine.planning._drive import settle
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
+from engine.terms import shorten
 from engine.vocab import OPS, PROV
 
 __all__ = ["approve", "find_plan", "reject"]
@@ -65,7 +66,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     ev = loop.emit("approval", f"{plan.iri} approved by {person}"
                    + (" (emergency)" if emergency else ""), plan, approver=str(person),
                    emergency=str(emergency).lower())
-    approved = loop.save(plan, approved, f"approval: {plan.iri} by {person}", ev)
+    approved = loop.save(plan, approved, f"approval: {shorten(plan.iri)} by {shorten(person)}", ev)
     if loop.goal_of(approved) is None:
         raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
     return _settled(loop, plan)

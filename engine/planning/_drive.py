@@ -19,6 +19,7 @@ from engine.planning._model import Goal, Plan, PlanState
 from engine.planning._ports import Decision
 from engine.planning._rdf import plan_delta
 from engine.store import Delta
+from engine.terms import shorten
 from engine.vocab import OPS
 
 __all__ = ["close_goal", "escalate", "gate", "pump", "replan", "settle"]
@@ -164,4 +165,4 @@ def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
         removes=[(a, OPS.status, firing) for a in alerts])
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
-    loop.commit(d, f"goal met: {goal.iri}", event=ev)
+    loop.commit(d, f"goal met: {shorten(goal.iri)}", event=ev)

@@ -15,13 +15,14 @@ from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState, PlanStep
 from engine.planning._ports import StepResult
 from engine.store import Delta
+from engine.terms import shorten
 from engine.vocab import GraphName
 
 __all__ = ["effect_observed", "preconditions_hold", "run_plan"]
 
 
 def _name(step: PlanStep) -> str:
-    return f"{step.action.fragment or step.action} {step.target}"
+    return f"{shorten(step.action)} on {shorten(step.target)}"
 
 
 def preconditions_hold(loop: Loop, step: PlanStep) -> bool:
@@ -46,7 +47,7 @@ def effect_observed(loop: Loop, step: PlanStep) -> bool:
 def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """Execute ``plan``; it comes back COMPLETED, or RUNNING with the failure as reason."""
     plan = loop.refresh_steps(plan)
-    plan = loop.save(plan, plan.with_state(PlanState.RUNNING), f"plan running: {plan.iri}")
+    plan = loop.save(plan, plan.with_state(PlanState.RUNNING), f"plan running: {shorten(plan.iri)}")
     for step in plan.steps:
         if not preconditions_hold(loop, step):
             loop.emit("action", f"skip {_name(step)}: its precondition no longer holds", plan,
@@ -58,7 +59,7 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
             reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
             return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")
     return loop.save(plan, plan.with_state(PlanState.COMPLETED, "every step took effect"),
-                     f"plan completed: {plan.iri}")
+                     f"plan completed: {shorten(plan.iri)}")
 
 
 def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:

@@ -24,7 +24,7 @@ from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observa
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.planning._triggers import TriggerIndex
 from engine.store import Commit, CommitMeta, Delta, GraphStore, OverlappedCommit, triples
-from engine.terms import Triple
+from engine.terms import Triple, shorten
 from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = ["Loop", "LoopConfig", "Ports", "is_bookkeeping"]
@@ -295,7 +295,7 @@ class Loop:
         ev = self.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} "
                        f"({len(triggers)} trigger(s) joined)", plan, steps=steps,
                        goal=str(goal.iri), triggers=" ".join(map(str, triggers[:_CITED])))
-        return self.save(None, plan, f"plan: {plan.iri}", ev, triggers)
+        return self.save(None, plan, f"plan: {shorten(plan.iri)}", ev, triggers)
 
     def _join(self, goal: Goal) -> Plan | None:
         for p in self.plans.values():
