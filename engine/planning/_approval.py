@@ -92,8 +92,8 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
                                        "state": PlanState.PROPOSED, "reason": why})
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
                    "blocked)", plan, approver=str(person), emergency="true")
-    loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {goal.iri}")
-    loop.save(plan, reopened, f"emergency approval: {plan.iri} by {person}", ev)
+    loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {shorten(goal.iri)}")
+    loop.save(plan, reopened, f"emergency approval: {shorten(plan.iri)} by {shorten(person)}", ev)
     return _settled(loop, plan)
 
 
@@ -105,4 +105,4 @@ def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
     why = f"rejected by {person}" + (f": {reason}" if reason else "")
     ev = loop.emit("rejected", f"{plan.iri} {why}", plan, by=str(person))
     loop.locks.release(plan.iri)
-    return loop.save(plan, plan.with_state(PlanState.REJECTED, why), f"reject: {plan.iri}", ev)
+    return loop.save(plan, plan.with_state(PlanState.REJECTED, why), f"reject: {shorten(plan.iri)}", ev)

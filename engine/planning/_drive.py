@@ -138,7 +138,7 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
                    steps=steps, goal=str(goal.iri))
     loop.save(plan, plan.with_state(PlanState.SUPERSEDED,
                                     f"superseded by {nxt.iri}: {plan.reason}"), "plan superseded")
-    return loop.save(None, nxt, f"re-plan: {nxt.iri}", ev)
+    return loop.save(None, nxt, f"re-plan: {shorten(nxt.iri)}", ev)
 
 
 def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
@@ -152,7 +152,7 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
     loop.plans[new.iri] = new
-    loop.commit(d, f"escalate: {plan.iri}", event=ev, extra=result.provenance)
+    loop.commit(d, f"escalate: {shorten(plan.iri)}", event=ev, extra=result.provenance)
     return new
 
 

@@ -21,13 +21,35 @@ def test_shorten_keeps_a_slash_that_expand_reads_back() -> None:
     assert shorten("https://elsewhere.example/x") == "https://elsewhere.example/x"
 
 
+def _messages(store: str) -> list[str]:
+    log = CliRunner().invoke(app, ["--store", store, "--format", "json", "log"])
+    return [c["message"] for c in json.loads(log.stdout)]
+
+
+def _long_forms(messages: list[str]) -> list[str]:
+    return [ns for ns in PREFIXES.values() if any(ns in m for m in messages)]
+
+
 def test_a_scenario_run_commits_no_long_iris(tmp_path: Path) -> None:
     store = str(tmp_path / "w.db")
     run = CliRunner().invoke(app, ["--store", store, "run", "primary-db-down"])
     assert run.exit_code == 0, run.output
-    log = CliRunner().invoke(app, ["--store", store, "--format", "json", "log"])
-    messages = [c["message"] for c in json.loads(log.stdout)]
+    messages = _messages(store)
     assert "action: ops:Failover on ex:orders-db" in messages
     assert any(m.startswith("approval: run:plan/") and m.endswith(" by ex:chen") for m in messages)
-    long_forms = [ns for ns in PREFIXES.values() if any(ns in m for m in messages)]
-    assert long_forms == []
+    assert _long_forms(messages) == []
+
+
+def test_an_escalation_and_a_break_glass_approval_neither(tmp_path: Path) -> None:
+    store = str(tmp_path / "w.db")
+    run = CliRunner().invoke(app, ["--store", store, "run", "freeze-crash-loop"])
+    assert run.exit_code == 0, run.output
+    plans = CliRunner().invoke(app, ["--store", store, "--format", "json", "plans"])
+    [plan] = json.loads(plans.stdout)
+    CliRunner().invoke(app, ["--store", store, "approve", plan["iri"], "--as", "ex:chen",
+                             "--emergency"])
+    messages = _messages(store)
+    assert any(m.startswith("escalate: run:plan/") for m in messages)
+    assert any(m.startswith("emergency approval: run:plan/") and m.endswith(" by ex:chen")
+               for m in messages)
+    assert _long_forms(messages) == []
