@@ -52,6 +52,7 @@ __all__ = [
     "node_uri",
     "quad_hash",
     "read_literals",
+    "single_value",
     "term_hash",
 ]
 
@@ -237,6 +238,13 @@ def literal_props(
             return {name: value, name + SHADOW: None, name + GRAPHS: None} if clear else {name: value}
     out = _literal_props(name, pairs)
     return out if clear else {k: v for k, v in out.items() if v is not None}
+
+
+def single_value(lit: Literal) -> tuple[Any, bool]:
+    """The value :func:`literal_props` gives a property holding ``lit`` alone (asserted),
+    and whether it is inexact (then ``[encode(lit)]`` goes beside it under ``<key>@rdf``)."""
+    value = _exact(lit)
+    return (value, False) if value is not None else (_readable(lit), True)
 
 
 def _literal_props(name: str, pairs: Sequence[tuple[GraphName, Literal]]) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from rdflib import Literal, Namespace
 
 from engine.store import CommitMeta, Delta
 from engine.store._neo4j_mapping import Namespaces
+from engine.store._neo4j_rows import chunks
 from engine.store._neo4j_temporal import datetime_encoder, unchanged
-from engine.store._neo4j_write import _chunks, apply_commit
+from engine.store._neo4j_write import apply_commit
 from engine.terms import Triple
 
 BOLT5 = datetime_encoder((5, 4))
@@ -58,7 +59,7 @@ def test_older_or_unknown_bolt_versions_keep_the_drivers_conversion() -> None:
 
 def test_batches_pack_as_lists_and_log_as_their_length() -> None:
     rows = [[f"k{i}", "asserted", f"https://x.org/{i}", "it's `q`"] for i in range(12_000)]
-    batches = list(_chunks(rows))
+    batches = list(chunks(rows))
     assert [len(b) for b in batches] == [5000, 5000, 2000]
     assert [r for b in batches for r in b] == rows
     assert packed({"rows": batches[0]}) == packed({"rows": rows[:5000]})

@@ -1,0 +1,210 @@
+"""The property-graph view of one commit's effective changes (``Resource`` nodes, labels,
+properties, relationships), in the same transaction as its statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from neo4j import Transaction
+from rdflib import Literal
+
+from engine.store import _neo4j_cypher as cy
+from engine.store._neo4j_mapping import (
+    BNODE,
+    RDF_TYPE,
+    SHADOW,
+    Namespaces,
+    literal_props,
+    single_value,
+)
+from engine.store._neo4j_rows import Row, batched, column, object_uri
+from engine.store._neo4j_temporal import DatetimeEncoder
+from engine.terms import decode
+from engine.vocab import GraphName
+
+__all__ = ["View"]
+
+RDF_TYPE_IRI = str(RDF_TYPE)
+
+
+def _split(rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """``rows`` as (relationships: node objects, properties: literal objects), by object key."""
+    rels: list[Row] = []
+    lits: list[Row] = []
+    for r in rows:
+        (lits if r.o[0] == "L" else rels).append(r)
+    return rels, lits
+
+
+def _by_subject(pairs: list[list[str]]) -> list[list[Any]]:
+    """``[s, o]`` rows as ``[s, [o, ...]]``: each subject is looked up once per batch."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for s, o in pairs:
+        out[s].append(o)
+    return [[s, objs] for s, objs in out.items()]
+
+
+def _sendable(value: Any, datetimes: DatetimeEncoder) -> Any:
+    """``value`` (one property value or a list of them) with its datetimes prepared."""
+    if isinstance(value, datetime):
+        return datetimes(value)
+    if isinstance(value, list):
+        return [datetimes(v) if isinstance(v, datetime) else v for v in value]
+    return value
+
+
+class View:
+    """Brings the property-graph view in line with one commit's effective changes.
+
+    It works on the statement rows (``uri`` strings and term keys already
+    computed), not on rdflib terms: converting again cost a third of a load.
+    """
+
+    def __init__(
+        self, tx: Transaction, ns: Namespaces, existing: set[str], datetimes: DatetimeEncoder,
+    ) -> None:
+        self.tx = tx
+        self.ns = ns
+        self.existing = existing  # nodes of the commit's adds that existed before it
+        self.datetimes = datetimes
+
+    def update(self, added: list[Row], removed: list[Row]) -> None:
+        rel_add, lit_add = _split(added)
+        rel_del, lit_del = _split(removed)
+        for (rtype, g), rows in self._by_type(rel_del).items():
+            asserted = g == GraphName.ASSERTED.value
+            batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
+        self._drop_labels(rel_del)
+        new = {r.s for r in added} | {object_uri(r) for r in rel_add}
+        new -= self.existing  # the nodes this commit creates
+        props = self._literal_props(lit_add, lit_del, new)
+        classes = self._classes(rel_add)
+        self._create_nodes(new, props, classes)
+        sets = [[u, p] for u, p in props.items() if u not in new]
+        batched(self.tx, cy.NODES_SET, "rows", sets)
+        self._add_labels(classes, new)
+        for (rtype, g), pairs in self._by_type(rel_add).items():
+            asserted = g == GraphName.ASSERTED.value
+            batched(self.tx, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g)
+        touched = {r.s for r in removed} | {object_uri(r) for r in rel_del}
+        batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
+        if self.ns.pending:
+            batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
+
+    def _by_type(self, rows: Iterable[Row]) -> dict[tuple[str, str], list[list[str]]]:
+        out: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+        name = self.ns.name
+        for r in rows:
+            out[(name(r.p), r.g)].append([r.s, object_uri(r)])
+        return out
+
+    def _classes(self, rows: Iterable[Row]) -> dict[str, list[str]]:
+        """``uri`` → class labels, for ``rdf:type`` statements with an IRI object."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for r in rows:
+            if r.p == RDF_TYPE_IRI and r.o[0] == "U":
+                out[r.s].append(self.ns.name(r.o[1:]))
+        return out
+
+    def _literal_props(
+        self, lit_add: list[Row], lit_del: list[Row], new: set[str],
+    ) -> dict[str, dict[str, Any]]:
+        """New node properties of every (subject, predicate) the commit touched; a node in
+        ``new`` (created by this commit) has no keys to clear."""
+        props: dict[str, dict[str, Any]] = defaultdict(dict)
+        old = {(r.s, r.p) for r in lit_del}
+        full = self._single_values(lit_add, props, old)
+        groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
+        if full:  # a new subject's values are the commit's own
+            subjects = {s for s, _ in full}
+            for r in lit_add:
+                if r.s in subjects and (r.s, r.p) in full:
+                    groups.setdefault((r.s, r.p), []).append((r.quad[3], r.quad[2]))  # type: ignore[arg-type]
+        for key in old:  # an existing subject's are read back (history is already written)
+            groups[key] = []
+        for s, p, g, o in column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
+            groups[(s, p)].append((GraphName(g), decode(o)))  # type: ignore[arg-type]
+        name = self.ns.name
+        for (uri, pred), pairs in groups.items():
+            prop = name(pred)
+            found = literal_props(prop, pairs, clear=uri not in new)
+            if found.get(prop + SHADOW) is not None:  # only inexact values can be datetimes
+                found[prop] = _sendable(found[prop], self.datetimes)
+            props[uri].update(found)
+        return props
+
+    def _single_values(
+        self, rows: list[Row], props: dict[str, dict[str, Any]], old: set[tuple[str, str]],
+    ) -> set[tuple[str, str]]:
+        """Lay out, into ``props``, the predicates of new subjects that have one asserted
+        literal (most of a load); each distinct literal is laid out once. Returns the
+        (subject, predicate) keys of new subjects that need the full layout (several
+        values, other graphs); those of existing subjects go into ``old`` (read back)."""
+        asserted, existing, name = GraphName.ASSERTED.value, self.existing, self.ns.name
+        layout: dict[str, tuple[Any, bool]] = {}
+        names: dict[str, str] = {}
+        full: set[tuple[str, str]] = set()
+        for r in rows:
+            s, p = r.s, r.p
+            if s in existing:
+                old.add((s, p))
+                continue
+            prop = names.get(p)
+            if prop is None:
+                prop = names[p] = name(p)
+            d = props[s]
+            if prop in d or r.g != asserted:
+                full.add((s, p))
+                continue
+            value = layout.get(r.o)
+            if value is None:
+                value = layout[r.o] = self._single(r.quad[2])  # type: ignore[arg-type]
+            d[prop] = value[0]
+            if value[1]:
+                d[prop + SHADOW] = [r.o]
+        for s, p in full:  # their full layout replaces what was set above
+            d, prop = props[s], names[p]
+            d.pop(prop, None)
+            d.pop(prop + SHADOW, None)
+        return full
+
+    def _single(self, lit: Literal) -> tuple[Any, bool]:
+        value, inexact = single_value(lit)
+        return (_sendable(value, self.datetimes), True) if inexact else (value, False)
+
+    def _create_nodes(
+        self, new: set[str], props: dict[str, dict[str, Any]], classes: dict[str, list[str]],
+    ) -> None:
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
+        label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        none: dict[str, Any] = {}
+        for uri in sorted(new):
+            names = (*classes.get(uri, ()), "BNode") if uri.startswith(BNODE) else (*classes.get(uri, ()),)
+            labels = label_sets.get(names)
+            if labels is None:
+                labels = label_sets[names] = tuple(sorted(set(names)))
+            values = props.get(uri, none)  # a new node's: no None to clear
+            keys = tuple(sorted(values))
+            groups[(labels, keys)].append([uri, *(values[k] for k in keys)])
+        for (labels, keys), rows in groups.items():
+            batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
+
+    def _add_labels(self, classes: dict[str, list[str]], new: set[str]) -> None:
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for uri, labels in classes.items():
+            if uri not in new:
+                for label in labels:
+                    by_label[label].append(uri)
+        for label, uris in sorted(by_label.items()):
+            batched(self.tx, cy.label_add(label), "uris", uris)
+
+    def _drop_labels(self, rel_del: list[Row]) -> None:
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for r in rel_del:
+            if r.p == RDF_TYPE_IRI and r.o[0] == "U":
+                by_class[r.o[1:]].append(r.s)
+        for cls, uris in sorted(by_class.items()):
+            batched(self.tx, cy.label_drop(self.ns.name(cls)), "uris", uris, cls=cls)
