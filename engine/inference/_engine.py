@@ -66,6 +66,7 @@ class Reasoner:
         ws.os.clear()
         ws.base.clear()
         ws.derived.clear()
+        ws.proposals.clear()
         ws.watching = False
         self._proposals.clear()
         ws.base.update(ws.terms.intern_all(triples))
@@ -108,7 +109,7 @@ class Reasoner:
 
     def agenda(self) -> tuple[Proposal, ...]:
         """Current proposals, by salience (highest first), then first activation."""
-        keys = sorted((k for k in self.ws.derived if len(k) == 4),
+        keys = sorted(self.ws.proposals,
                       key=lambda k: (-self.units[k[0]].rule.salience, self.ws.derived[k]))
         return tuple(self.proposal(k) for k in keys)
 
@@ -167,7 +168,7 @@ class Reasoner:
 
     def _insert(self, out: list[Any], touched: dict[Any, bool] | None) -> list[Any]:
         ws = self.ws
-        so, derived, has = ws.so, ws.derived, ws.present
+        so, derived, proposals = ws.so, ws.derived, ws.proposals
         new = []
         seq = ws.seq
         for f in set(out):
@@ -179,8 +180,10 @@ class Reasoner:
                     objs = d.get(f[0])
                     if objs is not None and f[2] in objs:
                         continue
-            elif has(f):
+            elif f in derived:
                 continue
+            else:
+                proposals.add(f)
             seq += 1
             derived[f] = seq
             new.append(f)

@@ -119,6 +119,8 @@ class IncrementalMachine(RuleBasedStateMachine):
         fresh = Reasoner(self.ruleset)
         fresh.run(self.base, now=self.now)
         assert snapshot(self.reasoner) == snapshot(fresh)
+        ws = self.reasoner.ws  # the agenda's proposal set is the derived proposals exactly
+        assert ws.proposals == {k for k in ws.derived if len(k) == 4}
 
 
 IncrementalMachine.TestCase.settings = settings(
