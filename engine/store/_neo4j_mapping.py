@@ -179,21 +179,30 @@ class Namespaces:
 _INTEGER, _DOUBLE, _BOOLEAN = str(XSD.integer), str(XSD.double), str(XSD.boolean)
 
 
+_DATETIME = str(XSD.dateTime)
+_INTEGERS = frozenset({_INTEGER, str(XSD.int), str(XSD.long)})
+
+
 def _exact(lit: Literal) -> Any | None:
     """A Neo4j value that gives back exactly ``lit``, or ``None``."""
-    lex, dt = str(lit), lit.datatype
-    if lit.language:
+    dt = lit.datatype
+    return _exact_of(str(lit), None if dt is None else str(dt), lit.language)
+
+
+def _exact_of(lex: str, dt: str | None, lang: str | None) -> Any | None:
+    """:func:`_exact` of the literal with lexical form ``lex``, datatype ``dt``, language ``lang``."""
+    if lang:
         return None
     if dt is None:
         return lex
     try:
-        if str.__eq__(dt, _INTEGER):
+        if dt == _INTEGER:
             i = int(lex)
             return i if str(i) == lex and -(2**63) <= i < 2**63 else None
-        if str.__eq__(dt, _DOUBLE):
+        if dt == _DOUBLE:
             f = float(lex)
             return f if math.isfinite(f) and repr(f) == lex else None
-        if str.__eq__(dt, _BOOLEAN):
+        if dt == _BOOLEAN:
             return {"true": True, "false": False}.get(lex)
     except ValueError:
         return None
@@ -202,17 +211,22 @@ def _exact(lit: Literal) -> Any | None:
 
 def _readable(lit: Literal) -> Any:
     """The closest natural Neo4j value, for people reading the graph."""
-    if lit.language:
-        return f"{lit}@{lit.language}"
+    dt = lit.datatype
+    return _readable_of(str(lit), None if dt is None else str(dt), lit.language)
+
+
+def _readable_of(lex: str, dt: str | None, lang: str | None) -> Any:
+    if lang:
+        return f"{lex}@{lang}"
     try:
-        if lit.datatype == XSD.dateTime:
-            d = datetime.fromisoformat(str(lit))
-            return d.astimezone(UTC) if d.tzinfo is not None else str(lit)
-        if lit.datatype in (XSD.integer, XSD.int, XSD.long):
-            return int(str(lit))
+        if dt == _DATETIME:
+            d = datetime.fromisoformat(lex)
+            return d.astimezone(UTC) if d.tzinfo is not None else lex
+        if dt in _INTEGERS:
+            return int(lex)
     except ValueError:
         pass
-    return str(lit)
+    return lex
 
 
 def _from_value(v: Any) -> Literal:
@@ -240,11 +254,13 @@ def literal_props(
     return out if clear else {k: v for k, v in out.items() if v is not None}
 
 
-def single_value(lit: Literal) -> tuple[Any, bool]:
-    """The value :func:`literal_props` gives a property holding ``lit`` alone (asserted),
-    and whether it is inexact (then ``[encode(lit)]`` goes beside it under ``<key>@rdf``)."""
-    value = _exact(lit)
-    return (value, False) if value is not None else (_readable(lit), True)
+def single_value(key: str) -> tuple[Any, bool]:
+    """The value :func:`literal_props` gives a property holding only the literal whose term
+    key is ``key`` (asserted), and whether it is inexact (then ``[key]`` goes beside it under
+    ``<key>@rdf``). Read from the key, without building the rdflib ``Literal``."""
+    dt, lang, lex = key[1:].split("\x00", 2)
+    value = _exact_of(lex, dt or None, lang or None)
+    return (value, False) if value is not None else (_readable_of(lex, dt or None, lang or None), True)
 
 
 def _literal_props(name: str, pairs: Sequence[tuple[GraphName, Literal]]) -> dict[str, Any]:

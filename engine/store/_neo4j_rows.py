@@ -1,7 +1,9 @@
 """A commit's statement rows, and how batches of rows go to the server.
 
-A row is one statement's ``Stmt`` properties (``k, g, s, p, o, oh``: hash, graph,
-subject ``uri``, predicate IRI, object term key, object hash) plus its quad.
+A row is one statement's ``Stmt`` properties as a list ``[k, g, s, p, o, oh]``: hash,
+graph, subject ``uri``, predicate IRI, object term key, object hash. It is sent as it
+is (a list: the packer hands a tuple to a Python hook first), and the view reads the
+same rows (a literal object comes back from its key with ``decode``, cached).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from functools import partial
 from hashlib import blake2b
 from itertools import repeat
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from neo4j import Transaction
 from rdflib import Literal, URIRef
@@ -26,17 +28,9 @@ BATCH = 5000
 SEP = "\x1f"  # between the keys of a quad, for its hash (``quad_hash``)
 
 
-class Row(NamedTuple):
-    k: str
-    g: str
-    s: str
-    p: str
-    o: str
-    oh: str
-    quad: Quad
+Row = list[str]  # [k, g, s, p, o, oh]
 
 
-_new_row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third of a row's cost
 _graph_value = attrgetter("_value_")
 _copy_str = str.__str__  # an exact str copy of a term, without the call of the type str
 _utf8 = partial(str.encode, encoding="utf-8", errors="surrogatepass")
@@ -67,8 +61,7 @@ def statement_rows(quads: Iterable[Quad]) -> dict[str, Row]:
     ohs = list(map(dict(zip(distinct, _hashes(distinct), strict=True)).__getitem__, os))
     gs = list(map(_graph_value, graphs))
     ks = _hashes(list(map(SEP.join, zip(gs, ss, ps, os, strict=True))))  # quad_hash, column-wise
-    rows = map(_new_row, repeat(Row), zip(ks, gs, ss, ps, os, ohs, qs, strict=True))
-    return dict(zip(ks, rows, strict=True))
+    return dict(zip(ks, map(list, zip(ks, gs, ss, ps, os, ohs, strict=True)), strict=True))
 
 
 def _object_keys(objects: Sequence[Node]) -> list[str]:
@@ -121,6 +114,6 @@ def batched(tx: Transaction, query: str, name: str, items: Sequence[Any], **para
         tx.run(query, {name: chunk, **params}).consume()
 
 
-def object_uri(r: Row) -> str:
-    """The ``uri`` of the node a relationship row points at (its object key is ``U…``/``B…``)."""
-    return r.o[1:] if r.o[0] == "U" else BNODE + r.o[1:]
+def object_uri(o: str) -> str:
+    """The ``uri`` of the node a relationship's object key (``U…``/``B…``) stands for."""
+    return o[1:] if o[0] == "U" else BNODE + o[1:]

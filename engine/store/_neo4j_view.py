@@ -35,7 +35,7 @@ def _split(rows: list[Row]) -> tuple[list[Row], list[Row]]:
     rels: list[Row] = []
     lits: list[Row] = []
     for r in rows:
-        (lits if r.o[0] == "L" else rels).append(r)
+        (lits if r[4][0] == "L" else rels).append(r)
     return rels, lits
 
 
@@ -78,7 +78,7 @@ class View:
             asserted = g == GraphName.ASSERTED.value
             batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
         self._drop_labels(rel_del)
-        new = {r.s for r in added} | {object_uri(r) for r in rel_add}
+        new = {r[2] for r in added} | {object_uri(r[4]) for r in rel_add}
         new -= self.existing  # the nodes this commit creates
         props = self._literal_props(lit_add, lit_del, new)
         classes = self._classes(rel_add)
@@ -89,7 +89,7 @@ class View:
         for (rtype, g), pairs in self._by_type(rel_add).items():
             asserted = g == GraphName.ASSERTED.value
             batched(self.tx, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g)
-        touched = {r.s for r in removed} | {object_uri(r) for r in rel_del}
+        touched = {r[2] for r in removed} | {object_uri(r[4]) for r in rel_del}
         batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
         if self.ns.pending:
             batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
@@ -97,16 +97,16 @@ class View:
     def _by_type(self, rows: Iterable[Row]) -> dict[tuple[str, str], list[list[str]]]:
         out: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
         name = self.ns.name
-        for r in rows:
-            out[(name(r.p), r.g)].append([r.s, object_uri(r)])
+        for _, g, s, p, o, _ in rows:
+            out[(name(p), g)].append([s, object_uri(o)])
         return out
 
     def _classes(self, rows: Iterable[Row]) -> dict[str, list[str]]:
         """``uri`` → class labels, for ``rdf:type`` statements with an IRI object."""
         out: dict[str, list[str]] = defaultdict(list)
-        for r in rows:
-            if r.p == RDF_TYPE_IRI and r.o[0] == "U":
-                out[r.s].append(self.ns.name(r.o[1:]))
+        for _, _, s, p, o, _ in rows:
+            if p == RDF_TYPE_IRI and o[0] == "U":
+                out[s].append(self.ns.name(o[1:]))
         return out
 
     def _literal_props(
@@ -115,14 +115,14 @@ class View:
         """New node properties of every (subject, predicate) the commit touched; a node in
         ``new`` (created by this commit) has no keys to clear."""
         props: dict[str, dict[str, Any]] = defaultdict(dict)
-        old = {(r.s, r.p) for r in lit_del}
+        old = {(r[2], r[3]) for r in lit_del}
         full = self._single_values(lit_add, props, old)
         groups: dict[tuple[str, str], list[tuple[GraphName, Literal]]] = {}
         if full:  # a new subject's values are the commit's own
             subjects = {s for s, _ in full}
-            for r in lit_add:
-                if r.s in subjects and (r.s, r.p) in full:
-                    groups.setdefault((r.s, r.p), []).append((r.quad[3], r.quad[2]))  # type: ignore[arg-type]
+            for _, g, s, p, o, _ in lit_add:
+                if s in subjects and (s, p) in full:
+                    groups.setdefault((s, p), []).append((GraphName(g), decode(o)))  # type: ignore[arg-type]
         for key in old:  # an existing subject's are read back (history is already written)
             groups[key] = []
         for s, p, g, o in column(self.tx, cy.STMT_LITERALS, "rows", [list(k) for k in old]):
@@ -147,8 +147,7 @@ class View:
         layout: dict[str, tuple[Any, bool]] = {}
         names: dict[str, str] = {}
         full: set[tuple[str, str]] = set()
-        for r in rows:
-            s, p = r.s, r.p
+        for _, g, s, p, o, _ in rows:
             if s in existing:
                 old.add((s, p))
                 continue
@@ -156,23 +155,23 @@ class View:
             if prop is None:
                 prop = names[p] = name(p)
             d = props[s]
-            if prop in d or r.g != asserted:
+            if prop in d or g != asserted:
                 full.add((s, p))
                 continue
-            value = layout.get(r.o)
+            value = layout.get(o)
             if value is None:
-                value = layout[r.o] = self._single(r.quad[2])  # type: ignore[arg-type]
+                value = layout[o] = self._single(o)
             d[prop] = value[0]
             if value[1]:
-                d[prop + SHADOW] = [r.o]
+                d[prop + SHADOW] = [o]
         for s, p in full:  # their full layout replaces what was set above
             d, prop = props[s], names[p]
             d.pop(prop, None)
             d.pop(prop + SHADOW, None)
         return full
 
-    def _single(self, lit: Literal) -> tuple[Any, bool]:
-        value, inexact = single_value(lit)
+    def _single(self, key: str) -> tuple[Any, bool]:
+        value, inexact = single_value(key)
         return (_sendable(value, self.datetimes), True) if inexact else (value, False)
 
     def _create_nodes(
@@ -203,8 +202,8 @@ class View:
 
     def _drop_labels(self, rel_del: list[Row]) -> None:
         by_class: dict[str, list[str]] = defaultdict(list)
-        for r in rel_del:
-            if r.p == RDF_TYPE_IRI and r.o[0] == "U":
-                by_class[r.o[1:]].append(r.s)
+        for _, _, s, p, o, _ in rel_del:
+            if p == RDF_TYPE_IRI and o[0] == "U":
+                by_class[o[1:]].append(s)
         for cls, uris in sorted(by_class.items()):
             batched(self.tx, cy.label_drop(self.ns.name(cls)), "uris", uris, cls=cls)

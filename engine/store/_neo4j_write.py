@@ -47,12 +47,11 @@ def _apply(
         ts = head.timestamp
     gone = column(tx, cy.STMT_REMOVE, "ks", list(removes), seq=seq)
     existing = _existing_nodes(tx, adds.values()) if head is not None else set()
-    maybe_live = [k for k, r in adds.items() if r.s in existing]
+    maybe_live = [k for k, r in adds.items() if r[2] in existing]
     for k in column(tx, cy.STMT_LIVE, "ks", maybe_live):
         del adds[k]
-    rows = [list(r[:6]) for r in adds.values()]  # lists: the packer hands each tuple to a Python hook
-    batched(tx, cy.STMT_CREATE, "rows", rows, seq=seq)
     added = list(adds.values())
+    batched(tx, cy.STMT_CREATE, "rows", added, seq=seq)
     removed = [removes[k] for k in gone]
     View(tx, ns, existing, datetimes).update(added, removed)
     parent = head.id if head else None
@@ -72,6 +71,6 @@ def _existing_nodes(tx: Transaction, adds: Iterable[Row]) -> set[str]:
     are checked against history, and only their literals are read back: a bulk
     load of new subjects skips both.
     """
-    uris = {r.s for r in adds}
-    uris.update(object_uri(r) for r in adds if r.o[0] != "L")
+    uris = {r[2] for r in adds}
+    uris.update(object_uri(r[4]) for r in adds if r[4][0] != "L")
     return set(column(tx, cy.NODES_EXISTING, "uris", sorted(uris)))

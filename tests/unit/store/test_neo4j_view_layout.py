@@ -35,6 +35,9 @@ literals = st.one_of(
     st.booleans().map(Literal),
     st.tuples(text, st.sampled_from(["en", "fr"])).map(lambda t: Literal(t[0], lang=t[1])),
     st.sampled_from(["99.9", "1"]).map(lambda s: Literal(s, datatype=XSD.decimal)),
+    st.tuples(st.sampled_from(["5", "x", "1e3", "true"]),
+              st.sampled_from([XSD.int, XSD.long, XSD.double, XSD.boolean, XSD.dateTime]),
+              ).map(lambda t: Literal(t[0], datatype=t[1])),
     st.sampled_from([datetime(2026, 1, 1, 8, tzinfo=UTC), datetime(2026, 1, 1, 8),
                      datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=1)))]).map(Literal),
 )
