@@ -22,7 +22,7 @@ from engine.agents._breaker import BreakerConfig, BreakerState, CircuitBreaker
 from engine.agents._model import ActionRequest, Clock, Outcome, OutcomeStatus, SystemClock
 from engine.agents._registry import AgentRegistry
 from engine.errors import AgentError, ScopeError
-from engine.provenance import ProvenanceRecorder, Rationale, StepExecutionRecord
+from engine.provenance import ProvenanceRecorder, Rationale, StepExecutionRecord, claims
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import curie
 from engine.vocab import OPS, RUN, GraphName
@@ -209,7 +209,8 @@ class Executor:
         ))
         self.store.commit(record.delta, CommitMeta(  # on the executor's clock, as the loop's
             author=self.author, message=f"prov: {out.status} {req.describe()}",  # commits are
-            timestamp=out.ended))  # (the twin's simulated time in a scenario)
+            timestamp=out.ended,  # (the twin's simulated time in a scenario)
+            expect_absent=claims(record.delta)))
         self.last_record = record.iri
         if out.status == "succeeded" and ctx.compensates is None:
             self._done.setdefault(req.plan, []).append((req, record.iri))

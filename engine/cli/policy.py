@@ -22,7 +22,7 @@ from engine.policy import (
     record_decision,
     run_suite,
 )
-from engine.provenance import ProvenanceRecorder
+from engine.provenance import ProvenanceRecorder, claims
 from engine.store import CommitMeta, Delta, resolve_ref
 from engine.terms import curie
 from engine.vocab import OPS, PREFIXES
@@ -91,8 +91,8 @@ def _record(ctx: Ctx, report: PolicyReport, delta: Delta | None, at: int | None)
     plans = sorted({s for s, p, o, _g in adds if p == RDF.type and o == OPS.Plan}, key=str)
     rec = record_decision(ProvenanceRecorder(store), report,
                           plan=URIRef(plans[0]) if plans else None, delta=delta, commit=commit)
-    store.commit(rec.delta, CommitMeta(author=ctx.author,
-                                       message=f"policy decision: {report.verdict}"))
+    store.commit(rec.delta, CommitMeta(author=ctx.author, message=f"policy decision: {report.verdict}",
+                                       expect_absent=claims(rec.delta)))
 
 
 def _report_text(report: PolicyReport) -> str:

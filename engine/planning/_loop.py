@@ -23,6 +23,7 @@ from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observation, Recorder
 from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
 from engine.planning._triggers import TriggerIndex
+from engine.provenance import claims
 from engine.store import Commit, CommitMeta, Delta, GraphStore, OverlappedCommit, triples
 from engine.terms import Triple, shorten
 from engine.vocab import OPS, PROV, RUN, GraphName
@@ -132,6 +133,7 @@ class Loop:
             record = self._provenance(event, extra)
             if record is not None:
                 delta = delta | record
+                meta = _claiming(meta, record)
             if delta.empty:
                 return None
             done = self.store.commit(delta, meta)
@@ -165,7 +167,7 @@ class Loop:
             got.append(self.ports.inference.observe(adds, removes, self.now))
             return got[0].inferred
 
-        done = store.commit_while(asserted, infer, meta, record)
+        done = store.commit_while(asserted, infer, _claiming(meta, record), record)
         self._observed(got[0])
         return done
 
@@ -314,3 +316,12 @@ class Loop:
             pre, post = effects(s.action, s.target)
             steps.append(s.model_copy(update={"preconditions": pre, "expects": post}))
         return plan.model_copy(update={"steps": tuple(steps)})
+
+
+def _claiming(meta: CommitMeta, record: Delta | None) -> CommitMeta:
+    """``meta`` guarded by the record numbers ``record`` claims (see
+    :func:`engine.provenance.claims`): a concurrent tier1 command that recorded first makes
+    this commit a conflict, never a merged record or a decision on a stale view."""
+    if record is None:
+        return meta
+    return meta.model_copy(update={"expect_absent": claims(record)})

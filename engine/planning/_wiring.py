@@ -236,6 +236,7 @@ def real_ports(store: GraphStore, scenario: Scenario | None, setup: LoopSetup,
                         target=expand(f.target) if f.target else None, times=f.times)
               for f in (scenario.faults if scenario else ())]
     twin = DigitalTwin.from_store(store, faults=faults, clock=clock)
-    executor = Executor(store, twin, clock=clock, author=setup.config.author)
+    executor = Executor(store, twin, clock=clock, author=setup.config.author,
+                        recorder=ctx.recorder)  # one recorder per process: one chain view
     return Ports(inference=inference, gate=ShaclGate(PolicyGate(load_shapes(list(setup.shapes))), ctx),
                  actuator=TwinActuator(executor, twin, clock, ctx), recorder=ChainRecorder(ctx))

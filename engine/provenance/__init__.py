@@ -14,7 +14,14 @@ from engine.provenance._audits import (
     resolved_params,
     run_audit,
 )
-from engine.provenance._chain import HEAD, read_head, record_hash, record_iri, verify_chain
+from engine.provenance._chain import (
+    HEAD,
+    claims,
+    read_head,
+    record_hash,
+    record_iri,
+    verify_chain,
+)
 from engine.provenance._export import PROV_FORMATS, export_provenance
 from engine.provenance._model import (
     ApprovalRecord,
@@ -48,6 +55,7 @@ __all__ = [
     "RuleRef",
     "StepExecutionRecord",
     "Violation",
+    "claims",
     "export_provenance",
     "read_head",
     "record_hash",

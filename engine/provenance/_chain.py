@@ -20,12 +20,13 @@ from decimal import Decimal
 from rdflib import RDF, XSD, BNode, Literal, URIRef
 
 from engine.provenance._model import ChainProblem, ChainReport
-from engine.store import GraphStore, triples
-from engine.terms import Node, Triple
+from engine.store import Delta, GraphStore, triples
+from engine.terms import Node, Quad, Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = [
     "HEAD",
+    "claims",
     "read_head",
     "record_hash",
     "record_iri",
@@ -47,6 +48,15 @@ _NUMERIC = (XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float)
 def record_iri(seq: int) -> URIRef:
     """The IRI of record number ``seq`` (also its activity IRI)."""
     return RUN[f"prov/{seq:08d}"]
+
+
+def claims(delta: Delta) -> frozenset[Quad]:
+    """The record numbers a commit of ``delta`` claims: each new record's ``ops:recordSeq``
+    triple. Committed with ``CommitMeta(expect_absent=claims(delta))``, a record whose number
+    another writer took meanwhile is a conflict instead of a second record merged into the
+    first (which broke the chain when two tier1 commands recorded at once)."""
+    return frozenset(q for q in delta.adds
+                     if q[1] == OPS.recordSeq and q[3] is _PROV and q[0] != HEAD)
 
 
 def time_literal(when: datetime) -> Literal:

@@ -22,7 +22,7 @@ from engine.provenance._model import (
     Record,
     StepExecutionRecord,
 )
-from engine.store import Delta, GraphStore, triples
+from engine.store import Delta, GraphStore
 from engine.terms import Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
@@ -38,17 +38,22 @@ class ProvenanceRecorder:
     """Makes hash-chained PROV-O records for one store.
 
     Args:
-        store: where the chain lives; its head is read before each record, so a
-            recorder in a new process continues the same chain.
+        store: where the chain lives; its head is read here, once, so a recorder in a
+            new process continues the same chain.
 
     Share one recorder among everything that records into a store in one
     process (the gate, the approvals, the :class:`~engine.agents.Executor`): it
     remembers records made but not committed yet, so numbers never collide.
+
+    It never catches up with records another process commits later: make it *before*
+    reading the state a decision rests on, and commit each record with
+    ``CommitMeta(expect_absent=claims(delta))``. Then a record made on a stale view (two
+    people approving one plan at once) claims a number that is taken, and its commit is a
+    :class:`~engine.errors.ConflictError`, not a second approval or a broken chain.
     """
 
     def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self._last: tuple[int, str] | None = None  # newest record made or seen
+        self._last: tuple[int, str] = read_head(store)  # newest record made or read
 
     # -- public: one method per kind of record --------------------------------------
     def step_execution(self, rec: StepExecutionRecord) -> Record:
@@ -126,19 +131,8 @@ class ProvenanceRecorder:
 
     # -- the chain ------------------------------------------------------------------
     def _next(self) -> tuple[int, str]:
-        """The next sequence number and the hash to link to.
-
-        The head is read once; after that only the records other writers committed
-        since are looked up (one indexed read each), so recording stays O(1).
-        """
-        seq, h = self._last if self._last is not None else read_head(self._store)
-        while True:
-            newer = next(iter(triples(self._store, (record_iri(seq + 1), OPS.recordHash, None),
-                                      graph=GraphName.PROVENANCE)), None)
-            if newer is None:
-                break
-            seq, h = seq + 1, str(newer[2])
-        self._last = (seq, h)
+        """The next sequence number and the hash to link to."""
+        seq, h = self._last
         return seq + 1, h
 
     def _seal(

@@ -14,7 +14,7 @@ from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.errors import CommitNotFound
+from engine.errors import CommitNotFound, ConflictError
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff, Pattern, Quad, Triple
 from engine.vocab import GraphName
 
@@ -23,6 +23,7 @@ __all__ = [
     "Capabilities",
     "GraphStore",
     "OverlappedCommit",
+    "check_absent",
     "only_match",
     "resolve_ref",
     "triples",
@@ -98,6 +99,20 @@ class OverlappedCommit(Protocol):
         """Commit ``first | work() | then`` exactly as ``commit`` would, running ``work`` on a
         worker thread while ``first`` is written. ``work`` must not use the store."""
         ...
+
+
+def check_absent(meta: CommitMeta, live: Callable[[Quad], bool], location: str) -> None:
+    """Enforce ``meta.expect_absent`` (every backend calls this inside its transaction, with
+    ``live`` reading that transaction's state): a live quad there is a lost race."""
+    from engine.terms import curie
+
+    for q in sorted(meta.expect_absent, key=str):
+        if live(q):
+            raise ConflictError(
+                f"{location}: another writer committed {curie(q[0])} {curie(q[1])} "
+                f"{curie(q[2])} first, which this commit expected to add itself; nothing of it "
+                "was written: re-run the command (it reads the store afresh)"
+            )
 
 
 def triples(

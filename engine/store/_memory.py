@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from engine.errors import CommitNotFound
-from engine.store._base import ALL_GRAPHS, Capabilities, only_match
+from engine.store._base import ALL_GRAPHS, Capabilities, check_absent, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.terms import Pattern, Quad, encode, sorted_quads
 from engine.vocab import GraphName
@@ -37,6 +37,7 @@ class MemoryStore:
 
     def commit(self, delta: Delta, meta: CommitMeta) -> Commit:
         _check_terms(delta)  # all-or-nothing: refuse bad terms before touching state
+        check_absent(meta, self._live.__contains__, self.location)
         head = self.head()
         seq = (head.seq if head else 0) + 1
         ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)

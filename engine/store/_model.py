@@ -83,6 +83,10 @@ class CommitMeta(BaseModel):
     author: str
     message: str
     timestamp: datetime | None = None
+    expect_absent: frozenset[Quad] = frozenset()
+    """A compare-and-set guard: the commit happens only if none of these quads is live when
+    it is applied (checked inside its transaction), else :class:`ConflictError` and nothing
+    is written. The provenance chain uses it to claim its next record number."""
 
     @field_validator("author")
     @classmethod

@@ -27,7 +27,7 @@ from rdflib import Literal, URIRef
 from engine.config import neo4j_credentials, neo4j_database, neo4j_timeout
 from engine.errors import CommitNotFound, ConfigError, StoreUnavailable
 from engine.store import _neo4j_cypher as cy
-from engine.store._base import ALL_GRAPHS, Capabilities, only_match
+from engine.store._base import ALL_GRAPHS, Capabilities, check_absent, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.store._neo4j_errors import retrying, translate
 from engine.store._neo4j_mapping import (
@@ -148,6 +148,7 @@ class Neo4jStore:
             if self._ns_stale:
                 self._ns = Namespaces((r["prefix"], r["ns"]) for r in tx.run(cy.PREFIXES_READ))
                 self._ns_stale = False
+            check_absent(meta, lambda q: _live(tx, q), self.location)
             head = _head(tx)
             return apply_commit(tx, delta, meta, self._ns, head, self._datetimes)
 
@@ -259,6 +260,13 @@ def _commit(row: Record) -> Commit:
 
 
 _GRAPHS = {g.value: g for g in GraphName}
+
+
+def _live(tx: Any, q: Quad) -> bool:
+    """Whether ``q`` is live, as transaction ``tx`` sees it."""
+    where = _where(q[:3], (q[3],), None)
+    return where is not None and int(tx.run(cy.stmt_match(where[0], count=True),
+                                            where[1]).single()["n"]) > 0
 
 
 def _where(

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from engine.errors import CommitNotFound, ConflictError, StoreUnavailable
 from engine.store import _sqlite_checkpoint as ckpt
-from engine.store._base import ALL_GRAPHS, Capabilities, only_match
+from engine.store._base import ALL_GRAPHS, Capabilities, check_absent, only_match
 from engine.store._model import Commit, CommitMeta, CommitRef, Delta, Diff
 from engine.store._sqlite_write import (
     BULK_MIN,
@@ -181,7 +181,9 @@ class SqliteStore:
         return self._record(head, seq, ts, meta, added, removed)
 
     def _next(self, meta: CommitMeta) -> tuple[Commit | None, int, datetime]:
-        """The head, and the next commit's sequence number and time (never before the head)."""
+        """The head, and the next commit's sequence number and time (never before the head);
+        called inside the write transaction, so it enforces ``meta.expect_absent`` too."""
+        check_absent(meta, self._live, str(self.path))
         head = self.head()
         seq = (head.seq if head else 0) + 1
         ts = (meta.timestamp or datetime.now(UTC)).astimezone(UTC)
@@ -214,6 +216,13 @@ class SqliteStore:
         sql = f"SELECT s, p, o, g FROM quads WHERE {where}"
         for s, p, o, g in self._db.execute(sql, params):
             yield (decode(s), decode(p), decode(o), _G_BACK[g])
+
+    def _live(self, q: Quad) -> bool:
+        s, p, o, g = q
+        return self._db.execute(
+            "SELECT 1 FROM quads WHERE s=? AND p=? AND o=? AND g=? AND removed IS NULL",
+            (encode(s), encode(p), encode(o), _G[g]),
+        ).fetchone() is not None
 
     def count(self, *, graphs: Iterable[GraphName] = ALL_GRAPHS, at: int | None = None) -> int:
         where, params = _where((None, None, None), graphs, at)

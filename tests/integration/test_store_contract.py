@@ -189,3 +189,21 @@ def test_random_histories_match_a_model(any_store: GraphStore, steps: list) -> N
     d = any_store.diff(first, last)
     assert set(d.added) == states[last] - states[first]
     assert set(d.removed) == states[first] - states[last]
+
+
+def test_expect_absent_is_a_compare_and_set(any_store: GraphStore) -> None:
+    """A commit that expects a quad to be absent commits only while it is; a lost race is a
+    ConflictError with nothing written (the provenance chain claims its record numbers so)."""
+    from engine.errors import ConflictError
+
+    claim = (EX["rec-1"], OPS.recordSeq, Literal(1), P)
+    guarded = CommitMeta(author="a", message="claim", expect_absent=frozenset({claim}))
+    first = any_store.commit(Delta(adds=frozenset({claim})), guarded)
+    assert first.added == 1
+    before = (any_store.head(), set(any_store.quads()))
+    late = Delta(adds=frozenset({claim, (EX.other, OPS.tier, Literal(2), A)}))
+    with pytest.raises(ConflictError, match="another writer committed"):
+        any_store.commit(late, guarded)
+    assert (any_store.head(), set(any_store.quads())) == before
+    any_store.commit(Delta(removes=frozenset({claim})), meta("retract"))  # absent again: passes
+    assert any_store.commit(late, guarded).added == 2

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from engine.provenance import (
     ApprovalRecord,
     ProvenanceRecorder,
+    claims,
     read_head,
     record_iri,
     verify_chain,
@@ -149,9 +151,26 @@ def test_empty_store_verifies():
     assert verify_chain(MemoryStore()).ok
 
 
-def test_two_recorders_on_one_store_take_turns(log):
+def _commit_claiming(store, record) -> None:  # type: ignore[no-untyped-def]
+    store.commit(record.delta, CommitMeta(author="t", message="turn",
+                                          expect_absent=claims(record.delta)))
+
+
+def test_a_recorder_behind_the_chain_conflicts_instead_of_merging_records(log):
+    """Two tier1 commands at once: both recorders read the chain before either commits. The
+    second one's record claims a number the first took, so its commit is refused whole; it
+    used to merge into the first record and break the chain (QA4 #1)."""
+    from engine.errors import ConflictError
+
     first, second = ProvenanceRecorder(log.store), ProvenanceRecorder(log.store)
-    for rec in (first, second, first, first, second):
-        r = rec.approval(_approval())
-        log.store.commit(r.delta, CommitMeta(author="t", message="turn"))
-    assert verify_chain(log.store).ok and read_head(log.store)[0] == 11
+    head = read_head(log.store)[0]
+    _commit_claiming(log.store, first.approval(_approval()))
+    late = second.approval(_approval())
+    assert claims(late.delta) == {(late.iri, OPS.recordSeq, Literal(head + 1), GraphName.PROVENANCE)}
+    before = set(log.store.quads())
+    with pytest.raises(ConflictError, match="another writer committed"):
+        _commit_claiming(log.store, late)
+    assert set(log.store.quads()) == before
+    for _ in range(2):  # a recorder made afterwards (the command re-run) continues the chain
+        _commit_claiming(log.store, ProvenanceRecorder(log.store).approval(_approval()))
+    assert verify_chain(log.store).ok and read_head(log.store)[0] == head + 3
