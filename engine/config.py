@@ -20,9 +20,11 @@ def default_store_spec() -> str:
 
 def neo4j_credentials() -> tuple[str, str]:
     """User and password for Neo4j from ``TIER1_NEO4J_USER`` / ``TIER1_NEO4J_PASSWORD``
-    (falling back to ``NEO4J_USER`` / ``NEO4J_PASSWORD``)."""
+    (falling back to ``NEO4J_USERNAME`` or ``NEO4J_USER``, as Neo4j's own tools name them, and
+    ``NEO4J_PASSWORD``)."""
     env = os.environ
-    user = env.get("TIER1_NEO4J_USER") or env.get("NEO4J_USER") or "neo4j"
+    user = (env.get("TIER1_NEO4J_USER") or env.get("NEO4J_USERNAME") or env.get("NEO4J_USER")
+            or "neo4j")
     password = env.get("TIER1_NEO4J_PASSWORD") or env.get("NEO4J_PASSWORD") or ""
     return user, password
 

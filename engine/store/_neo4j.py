@@ -103,8 +103,10 @@ class Neo4jStore:
     def _prepare(self, create: bool) -> None:
         found = self._query(cy.META_READ)
         if not found and not create:
+            db = (f"database {self.database!r} (TIER1_NEO4J_DATABASE)" if self.database
+                  else "the server's default database (set TIER1_NEO4J_DATABASE for another)")
             raise StoreUnavailable(
-                f"{self.location} holds no tier1 store yet: run "
+                f"{self.location}, {db}, holds no tier1 store yet: run "
                 f"'tier1 --store {self.location} init' to create its constraints and indexes"
             )
         if create:

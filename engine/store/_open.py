@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from engine.errors import ConfigError
 from engine.store._base import GraphStore
@@ -12,8 +14,23 @@ __all__ = ["is_neo4j_uri", "open_store"]
 _NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
+_NEO4J_LIKE = re.compile(r"(?i)(neo4j|bolt)(\+s|\+ssc)?:")
+
+
 def is_neo4j_uri(spec: str) -> bool:
     return spec.startswith(_NEO4J_SCHEMES)
+
+
+def _check_neo4j_uri(spec: str) -> None:
+    """Refuse what would silently go elsewhere: a database in the URI's path (the driver
+    ignores it and uses the server's default database)."""
+    path = urlsplit(spec).path
+    if path not in ("", "/"):
+        name = path.strip("/")
+        raise ConfigError(
+            f"{spec!r} names a database in its path, which the Neo4j driver ignores: drop "
+            f"{path!r} from the URI and set TIER1_NEO4J_DATABASE={name} instead"
+        )
 
 
 def open_store(spec: str, *, create: bool = False) -> GraphStore:
@@ -31,7 +48,13 @@ def open_store(spec: str, *, create: bool = False) -> GraphStore:
     if is_neo4j_uri(spec):
         from engine.store._neo4j import Neo4jStore
 
+        _check_neo4j_uri(spec)
         return Neo4jStore.connect(spec, create=create)
+    if _NEO4J_LIKE.match(spec):
+        raise ConfigError(
+            f"{spec!r} looks like a Neo4j URI but is not one (a path would make a local store "
+            "of that name): write neo4j://host:7687 or bolt://host:7687"
+        )
     if "://" in spec:
         raise ConfigError(
             f"unknown store scheme in {spec!r}: use a path for the embedded store, "
