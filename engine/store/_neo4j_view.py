@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from neo4j import Transaction
@@ -39,12 +40,30 @@ def _split(rows: list[Row]) -> tuple[list[Row], list[Row]]:
     return rels, lits
 
 
-def _by_subject(pairs: list[list[str]]) -> list[list[Any]]:
-    """``[s, o]`` rows as ``[s, [o, ...]]``: each subject is looked up once per batch."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for s, o in pairs:
-        out[s].append(o)
-    return [[s, objs] for s, objs in out.items()]
+_subject = itemgetter(2)
+
+
+def _relationships(
+    rows: list[Row],
+) -> tuple[dict[tuple[str, str], dict[str, list[str]]], dict[str, list[str]], list[str]]:
+    """Relationship rows grouped by (predicate IRI, graph), then subject: object ``uri``s;
+    and the class IRIs of each subject (``rdf:type`` to an IRI), in one pass. Every order
+    is first-seen, and so is the list of class IRIs (their names are allocated in it)."""
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    classes: dict[str, list[str]] = defaultdict(list)
+    order: list[str] = []
+    for _, g, s, p, o, _ in rows:
+        by_subject = groups.get((p, g))
+        if by_subject is None:
+            by_subject = groups[(p, g)] = defaultdict(list)
+        if o[0] == "U":
+            by_subject[s].append(o[1:])
+            if p == RDF_TYPE_IRI:
+                classes[s].append(o[1:])
+                order.append(o[1:])
+        else:
+            by_subject[s].append(BNODE + o[1:])
+    return groups, classes, order
 
 
 def _sendable(value: Any, datetimes: DatetimeEncoder) -> Any:
@@ -78,21 +97,30 @@ class View:
             asserted = g == GraphName.ASSERTED.value
             batched(self.tx, cy.rels_delete(rtype, asserted), "rows", rows, g=g)
         self._drop_labels(rel_del)
-        new = {r[2] for r in added} | {object_uri(r[4]) for r in rel_add}
+        groups, classes, order = _relationships(rel_add)
+        new = set(map(_subject, added))
+        for by_subject in groups.values():
+            new.update(*by_subject.values())
         new -= self.existing  # the nodes this commit creates
         props = self._literal_props(lit_add, lit_del, new)
-        classes = self._classes(rel_add)
+        classes = self._names(classes, order)
         self._create_nodes(new, props, classes)
         sets = [[u, p] for u, p in props.items() if u not in new]
         batched(self.tx, cy.NODES_SET, "rows", sets)
         self._add_labels(classes, new)
-        for (rtype, g), pairs in self._by_type(rel_add).items():
-            asserted = g == GraphName.ASSERTED.value
-            batched(self.tx, cy.rels_create(rtype, asserted), "rows", _by_subject(pairs), g=g)
+        self._create_relationships(groups)
         touched = {r[2] for r in removed} | {object_uri(r[4]) for r in rel_del}
         batched(self.tx, cy.NODES_DROP_ORPHANS, "uris", sorted(touched))
         if self.ns.pending:
             batched(self.tx, cy.PREFIXES_ADD, "rows", [list(r) for r in self.ns.pending])
+
+    def _create_relationships(self, groups: dict[tuple[str, str], dict[str, list[str]]]) -> None:
+        """Rows ``[subject, [objects]]``: the server looks each subject up once per batch."""
+        name = self.ns.name
+        for (p, g), by_subject in groups.items():
+            asserted = g == GraphName.ASSERTED.value
+            rows: list[list[Any]] = [[s, objs] for s, objs in by_subject.items()]
+            batched(self.tx, cy.rels_create(name(p), asserted), "rows", rows, g=g)
 
     def _by_type(self, rows: Iterable[Row]) -> dict[tuple[str, str], list[list[str]]]:
         out: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
@@ -101,13 +129,13 @@ class View:
             out[(name(p), g)].append([s, object_uri(o)])
         return out
 
-    def _classes(self, rows: Iterable[Row]) -> dict[str, list[str]]:
-        """``uri`` → class labels, for ``rdf:type`` statements with an IRI object."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for _, _, s, p, o, _ in rows:
-            if p == RDF_TYPE_IRI and o[0] == "U":
-                out[s].append(self.ns.name(o[1:]))
-        return out
+    def _names(self, classes: dict[str, list[str]], order: list[str]) -> dict[str, list[str]]:
+        """``uri`` → class labels, from ``uri`` → class IRIs. Names are allocated in the
+        order the classes first appear, then (by the caller) the relationship types."""
+        name = self.ns.name
+        for iri in order:
+            name(iri)
+        return {uri: [name(iri) for iri in iris] for uri, iris in classes.items()}
 
     def _literal_props(
         self, lit_add: list[Row], lit_del: list[Row], new: set[str],
@@ -148,12 +176,12 @@ class View:
         names: dict[str, str] = {}
         full: set[tuple[str, str]] = set()
         for _, g, s, p, o, _ in rows:
-            if s in existing:
-                old.add((s, p))
-                continue
             prop = names.get(p)
             if prop is None:
                 prop = names[p] = name(p)
+            if s in existing:
+                old.add((s, p))
+                continue
             d = props[s]
             if prop in d or g != asserted:
                 full.add((s, p))
@@ -179,6 +207,7 @@ class View:
     ) -> None:
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
         label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        shapes: dict[tuple[str, ...], tuple[str, ...]] = {}  # property keys as set -> sorted
         none: dict[str, Any] = {}
         for uri in sorted(new):
             names = (*classes.get(uri, ()), "BNode") if uri.startswith(BNODE) else (*classes.get(uri, ()),)
@@ -186,8 +215,10 @@ class View:
             if labels is None:
                 labels = label_sets[names] = tuple(sorted(set(names)))
             values = props.get(uri, none)  # a new node's: no None to clear
-            keys = tuple(sorted(values))
-            groups[(labels, keys)].append([uri, *(values[k] for k in keys)])
+            keys = shapes.get(shape := tuple(values))
+            if keys is None:
+                keys = shapes[shape] = tuple(sorted(values))
+            groups[(labels, keys)].append([uri, *map(values.__getitem__, keys)])
         for (labels, keys), rows in groups.items():
             batched(self.tx, cy.nodes_create(labels, keys), "rows", rows)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import XSD, BNode, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Literal, URIRef
 
 from engine.store import CommitMeta, Delta
 from engine.store._neo4j_mapping import SHADOW, Namespaces, literal_props, node_uri
@@ -24,7 +24,8 @@ from engine.vocab import EX, OPS, GraphName
 
 _KEY = re.compile(r"`([^`]+)`: r\[(\d+)\]")
 SUBJECTS = [EX.a, EX.b, EX["c-1"], BNode("x1")]
-PREDICATES = [OPS.tier, OPS.name, URIRef("https://other.example/v#p")]
+PREDICATES = [OPS.tier, OPS.name, URIRef("https://other.example/v#p"), RDF.type]
+CLASSES = [OPS.Service, OPS.Host, URIRef("https://third.example/c#K")]
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=4)
 literals = st.one_of(
@@ -43,7 +44,7 @@ literals = st.one_of(
 )
 quads = st.tuples(
     st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES),
-    st.one_of(literals, literals, st.sampled_from(SUBJECTS)),
+    st.one_of(literals, literals, st.sampled_from(SUBJECTS), st.sampled_from(CLASSES)),
     st.sampled_from([GraphName.ASSERTED] * 3 + list(GraphName)),
 )
 
@@ -51,12 +52,20 @@ quads = st.tuples(
 class _Capture:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
+        self.labels: dict[str, set[str]] = {}
+        self.edges: set[tuple[str, str, str, str]] = set()
 
     def run(self, query: str, params: dict[str, Any] | None = None, **kw: Any) -> _Capture:
+        p = {**(params or {}), **kw}
         if "CREATE (n:Resource" in query:
             keys = {int(i): k for k, i in _KEY.findall(query)}
-            for row in (params or kw)["rows"]:
+            labels = set(query.split("CREATE (n:")[1].split(" ")[0].split(":"))
+            for row in p["rows"]:
                 self.nodes[row[0]] = {keys[i]: v for i, v in enumerate(row) if i}
+                self.labels[row[0]] = labels
+        elif "CREATE (a)-[:" in query:
+            rtype = query.split("CREATE (a)-[:")[1].split("]")[0].split(" ")[0]
+            self.edges |= {(s, rtype, o, p["g"]) for s, objs in p["rows"] for o in objs}
         return self
 
     def consume(self) -> None:
@@ -84,8 +93,16 @@ def test_created_nodes_hold_literal_props_layout(qs: set[Quad]) -> None:
     ns = Namespaces()
     apply_commit(tx, Delta.model_construct(adds=frozenset(qs)),  # type: ignore[arg-type]
                  CommitMeta(author="t", message="m"), ns, None)
-    want = expected(qs, Namespaces())
+    want = expected(qs, ns)  # the names the commit allocated
     assert tx.nodes == want
+    names = ns
+    assert tx.edges == {(node_uri(s), names.name(str(p)), node_uri(o), g.value)
+                        for s, p, o, g in qs if not isinstance(o, Literal)}
+    assert tx.labels == {uri: {"Resource", *(["BNode"] if uri.startswith("_:") else []),
+                               *(names.name(str(o)) for s, p, o, _ in qs
+                                 if p == RDF.type and type(o) is URIRef and node_uri(s) == uri)}
+                         for uri in want}
+    assert sorted(ns.pending) == sorted(set(ns.rows()) - set(Namespaces().rows()))
     for props in tx.nodes.values():  # every inexact value has its term keys beside it
         for k, v in props.items():
             if isinstance(v, datetime):
