@@ -272,6 +272,11 @@ def _value(kind: ColumnKind, v: Any) -> Any:
 
 
 def _time(v: Any) -> str:
+    if isinstance(v, list):  # Neo4j: the property holds every graph's values of a record
+        raise AuditError(
+            f"a provenance record carries several times ({', '.join(map(str, v))}): statements "
+            "about the record were added outside its hash-chained record (before tier1 "
+            "refused them); find them with tier1 query and remove them from that graph")
     if hasattr(v, "to_native"):  # a neo4j DateTime
         v = v.to_native()
     if isinstance(v, Lit):

@@ -21,8 +21,8 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from engine._files import write_atomically
 from engine.errors import InputError, ParseError
 from engine.store import Commit, CommitMeta, Delta, GraphStore
-from engine.terms import Quad, Triple, sorted_quads
-from engine.vocab import PREFIXES, GraphName
+from engine.terms import Quad, Triple, shorten, sorted_quads
+from engine.vocab import PREFIXES, RUN, GraphName
 from engine.world._ntriples import (
     ill_typed,
     ill_typed_error,
@@ -234,11 +234,31 @@ class LoadRequest(BaseModel):
     message: str | None = None
 
 
+_RECORDS = str(RUN["prov/"])
+
+
+def _refuse_record_subjects(store: GraphStore, triples: Iterable[Triple], path: Path) -> None:
+    """Statements about a provenance record of this store (``run:prov/...``) belong to its
+    hash-chained record only: beside it, in any graph, they would mix into what the audits
+    read of the record (on Neo4j a record's literal properties hold the values of every
+    graph). Another store's records (an exported chain) load as plain data."""
+    records = {URIRef(str(t[0]).split("#", 1)[0]) for t in triples
+               if str(t[0]).startswith(_RECORDS)}
+    for rec in sorted(records):
+        if next(iter(store.quads((rec, None, None), graphs=(GraphName.PROVENANCE,))), None):
+            raise InputError(
+                f"{path}: {shorten(rec)} is a provenance record of this store, which only "
+                "tier1's recorder writes: statements about it beside the record would change "
+                "what the audits report; annotate it in a separate store, or name another "
+                "subject")
+
+
 def load_files(store: GraphStore, req: LoadRequest, progress: Progress | None = None) -> Commit:
     """Parse every file, then commit them all at once (nothing is written on any error)."""
     triples: list[Triple] = []
     for path in req.paths:
         got = parse_file(path, req.fmt)
+        _refuse_record_subjects(store, got, path)
         triples.extend(got)
         if progress:
             progress(str(path), len(got))
