@@ -15,12 +15,23 @@ from engine.cli._app import Ctx, emit
 __all__ = ["report_export", "to_option"]
 
 
+_ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "json": "json-ld", "ntriples": "nt",
+            "nq": "nquads"}
+"""The suffix-style names ``--to`` also takes (``--to ttl``, as ``-o x.ttl`` would say)."""
+
+
 def to_option(formats: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--to FORMAT``; left out, the format comes from ``-o``'s suffix, else Turtle."""
+    aliases = [a for a, f in _ALIASES.items() if f in formats]
+
+    def canonical(_ctx: click.Context, _p: click.Parameter, value: str | None) -> str | None:
+        return _ALIASES.get(value, value) if value is not None else None
+
     return click.option(
-        "--to", "rdf_format", type=click.Choice(list(formats)), default=None,
-        help="RDF format to write. Default: the one -o's suffix names (.ttl, .nt, .jsonld, "
-             ".trig, .nq), else turtle.")
+        "--to", "rdf_format", type=click.Choice([*formats, *aliases]), default=None,
+        callback=canonical,
+        help="RDF format to write (the suffix names, ttl, jsonld, nq, work too). Default: the "
+             "one -o's suffix names (.ttl, .nt, .jsonld, .trig, .nq), else turtle.")
 
 
 def report_export(ctx: Ctx, rdf_format: str, output: Path | None, text: str | None) -> None:

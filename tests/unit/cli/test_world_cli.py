@@ -199,3 +199,14 @@ def test_an_export_is_the_same_bytes_whatever_the_hash_seed(loaded, tmp_path: Pa
                            text=True, check=True)
         outs.add(r.stdout)
     assert len(outs) == 1 and len(outs.pop()) > 1000
+
+
+@pytest.mark.parametrize(("alias", "canonical"), [("ttl", "turtle"), ("jsonld", "json-ld"),
+                                                  ("nq", "nquads"), ("ntriples", "nt")])
+def test_to_takes_the_suffix_names(loaded, alias: str, canonical: str) -> None:  # type: ignore[no-untyped-def]
+    """QA4 #10: 'export --to ttl' was a usage error although '-o x.ttl' works."""
+    graph = ["--graph", "all"] if canonical == "nquads" else []
+    got = loaded("export", "--to", alias, *graph)
+    want = loaded("export", "--to", canonical, *graph)
+    assert got.exit_code == want.exit_code == 0, got.output
+    assert got.stdout == want.stdout
