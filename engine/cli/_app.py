@@ -195,6 +195,23 @@ class _App(click.Group):
             return super().invoke(ctx)
         except (EngineError, *_FS_ERRORS) as exc:
             raise UserError(_engine_error(exc), as_json=_wants_json(ctx)) from exc
+        except click.UsageError as exc:
+            if not _wants_json(ctx) or isinstance(exc, _JsonUsageError):
+                raise
+            raise _JsonUsageError(exc) from exc
+
+
+class _JsonUsageError(click.UsageError):
+    """A misused command under ``--format json``: ``{"error": {"type": "UsageError", ...}}``
+    on stderr, with the exit status the usage error had (2, or 3 for a verdict command)."""
+
+    def __init__(self, exc: click.UsageError) -> None:
+        super().__init__(exc.message, exc.ctx)
+        self.exit_code = exc.exit_code
+
+    def show(self, file: Any = None) -> None:
+        error = {"type": "UsageError", "message": self.message}
+        click.echo(json.dumps({"error": error}, sort_keys=True), err=True)
 
 
 @click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -62,3 +62,12 @@ def test_text_format_errors_stay_one_plain_line(store: str) -> None:
     assert r.exit_code == 1
     assert r.stderr.strip() == ("InputError: ex:nothing-here is not in the world; "
                                 "list entities with tier1 query")
+
+
+@pytest.mark.parametrize(("args", "code", "needle"), [
+    (["explain", "ex:a", "rdf:type", "ops:Service"], 2, "unexpected extra arguments"),
+    (["validate", "--bogus"], 3, "No such option '--bogus'"),  # a verdict command keeps its 3
+])
+def test_a_usage_error_is_json_too(args: list[str], code: int, needle: str) -> None:
+    err = _error(["--format", "json", *args], code)
+    assert err["type"] == "UsageError" and needle in str(err["message"])
