@@ -196,7 +196,8 @@ def _impact_text(report: ImpactReport) -> str:
                      "owl:versionInfo in the new one, or decisions will not say which they met")
     if report.skipped:
         lines.append(f"{report.skipped} decision(s) not replayed: recorded without the delta "
-                     "they judged (the closed loop's; 'validate --record' keeps it)")
+                     "they judged (the closed loop's, and whole-world 'validate --record'; only "
+                     "'validate --plan F --record' keeps it)")
     for r in report.changed:
         plan = curie(r.plan) if r.plan is not None else "(whole world)"
         lines.append(f"  {curie(r.decision)}  {plan}  at #{r.commit_seq}: {r.old} -> {r.new}")

@@ -49,7 +49,8 @@ class ImpactReport(BaseModel):
     replayed: int
     changed: tuple[ImpactRow, ...]
     skipped: int = 0
-    """Decisions recorded without the delta they judged (the closed loop's): not replayable."""
+    """Decisions recorded without the delta they judged (the closed loop's, and a whole-world
+    ``validate --record``): not replayable."""
 
 
 def impact_on_history(store: GraphStore, old: ShapeSet, new: ShapeSet) -> ImpactReport:
