@@ -5,7 +5,8 @@ prefix) matches decides the engine class, whether the operation is retried,
 and the message, which names the URI and says the fix. Retried errors are
 those the server promises left nothing behind: ``TransientError`` and
 ``ConstraintError`` (a concurrent writer took the same commit number or key;
-ArcadeDB raises it instead of waiting on a concurrent ``MERGE``).
+ArcadeDB raises it instead of waiting on a concurrent ``MERGE``), and ArcadeDB's report of a
+node type a concurrent writer created first.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ class _Row(NamedTuple):
     engine: type[EngineError]
     retry: bool
     message: str
+    detail: str = ""  # and, if set, the start of the server's message
+
+
+_NEW_NODES = "Error executing Cypher command: UNWIND $rows AS r CREATE (n:"
+"""How ArcadeDB reports a node type (one per label set) that a concurrent transaction created
+first: a SemanticError on tier1's node creation, rolled back (the server log says
+TypeAlreadyExistsException). Two loads into a fresh store hit it."""
 
 
 _TABLE: tuple[_Row, ...] = (
@@ -58,6 +66,10 @@ _TABLE: tuple[_Row, ...] = (
          "a concurrent writer changed {uri} first ({detail}); nothing was written, retry"),
     _Row(nx.TransientError, TransientStoreError, True,
          "{uri} asked to retry ({detail}); nothing was written, retry later"),
+    _Row("Neo.ClientError.Statement.SemanticError", ConflictError, True,
+         "{uri} refused to create nodes, again and again ({detail}); on ArcadeDB that is "
+         "concurrent writers creating the same node types: nothing was written, retry",
+         detail=_NEW_NODES),
     _Row("Neo.ClientError.Database.DatabaseNotFound", StoreUnavailable, False,
          "{uri} has no such database ({detail}); create it or set TIER1_NEO4J_DATABASE"),
     _Row(nx.CypherSyntaxError, StoreError, False,
@@ -82,6 +94,8 @@ def _row(exc: Exception) -> _Row | None:
         return _LOST_ROW
     code = getattr(exc, "code", None) or ""
     for row in _TABLE:
+        if row.detail and not _detail(exc).startswith(row.detail):
+            continue
         if isinstance(row.match, str):
             if code.startswith(row.match):
                 return row

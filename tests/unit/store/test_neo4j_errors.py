@@ -67,3 +67,19 @@ def test_unreachable_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(StoreUnavailable, match=URI):
         retrying(down, URI)
     assert calls == [1]
+
+
+def test_arcadedbs_node_type_race_is_retried_other_semantic_errors_are_not() -> None:
+    """QA4 #3: concurrent first loads into a fresh ArcadeDB store failed with a SemanticError on
+    tier1's node creation (a node type a concurrent writer created first), not retried."""
+    from engine.store._neo4j_errors import retryable
+
+    race = nx.ClientError._hydrate_neo4j(  # type: ignore[attr-defined]
+        code="Neo.ClientError.Statement.SemanticError",
+        message="Error executing Cypher command: UNWIND $rows AS r CREATE (n:Resource:ops__Alert "
+                "{uri: r[0]})")
+    other = _server_error(nx.ClientError, "Neo.ClientError.Statement.SemanticError")
+    assert retryable(race) and not retryable(other)
+    err = translate(race, URI)
+    assert type(err) is ConflictError and "concurrent writers creating the same node types" in str(err)
+    assert type(translate(other, URI)) is StoreError
