@@ -1,4 +1,4 @@
-"""The five audit queries of docs/neo4j.md run against a real store and answer correctly."""
+"""The five audit queries of the README run against a real store and answer correctly."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.neo4j
 
 
 def doc_queries(repo: object) -> list[str]:
-    text = (repo / "docs" / "neo4j.md").read_text()  # type: ignore[operator]
-    section = text.split("## Five audit queries", 1)[1].split("\n## ", 1)[0]
+    text = (repo / "README.md").read_text()  # type: ignore[operator]
+    section = text.split("### Five audit queries", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```cypher\n(.*?)```", section, re.S)
 
 
