@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from functools import partial
 from hashlib import blake2b
 from itertools import repeat
 from operator import attrgetter
@@ -33,7 +32,6 @@ Row = list[str]  # [k, g, s, p, o, oh]
 
 _graph_value = attrgetter("_value_")
 _copy_str = str.__str__  # an exact str copy of a term, without the call of the type str
-_utf8 = partial(str.encode, encoding="utf-8", errors="surrogatepass")
 _BLANK = blake2b(digest_size=12)
 _URIREF = {URIRef}
 
@@ -41,8 +39,10 @@ _URIREF = {URIRef}
 def _hashes(texts: Sequence[str]) -> list[str]:
     """``term_hash`` of each of ``texts``, without a Python call per text. Copying a
     fresh hash object costs a quarter less than making one (its parameters are parsed)."""
-    hs = list(map(blake2b.copy, repeat(_BLANK, len(texts))))
-    deque(map(blake2b.update, hs, map(_utf8, texts)), maxlen=0)
+    n = len(texts)
+    data = map(str.encode, texts, repeat("utf-8", n), repeat("surrogatepass", n))  # no kwargs dict
+    hs = list(map(blake2b.copy, repeat(_BLANK, n)))
+    deque(map(blake2b.update, hs, data), maxlen=0)
     return list(map(blake2b.hexdigest, hs))
 
 
