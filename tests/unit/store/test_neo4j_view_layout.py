@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, XSD, BNode, Literal, URIRef
@@ -86,6 +87,7 @@ def expected(qs: set[Quad], ns: Namespaces) -> dict[str, dict[str, Any]]:
     return nodes
 
 
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")  # rdflib, for "x"^^xsd:boolean
 @settings(max_examples=300, deadline=None)
 @given(st.sets(quads, max_size=25))
 def test_created_nodes_hold_literal_props_layout(qs: set[Quad]) -> None:
