@@ -29,9 +29,6 @@ import json
 import os
 import platform
 import pstats
-import re
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -44,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from neo4j._codec.hydration.bolt.v2 import HydrationHandler  # noqa: E402
 from neo4j._codec.packstream import v1  # noqa: E402
 
+from bench.callgrind import stage_totals  # noqa: E402
 from bench.worldgen import generate  # noqa: E402
 from engine.store import CommitMeta, Delta  # noqa: E402
 from engine.store import _neo4j_cypher as cy  # noqa: E402
@@ -146,21 +144,10 @@ def wall(triples: list[Triple], chunk: int, runs: int) -> dict[str, float]:
 
 def instructions(n: int, chunk: int) -> dict[str, int] | None:
     """Callgrind totals of runs stopping after each stage; the differences per triple."""
-    if shutil.which("valgrind") is None:
-        print("valgrind not found: no instruction counts", file=sys.stderr)
+    totals = stage_totals(__file__, (0, 1, 2), ["--triples", str(n), "--chunk", str(chunk)],
+                          "stage")
+    if totals is None:
         return None
-    totals = []
-    for stage in (0, 1, 2):
-        env = dict(os.environ, PYTHONHASHSEED="0")
-        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               os.path.realpath(sys.executable), __file__, "--child", str(stage),
-               "--triples", str(n), "--chunk", str(chunk)]
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stderr
-        m = re.search(r"Collected : (\d+)", out)
-        if m is None:
-            raise RuntimeError(f"no callgrind total in: {out[-500:]}")
-        totals.append(int(m.group(1)))
-        print(f"  callgrind, stage {stage}: {totals[-1]:,} instructions", file=sys.stderr, flush=True)
     return {"delta_of_instr_per_triple": (totals[1] - totals[0]) // n,
             "commit_instr_per_triple": (totals[2] - totals[1]) // n,
             "client_instr_per_triple": (totals[2] - totals[0]) // n}

@@ -26,10 +26,7 @@ import gc
 import json
 import os
 import platform
-import re
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -40,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from rdflib import Literal  # noqa: E402
 
+from bench.callgrind import stage_totals  # noqa: E402
 from bench.loop_latency import HEALTHY, NOW, alert, calm_world, tier1_instances  # noqa: E402
 from engine.inference import Reasoner, load_rules  # noqa: E402
 from engine.terms import Triple  # noqa: E402
@@ -102,21 +100,10 @@ def wall(n: int, k: int, runs: int, fps: int = 0) -> dict[str, float]:
 
 def instructions(n: int, k: int, fps: int = 0) -> dict[str, int] | None:
     """Callgrind's instruction totals with 0, 1 and 2 waves; per alert, per wave."""
-    if shutil.which("valgrind") is None:
-        print("valgrind not found: no instruction counts", file=sys.stderr)
+    totals = stage_totals(__file__, (0, 1, 2), ["--world", str(n), "--alerts", str(k),
+                                                "--fingerprints", str(fps)], "waves")
+    if totals is None:
         return None
-    totals = []
-    for waves in (0, 1, 2):
-        env = dict(os.environ, PYTHONHASHSEED="0")
-        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               os.path.realpath(sys.executable), __file__, "--child", str(waves),
-               "--world", str(n), "--alerts", str(k), "--fingerprints", str(fps)]
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stderr
-        m = re.search(r"Collected : (\d+)", out)
-        if m is None:
-            raise RuntimeError(f"no callgrind total in: {out[-500:]}")
-        totals.append(int(m.group(1)))
-        print(f"  callgrind, {waves} wave(s): {totals[-1]:,} instructions", flush=True)
     return {"first_instr_per_alert": (totals[1] - totals[0]) // k,
             "continued_instr_per_alert": (totals[2] - totals[1]) // k}
 
