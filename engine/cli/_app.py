@@ -198,20 +198,23 @@ class _App(click.Group):
         except click.UsageError as exc:
             if not _wants_json(ctx) or isinstance(exc, _JsonUsageError):
                 raise
-            raise _JsonUsageError(exc) from exc
+            cls = _JsonVerdictUsageError if exc.exit_code == ERROR_EXIT else _JsonUsageError
+            raise cls(exc.message, exc.ctx) from exc
 
 
 class _JsonUsageError(click.UsageError):
     """A misused command under ``--format json``: ``{"error": {"type": "UsageError", ...}}``
-    on stderr, with the exit status the usage error had (2, or 3 for a verdict command)."""
-
-    def __init__(self, exc: click.UsageError) -> None:
-        super().__init__(exc.message, exc.ctx)
-        self.exit_code = exc.exit_code
+    on stderr, exit 2 as click's own."""
 
     def show(self, file: Any = None) -> None:
         error = {"type": "UsageError", "message": self.message}
         click.echo(json.dumps({"error": error}, sort_keys=True), err=True)
+
+
+class _JsonVerdictUsageError(_JsonUsageError):
+    """The same for a verdict command, whose usage errors exit :data:`ERROR_EXIT`."""
+
+    exit_code = ERROR_EXIT
 
 
 @click.group(cls=_App, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
