@@ -218,11 +218,7 @@ class SqliteStore:
             yield (decode(s), decode(p), decode(o), _G_BACK[g])
 
     def _live(self, q: Quad) -> bool:
-        s, p, o, g = q
-        return self._db.execute(
-            "SELECT 1 FROM quads WHERE s=? AND p=? AND o=? AND g=? AND removed IS NULL",
-            (encode(s), encode(p), encode(o), _G[g]),
-        ).fetchone() is not None
+        return next(self.quads(q[:3], graphs=(q[3],)), None) is not None
 
     def count(self, *, graphs: Iterable[GraphName] = ALL_GRAPHS, at: int | None = None) -> int:
         where, params = _where((None, None, None), graphs, at)
