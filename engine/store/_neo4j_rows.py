@@ -18,13 +18,12 @@ from typing import Any
 from neo4j import Transaction
 from rdflib import Literal, URIRef
 
-from engine.store._neo4j_mapping import BNODE, check_quad, node_uri
+from engine.store._neo4j_mapping import BNODE, QUAD_SEP, check_quad, node_uri
 from engine.terms import Node, Quad, encode
 
 __all__ = ["BATCH", "Row", "batched", "chunks", "column", "object_uri", "statement_rows"]
 
 BATCH = 5000
-SEP = "\x1f"  # between the keys of a quad, for its hash (``quad_hash``)
 
 
 Row = list[str]  # [k, g, s, p, o, oh]
@@ -60,7 +59,7 @@ def statement_rows(quads: Iterable[Quad]) -> dict[str, Row]:
     distinct = list(dict.fromkeys(os))
     ohs = list(map(dict(zip(distinct, _hashes(distinct), strict=True)).__getitem__, os))
     gs = list(map(_graph_value, graphs))
-    ks = _hashes(list(map(SEP.join, zip(gs, ss, ps, os, strict=True))))  # quad_hash, column-wise
+    ks = _hashes(list(map(QUAD_SEP.join, zip(gs, ss, ps, os, strict=True))))  # quad_hash, column-wise
     return dict(zip(ks, map(list, zip(ks, gs, ss, ps, os, ohs, strict=True)), strict=True))
 
 
