@@ -90,11 +90,11 @@ def goal_add(ctx: Ctx, target: str) -> None:
     g = make_goal(store, expand(target), source="cli")
     known = next((k for k in load_goals(store) if k.iri == g.iri), None)
     if known is not None:  # the same goal again: its status stands, nothing is written
-        emit(ctx, known, f"goal {shorten(str(known.iri))}: {known.kind.value} for "
-             f"{shorten(str(known.target))} exists already ({known.status}); nothing written")
+        emit(ctx, known, f"goal {shorten(known.iri)}: {known.kind.value} for "
+             f"{shorten(known.target)} exists already ({known.status}); nothing written")
         return
     store.commit(Delta.of(goal_triples(g)), CommitMeta(author=ctx.author, message=f"goal: {target}"))
-    emit(ctx, g, f"goal {shorten(str(g.iri))}: {g.kind.value} for {shorten(str(g.target))}")
+    emit(ctx, g, f"goal {shorten(g.iri)}: {g.kind.value} for {shorten(g.target)}")
 
 
 @goal.command("list")
@@ -109,7 +109,7 @@ def goal_list(ctx: Ctx) -> None:
       tier1 --format json goal list
     """
     goals = load_goals(ctx.store())
-    rows = [[shorten(str(g.iri)), g.kind.value, shorten(str(g.target)), g.source, g.status]
+    rows = [[shorten(g.iri), g.kind.value, shorten(g.target), g.source, g.status]
             for g in goals]
     emit(ctx, goals, lambda: table(["goal", "kind", "target", "source", "status"], rows)
          if rows else "no goals")
@@ -130,8 +130,8 @@ def plans(ctx: Ctx, state: str | None) -> None:
       tier1 --format json plans                  steps, rules, approvers for scripts
     """
     found = [p for p in load_plans(ctx.store()) if state is None or p.state.value == state]
-    rows = [[shorten(str(p.iri)), p.state.value, shorten(str(p.entity)),
-             ", ".join(f"{s.action.fragment} {shorten(str(s.target))}" for s in p.steps),
+    rows = [[shorten(p.iri), p.state.value, shorten(p.entity),
+             ", ".join(f"{s.action.fragment} {shorten(s.target)}" for s in p.steps),
              shorten(p.reason)] for p in found]
     emit(ctx, found, lambda: table(["plan", "state", "entity", "steps", "reason"], rows)
          if rows else "no plans")
@@ -157,7 +157,7 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
     done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
-    emit(ctx, done, f"plan {shorten(str(done.iri))}: {done.state.value} ({shorten(done.reason)})")
+    emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value} ({shorten(done.reason)})")
 
 
 @app.command("reject")
@@ -175,7 +175,7 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """
     loop = _loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
-    emit(ctx, done, f"plan {shorten(str(done.iri))}: {done.state.value}")
+    emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value}")
 
 
 def _plan_ref(text: str) -> str:
@@ -236,7 +236,7 @@ def audit_trail(store: GraphStore) -> str:
     for r, _, seq, _ in store.quads((None, OPS.recordSeq, None), graphs=prov):
         if "head" in str(r):
             continue
-        kinds = sorted(shorten(str(o)) for _, _, o, _ in store.quads((r, RDF.type, None), graphs=prov)
+        kinds = sorted(shorten(o) for _, _, o, _ in store.quads((r, RDF.type, None), graphs=prov)
                        if "prov#Activity" not in str(o))
         status = next((str(o) for _, _, o, _ in store.quads((r, OPS.status, None), graphs=prov)), "")
         note = next((str(o) for _, _, o, _ in store.quads((r, RDFS.comment, None), graphs=prov)), "")
