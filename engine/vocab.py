@@ -82,6 +82,7 @@ class OPS(DefinedNamespace):
     hasStep: URIRef  # plan -> step
     forGoal: URIRef  # plan -> goal
     goalTarget: URIRef  # goal -> entity
+    goalEntity: URIRef  # goal -> what must be healthy (an incident target's service)
     actionType: URIRef  # step -> action type
     target: URIRef  # step -> entity acted on
     usesRunbook: URIRef  # step -> runbook

@@ -43,6 +43,7 @@ def goal_triples(goal: Goal) -> set[Triple]:
     return {
         (g, RDF.type, OPS.Goal),
         (g, OPS.goalTarget, goal.target),
+        (g, OPS.goalEntity, goal.entity),
         (g, OPS.status, Literal(goal.status)),
         (g, OPS.name, Literal(goal.kind.value)),
         (g, RDFS.comment, Literal(f"source: {goal.source}")),
@@ -124,7 +125,8 @@ def load_goals(store: GraphStore) -> list[Goal]:
             continue
         target = props[OPS.goalTarget][0]
         kind = GoalKind(str(props.get(OPS.name, [GoalKind.WITHIN_SLO.value])[0]))
-        entity = _entity_of(store, kind, target)
+        entity = URIRef(props[OPS.goalEntity][0]) if props.get(OPS.goalEntity) else \
+            _entity_of(store, kind, target)  # a goal set before ops:goalEntity was written
         comment = str(props.get(RDFS.comment, ["source: cli"])[0])
         goals.append(Goal(
             iri=s, kind=kind, target=URIRef(target), entity=entity,

@@ -131,3 +131,20 @@ def test_a_recurring_incident_reopens_its_goal_with_a_new_plan(store, make_loop:
     assert [(p.attempt, p.state) for p in plans] == [(0, PlanState.COMPLETED),
                                                       (1, PlanState.COMPLETED)]
     assert any(e.kind == "goal" and "reopened" in e.text for e in loop.events)
+
+
+def test_a_met_incident_goal_keeps_its_entity_for_a_later_process(store, make_loop: MakeLoop) -> None:
+    """Once its alerts are resolved, the incident (inferred) no longer ``ops:affects`` its
+    service. A later process read the goal's entity from there and got the incident itself,
+    so the goal covered nothing: a proposal still standing about the service's instances
+    opened a second goal and plan that the first process had not."""
+    from engine.planning import GoalKind, load_goals
+
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    loop.ingest(alert(EX["search-2"]), [], "alert")
+    settle(loop)
+    [goal] = [g for g in load_goals(store) if g.kind is GoalKind.INCIDENT_RESOLVED]
+    assert goal.status == "met"
+    assert not list(triples(store, (goal.target, OPS.affects, None)))
+    assert goal.entity == EX.search
