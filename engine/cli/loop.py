@@ -1,4 +1,4 @@
-"""Closed-loop commands: goal add/list, plans, approve, reject, run, demo."""
+"""Closed-loop commands: goal add/list, plans, approve, reject, resume, run, demo."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from engine.planning import (
     load_plans,
     make_goal,
     reject,
+    settle,
 )
 from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
 from engine.planning._scenario import Scenario, load_scenario
@@ -34,7 +35,7 @@ from engine.terms import expand, shorten
 _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "blue",
             "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
             "retry": "yellow", "replan": "yellow", "escalate": "red", "goal_met": "green",
-            "rejected": "red", "lock": "yellow", "goal": "blue"}
+            "rejected": "red", "lock": "yellow", "goal": "blue", "resume": "yellow"}
 
 
 if TYPE_CHECKING:
@@ -176,6 +177,37 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     loop = _loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
     emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value}")
+
+
+@app.command("resume")
+@format_option
+@pass_ctx
+def resume_cmd(ctx: Ctx) -> None:
+    """Carry on with the plans an interrupted command left behind.
+
+    A command stopped midway (killed, or stopped by a ConflictError because another command
+    wrote first) can leave a plan `running` with steps not done, holding its locks. `resume`
+    checks each such plan against policy again (the world may have changed; an approval it
+    carries still counts) and, if allowed, runs it from its first step: a step that already
+    took effect is skipped, and one already recorded as succeeded is looked at, not acted
+    again. Like `approve`, it then lets every other plan move as far as it can now. It prints
+    the plans whose state changed.
+
+    \b
+    Examples:
+      tier1 plans --state running        what an interrupted command left
+      tier1 resume
+      tier1 --format json resume         the changed plans, for scripts
+    """
+    store = ctx.store()
+    loop = _loop(store, ctx.author, _printer(ctx))
+    before = {p.iri: p.state for p in loop.plans.values()}
+    settle(loop)
+    changed = [p for p in loop.plans.values() if before.get(p.iri) is not p.state]
+    rows = [[shorten(p.iri), before[p.iri].value if p.iri in before else "new", p.state.value,
+             shorten(p.reason)] for p in changed]
+    emit(ctx, changed, lambda: table(["plan", "was", "now", "reason"], rows)
+         if rows else "nothing to resume: no plan could move")
 
 
 def _plan_ref(text: str) -> str:

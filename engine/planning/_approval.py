@@ -43,9 +43,11 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
 
 def _parked(plan: Plan, verb: str) -> None:
     if plan.state is not PlanState.AWAITING_APPROVAL:
+        hint = ("a command that ran it was interrupted; 'tier1 resume' carries it on"
+                if plan.state is PlanState.RUNNING else "see 'tier1 plans'")
         raise PlanningError(
             f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
-            f"can be {verb}; see 'tier1 plans'"
+            f"can be {verb}; {hint}"
         )
 
 

@@ -22,7 +22,7 @@ from engine.store import Delta
 from engine.terms import shorten
 from engine.vocab import OPS
 
-__all__ = ["close_goal", "escalate", "gate", "pump", "replan", "settle"]
+__all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle"]
 
 _MAX_ROUNDS = 50
 
@@ -61,7 +61,22 @@ def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan
         return gate(loop, goal, plan)
     if plan.state is PlanState.APPROVED and execute:
         return finish(loop, goal, run_plan(loop, goal, plan))
+    if plan.state is PlanState.RUNNING and execute:
+        return resume(loop, goal, plan)
     return plan
+
+
+def resume(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """A plan found ``running`` was interrupted: every run this loop starts ends in the same
+    call (completed, re-planned or escalated), so a crash or a ``ConflictError`` stopped it
+    midway, in this process or an earlier one. The world may have changed since it was
+    allowed, so it goes through the policy gate again (an approval it carries still counts);
+    allowed, it runs again from its first step. A step that already took effect is skipped
+    (its precondition no longer holds), and one that already succeeded is not acted again
+    (its idempotency key is recorded), only observed."""
+    loop.emit("resume", f"{shorten(plan.iri)} was interrupted while running: "
+              "checking it against policy again before it resumes", plan)
+    return gate(loop, goal, plan)
 
 
 def lock_and_gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:

@@ -74,8 +74,10 @@ def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
         result = loop.ports.actuator.execute(plan, step, attempt, loop.now)
         loop.advance_to(result.ended)  # the attempt took that long: a retry starts after it
         _record(loop, plan, step, result)
-        if result.status == "skipped":
-            return True
+        if result.status == "skipped":  # acted before under this key (a resumed plan): look
+            if effect_observed(loop, step):
+                return True
+            continue  # the next attempt has its own key
         if result.status == "refused":  # out of scope or breaker open: retrying cannot help
             return False
         if not result.ok:

@@ -88,7 +88,7 @@ class LoopEvent(BaseModel):
     model_config = _FROZEN
 
     kind: str  # events, derived, goal, plan, joined, lock, policy, approval, action, effect,
-    # retry, replan, escalate, goal_met, rejected
+    # retry, replan, resume, escalate, goal_met, rejected
     at: datetime
     text: str
     plan: URIRef | None = None

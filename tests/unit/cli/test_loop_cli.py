@@ -76,3 +76,41 @@ def test_run_records_an_author_given_and_the_loop_otherwise(tmp_path: Path) -> N
                           env={"TIER1_AUTHOR": None})
         assert r.exit_code == 0, r.output
         assert _authors_after(runner, store, 0) == expected
+
+
+def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) -> None:
+    """The approving command died after the plan started running (QA4: a ConflictError
+    there did the same): ``tier1 resume`` gates it again and runs the failover once."""
+    from engine.cli.loop import _loop
+    from engine.planning import approve
+    from engine.store import open_store
+    from engine.terms import expand
+
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    s = open_store(store)
+    loop = _loop(s, "alice")
+
+    def killed(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    loop.ports.actuator.execute = killed  # type: ignore[method-assign]
+    try:
+        approve(loop, expand(plan), expand("ex:chen"))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        s.close()
+    r = runner.invoke(app, ["--store", store, "plans", "--state", "running", "--format", "json"])
+    assert [p["iri"] for p in json.loads(r.output)] == [plan]
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 1 and "'tier1 resume' carries it on" in r.output, r.output
+    r = runner.invoke(app, ["--store", store, "resume"])
+    assert r.exit_code == 0, r.output
+    assert "interrupted while running" in r.output and "completed" in r.output
+    r = runner.invoke(app, ["--store", store, "plans", "--format", "json"])
+    assert {p["iri"]: p["state"] for p in json.loads(r.output)}[plan] == "completed"
+    r = runner.invoke(app, ["--store", store, "resume", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output) == [], r.output
+    r = runner.invoke(app, ["--store", store, "audit", "verify"])
+    assert r.exit_code == 0, r.output
