@@ -58,6 +58,7 @@ class OPS(DefinedNamespace):
     # --- action type individuals
     Restart: URIRef
     ScaleOut: URIRef
+    ScaleIn: URIRef
     Failover: URIRef
     Rollback: URIRef
     Page: URIRef
@@ -83,6 +84,7 @@ class OPS(DefinedNamespace):
     forGoal: URIRef  # plan -> goal
     goalTarget: URIRef  # goal -> entity
     goalEntity: URIRef  # goal -> what must be healthy (an incident target's service)
+    compensatedBy: URIRef  # runbook or plan step -> the action that undoes it
     actionType: URIRef  # step -> action type
     target: URIRef  # step -> entity acted on
     usesRunbook: URIRef  # step -> runbook
@@ -150,7 +152,8 @@ class GraphName(StrEnum):
 
 
 ACTION_TYPES: frozenset[URIRef] = frozenset({
-    OPS.Restart, OPS.ScaleOut, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket, OPS.ClearDisk,
+    OPS.Restart, OPS.ScaleOut, OPS.ScaleIn, OPS.Failover, OPS.Rollback, OPS.Page, OPS.OpenTicket,
+    OPS.ClearDisk,
 })
 """The ``ops:ActionType`` individuals of ``ontology/ops.ttl`` (a unit test keeps them equal):
 what a rule may ``propose`` and a scenario may name as an action."""

@@ -140,10 +140,11 @@ class RollbackAgent(TwinAgent):
 
 
 class ScaleOutAgent(TwinAgent):
-    """Adds an instance of a service; failover adds one on a host without a failed copy."""
+    """Adds an instance of a service; failover adds one on a host without a failed copy;
+    scale-in stops one a scale-out started (its compensation)."""
 
     IRI = RUN["agent/scale"]
-    ACTIONS = frozenset({OPS.ScaleOut, OPS.Failover})
+    ACTIONS = frozenset({OPS.ScaleOut, OPS.ScaleIn, OPS.Failover})
 
 
 class ClearDiskAgent(TwinAgent):

@@ -26,11 +26,13 @@ _UNHEALTHY = ("crashed", "degraded", "unknown")
 
 @dataclass
 class Writes:
-    """Changes an effect wants: ``sets`` replace a property's values, ``adds`` add triples."""
+    """Changes an effect wants: ``sets`` replace a property's values, ``adds`` add triples,
+    ``removes`` remove them."""
 
     detail: str = ""
     sets: list[Triple] = field(default_factory=list)
     adds: list[Triple] = field(default_factory=list)
+    removes: list[Triple] = field(default_factory=list)
     later: list[Scheduled] = field(default_factory=list)
     error: str | None = None
 
@@ -183,6 +185,21 @@ def scale_out(ctx: EffectContext) -> Writes:
     return w
 
 
+def scale_in(ctx: EffectContext) -> Writes:
+    """Stop the instance a scale-out started (parameter ``undoes``, which the executor sets
+    from the scale-out's result when it compensates): never an instance the estate declared."""
+    g, req = ctx.graph, ctx.req
+    service = _service_for(g, req.target)
+    named = req.param("undoes")
+    inst = URIRef(named) if named else None
+    if service is None or inst is None or inst not in _instances(g, service):
+        return Writes(error=f"cannot scale {curie(req.target)} in: name the instance a scale-out "
+                      f"started (parameter undoes, got {named or 'none'}), an instance of it")
+    w = Writes(detail=f"stopped {curie(inst)} of {curie(service)}")
+    w.removes += [t for t in g.triples((inst, None, None))]  # type: ignore[misc]
+    return w
+
+
 # -- clear disk ------------------------------------------------------------------
 def clear_disk(ctx: EffectContext) -> Writes:
     g, target = ctx.graph, ctx.req.target
@@ -222,6 +239,7 @@ EFFECTS: dict[URIRef, Callable[[EffectContext], Writes]] = {
     OPS.Restart: restart,
     OPS.Rollback: rollback,
     OPS.ScaleOut: scale_out,
+    OPS.ScaleIn: scale_in,
     OPS.Failover: scale_out,
     OPS.ClearDisk: clear_disk,
     OPS.Page: notify,

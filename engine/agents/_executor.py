@@ -81,7 +81,7 @@ class Executor:
         self.world_agents = world_agents
         self.recorder = recorder or ProvenanceRecorder(store)
         self._breakers: dict[URIRef, CircuitBreaker] = {}
-        self._done: dict[URIRef, list[tuple[ActionRequest, URIRef]]] = {}
+        self._done: dict[URIRef, list[tuple[ActionRequest, URIRef, tuple[URIRef, ...]]]] = {}
         self.last_record: URIRef | None = None
 
     # -- public -------------------------------------------------------------------
@@ -100,13 +100,17 @@ class Executor:
                 return PlanRun(outcomes=tuple(outcomes), compensations=comps, failed_step=req.step)
         return PlanRun(outcomes=tuple(outcomes))
 
-    def compensate(self, plan: URIRef, why: Rationale | None = None) -> tuple[Outcome, ...]:
-        """Undo the succeeded steps of ``plan`` that declare a compensation, last first."""
+    def compensate(self, plan: URIRef, why: Rationale | None = None, *,
+                   failed: URIRef | None = None) -> tuple[Outcome, ...]:
+        """Undo the succeeded steps of ``plan`` that declare a compensation, last first; not
+        step ``failed`` itself (attempts of it that acted without the effect it wanted): a
+        compensation undoes the earlier steps a later failure leaves stranded."""
         done = self._done.pop(plan, [])
         out: list[Outcome] = []
-        for req, activity in reversed(done):
-            if req.compensation is not None:
-                out.append(self._execute(req.compensation, why or Rationale(), compensates=activity))
+        for req, activity, generated in reversed(done):
+            if req.compensation is not None and req.step != failed:
+                undo = _undoing(req.compensation, generated)
+                out.append(self._execute(undo, why or Rationale(), compensates=activity))
         return tuple(out)
 
     def breaker_state(self, agent: URIRef) -> BreakerState:
@@ -213,7 +217,8 @@ class Executor:
             expect_absent=claims(record.delta)))
         self.last_record = record.iri
         if out.status == "succeeded" and ctx.compensates is None:
-            self._done.setdefault(req.plan, []).append((req, record.iri))
+            self._done.setdefault(req.plan, []).append(
+                (req, record.iri, _new_entities(out.observed)))
         return out
 
     def _breaker(self, agent: URIRef) -> CircuitBreaker:
@@ -229,6 +234,13 @@ class _Context:
     why: Rationale
     compensates: URIRef | None
     services: frozenset[URIRef]
+
+
+def _undoing(compensation: ActionRequest, generated: tuple[URIRef, ...]) -> ActionRequest:
+    """``compensation`` told what the step it undoes created (parameter ``undoes``, once per
+    entity): a scale-in stops the instance its scale-out started, not any instance."""
+    extra = tuple(("undoes", str(e)) for e in generated)
+    return compensation.model_copy(update={"params": compensation.params + extra})
 
 
 def _new_entities(observed: Delta) -> tuple[URIRef, ...]:

@@ -219,6 +219,9 @@ class DigitalTwin:
             else:
                 adds.add(t)
 
+        for t in writes.removes:
+            if t in self.graph:
+                drop(t)
         for s, p, o in writes.sets:
             for old in list(self.graph.objects(s, p)):
                 if old != o and isinstance(old, URIRef | Lit | BNode):

@@ -35,7 +35,8 @@ from engine.terms import expand, shorten
 _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "blue",
             "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
             "retry": "yellow", "replan": "yellow", "escalate": "red", "goal_met": "green",
-            "rejected": "red", "lock": "yellow", "goal": "blue", "resume": "yellow"}
+            "rejected": "red", "lock": "yellow", "goal": "blue", "resume": "yellow",
+            "compensate": "yellow"}
 
 
 if TYPE_CHECKING:

@@ -23,7 +23,8 @@ from engine.terms import Triple
 from engine.vocab import OPS, RUN, GraphName
 
 __all__ = [
-    "EFFECTS", "Alternative", "ProposalLike", "agent_for", "build_plan", "effects", "goal_scope", "plan_key",
+    "EFFECTS", "Alternative", "ProposalLike", "agent_for", "build_plan", "compensation_for", "effects",
+    "goal_scope", "plan_key",
     "relevant", "runbook_alternatives",
 ]
 
@@ -165,10 +166,11 @@ def runbook_alternatives(store: GraphStore, goal: Goal) -> list[ProposalLike]:
 def _step(store: GraphStore, plan: URIRef, order: int, p: ProposalLike) -> PlanStep:
     digest = hashlib.sha256(f"{plan}|{order}|{p.action}|{p.target}".encode()).hexdigest()[:16]
     pre, post = effects(p.action, p.target)
+    runbook = runbook_for(store, p.action, p.target)
     return PlanStep(
         iri=RUN[f"step/{digest}"], order=order, action=p.action, target=p.target,
-        params=p.params, runbook=runbook_for(store, p.action, p.target),
-        agent=agent_for(store, p.action, p.target),
+        params=p.params, runbook=runbook, agent=agent_for(store, p.action, p.target),
+        compensation=compensation_for(store, runbook),
         preconditions=pre, expects=post, proposal=p.id, rule_id=p.rule_id,
         rule_version=p.rule_version, salience=p.salience,
     )
@@ -200,6 +202,15 @@ def agent_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | Non
                 software = any(True for _ in triples(store, (a, RDF.type, OPS.SoftwareAgent)))
                 found[software].append(a)
     return min(found[True] or found[False], key=str, default=None)
+
+
+def compensation_for(store: GraphStore, runbook: URIRef | None) -> URIRef | None:
+    """The action that undoes the runbook's action if a later step fails (``ops:compensatedBy``
+    on the runbook), if it declares one."""
+    if runbook is None:
+        return None
+    return min((URIRef(a) for _, _, a in triples(store, (runbook, OPS.compensatedBy, None))
+                if isinstance(a, URIRef)), key=str, default=None)
 
 
 def runbook_for(store: GraphStore, action: URIRef, target: URIRef) -> URIRef | None:

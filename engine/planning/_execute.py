@@ -18,7 +18,7 @@ from engine.store import Delta
 from engine.terms import shorten
 from engine.vocab import GraphName
 
-__all__ = ["effect_observed", "preconditions_hold", "run_plan"]
+__all__ = ["compensate", "effect_observed", "preconditions_hold", "run_plan"]
 
 
 def _name(step: PlanStep) -> str:
@@ -57,6 +57,7 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
             failed = loop.failed.get(goal.iri, frozenset()) | {step.signature()}
             loop.failed[goal.iri] = failed
             reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
+            compensate(loop, plan, step)
             return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")
     return loop.save(plan, plan.with_state(PlanState.COMPLETED, "every step took effect"),
                      f"plan completed: {shorten(plan.iri)}")
@@ -92,6 +93,22 @@ def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
         loop.emit("effect", f"{_name(step)}: effect not observed", plan, step=str(step.iri),
                   status="missing")
     return False
+
+
+def compensate(loop: Loop, plan: Plan, failed: PlanStep) -> None:
+    """``failed`` gave up: undo the earlier steps of this run that succeeded and declare a
+    compensation (their runbook's ``ops:compensatedBy``), last first. Each compensation is an
+    agent action like any step (in scope, recorded, pointing at the execution it undoes);
+    its immediate effects are committed with its event."""
+    for result in loop.ports.actuator.compensate(plan, failed, loop.now):
+        loop.advance_to(result.ended)
+        agent = str(result.agent or "")
+        ev = loop.emit("compensate", f"{_name(failed)} failed, so an earlier step is undone "
+                       f"by {agent or 'no agent'}: {result.status}"
+                       + (f" ({result.detail})" if result.detail else ""), plan,
+                       status=result.status, agent=agent)
+        loop.commit(result.effects if result.effects else Delta(), "compensation", event=ev,
+                    extra=result.provenance)
 
 
 def _record(loop: Loop, plan: Plan, step: PlanStep, result: StepResult) -> None:

@@ -103,6 +103,7 @@ class PlanStep(BaseModel):
     params: tuple[tuple[str, str], ...] = ()
     runbook: URIRef | None = None
     agent: URIRef | None = None
+    compensation: URIRef | None = None  # the action that undoes it if a later step fails
     preconditions: tuple[Triple, ...] = ()
     expects: tuple[Triple, ...] = ()
     proposal: str = ""

@@ -88,7 +88,7 @@ class LoopEvent(BaseModel):
     model_config = _FROZEN
 
     kind: str  # events, derived, goal, plan, joined, lock, policy, approval, action, effect,
-    # retry, replan, resume, escalate, goal_met, rejected
+    # retry, compensate, replan, resume, escalate, goal_met, rejected
     at: datetime
     text: str
     plan: URIRef | None = None
@@ -131,6 +131,11 @@ class Actuator(Protocol):
 
     def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime) -> StepResult:
         """Escalate to a human: page ``person`` (the on-call owner)."""
+        ...
+
+    def compensate(self, plan: Plan, failed: PlanStep, now: datetime) -> tuple[StepResult, ...]:
+        """Step ``failed`` gave up: undo the earlier steps of ``plan`` that succeeded in this
+        run and declare a compensation (``PlanStep.compensation``), last first."""
         ...
 
 

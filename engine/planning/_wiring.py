@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from rdflib import RDF, URIRef
 
-from engine.agents import ActionRequest
+from engine.agents import ActionRequest, Outcome
 from engine.inference import Reasoner
 from engine.planning._builder import ProposalLike
 from engine.planning._loop import LoopConfig, Ports, is_bookkeeping
@@ -149,6 +149,12 @@ _STATUS = {"succeeded": "succeeded", "failed": "failed", "timed_out": "timeout",
            "refused": "refused", "skipped_duplicate": "skipped"}
 
 
+def _result(out: Outcome) -> StepResult:
+    """The loop's view of an executor ``Outcome``."""
+    return StepResult(status=_STATUS.get(out.status, out.status), detail=out.detail,
+                      agent=out.agent, started=out.started, ended=out.ended, effects=out.observed)
+
+
 class TwinActuator:
     """Steps run through the agents' :class:`Executor` on the digital twin, on the sim clock."""
 
@@ -166,16 +172,25 @@ class TwinActuator:
 
     def _run(self, req: ActionRequest, why: Rationale, now: datetime) -> StepResult:
         self._clock.set(now)  # type: ignore[attr-defined]
-        out = self._ex.execute(req, why)  # type: ignore[attr-defined]
-        return StepResult(status=_STATUS.get(out.status, out.status), detail=out.detail,
-                          agent=out.agent, started=out.started, ended=out.ended,
-                          effects=out.observed)
+        return _result(self._ex.execute(req, why))  # type: ignore[attr-defined]
 
     def execute(self, plan: Plan, step: PlanStep, attempt: int, now: datetime) -> StepResult:
         rules = (RuleRef(id=step.rule_id, version=step.rule_version),) if step.rule_id else ()
+        undo = None
+        if step.compensation is not None:
+            key = f"{step.iri}#try{attempt}#undo"
+            undo = ActionRequest(step=URIRef(key), plan=plan.iri, action=step.compensation,
+                                 target=step.target, idempotency_key=key)
         req = ActionRequest(step=step.iri, plan=plan.iri, action=step.action, target=step.target,
-                            params=step.params, idempotency_key=f"{step.iri}#try{attempt}")
+                            params=step.params, idempotency_key=f"{step.iri}#try{attempt}",
+                            compensation=undo)
         return self._run(req, self._why(plan, rules), now)
+
+    def compensate(self, plan: Plan, failed: PlanStep, now: datetime) -> tuple[StepResult, ...]:
+        self._clock.set(now)  # type: ignore[attr-defined]
+        outs = self._ex.compensate(plan.iri, self._why(plan),  # type: ignore[attr-defined]
+                                   failed=failed.iri)
+        return tuple(_result(o) for o in outs)
 
     def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
         """Observed state enters the twin too, so its simulation starts from what was seen.

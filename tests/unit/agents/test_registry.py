@@ -21,7 +21,7 @@ from engine.agents import (
 from engine.agents import _registry as registry_module
 from engine.errors import ConfigError, ScopeError
 from engine.store import CommitMeta, Delta
-from engine.vocab import EX, OPS, RUN
+from engine.vocab import ACTION_TYPES, EX, OPS, RUN
 
 
 class _Plugin(TwinAgent):
@@ -41,8 +41,7 @@ def plugin_module(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_builtins_cover_every_action_type():
     reg = AgentRegistry(plugins=False)
-    assert reg.actions == {OPS.Restart, OPS.Rollback, OPS.ScaleOut, OPS.Failover, OPS.ClearDisk,
-                           OPS.Page, OPS.OpenTicket}
+    assert reg.actions == ACTION_TYPES
     assert isinstance(reg.create(OPS.Restart), RestartAgent)
 
 

@@ -20,7 +20,7 @@ def test_ontology_alone_is_consistent_and_coherent() -> None:
     report = check_consistency([ONTOLOGY_PATH])
     assert isinstance(report, ConsistencyReport)
     assert report.consistent and report.unsatisfiable == ()
-    assert report.individuals == 7  # the action types
+    assert report.individuals == 8  # the action types
     assert "HermiT" in report.reasoner
     with pytest.raises(ValueError, match="frozen"):
         report.consistent = False  # type: ignore[misc]

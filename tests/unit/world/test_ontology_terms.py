@@ -13,7 +13,8 @@ from engine.vocab import OPS, PROV
 ONTOLOGY = Path(__file__).resolve().parents[3] / "ontology" / "ops.ttl"
 NS = str(OPS._NS)
 ONTOLOGY_IRI = URIRef("https://w3id.org/tier1/ops")
-ACTION_TYPES = ["Restart", "ScaleOut", "Failover", "Rollback", "Page", "OpenTicket", "ClearDisk"]
+ACTION_TYPES = ["Restart", "ScaleOut", "ScaleIn", "Failover", "Rollback", "Page", "OpenTicket",
+                "ClearDisk"]
 
 
 @pytest.fixture(scope="module")
