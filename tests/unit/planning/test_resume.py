@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from rdflib import Literal
 
-from engine.planning import Loop, PlanState, load_plans, settle
+from engine.planning import Loop, Plan, PlanState, load_plans, settle
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.vocab import EX, OPS, GraphName
 from tests.unit.planning.conftest import MakeLoop, alert, estate
@@ -53,6 +53,18 @@ def _interrupted(store: GraphStore, make_loop: MakeLoop, port: str) -> None:
     assert plan.state is PlanState.RUNNING
 
 
+def _resumed(store: GraphStore, make_loop: MakeLoop, port: str, acted: int
+             ) -> tuple[Loop, Plan]:
+    """Interrupted at ``port`` after ``acted`` restarts, then a new loop over the same store
+    settles; that loop and the one plan as it ends."""
+    _interrupted(store, make_loop, port)
+    assert _restarts(store) == acted
+    loop = make_loop(store)
+    settle(loop)
+    [plan] = load_plans(store)
+    return loop, plan
+
+
 def _restarts(store: GraphStore, status: str = "succeeded") -> int:
     prov = GraphName.PROVENANCE
     acts = {a for a, _, _ in triples(store, (None, OPS.executedAction, OPS.Restart), graph=prov)}
@@ -62,11 +74,7 @@ def _restarts(store: GraphStore, status: str = "succeeded") -> int:
 
 def test_a_plan_killed_before_its_step_acted_resumes_through_the_gate(
         store: GraphStore, make_loop: MakeLoop) -> None:
-    _interrupted(store, make_loop, "execute")
-    assert _restarts(store) == 0
-    loop = make_loop(store)
-    settle(loop)
-    [plan] = load_plans(store)
+    loop, plan = _resumed(store, make_loop, "execute", acted=0)
     assert plan.state is PlanState.COMPLETED
     assert plan.iri in loop.ports.gate.checked  # type: ignore[attr-defined]
     kinds = [e.kind for e in loop.events]
@@ -79,11 +87,7 @@ def test_a_step_killed_after_acting_is_not_acted_again(
         store: GraphStore, make_loop: MakeLoop) -> None:
     """Killed after the restart began (health ``unknown`` committed), before its effect was
     checked: the resumed run finds the step's precondition (``crashed``) gone and skips it."""
-    _interrupted(store, make_loop, "settle")
-    assert _restarts(store) == 1
-    loop = make_loop(store)
-    settle(loop)
-    [plan] = load_plans(store)
+    loop, plan = _resumed(store, make_loop, "settle", acted=1)
     assert plan.state is PlanState.COMPLETED
     assert _restarts(store) == 1
     assert any(e.kind == "action" and "skip" in e.text for e in loop.events)
@@ -95,11 +99,7 @@ def test_a_step_recorded_as_succeeded_is_observed_before_acting_again(
     effects: the world still says ``crashed``. The resumed run finds the success under the
     step's key and looks at the world instead of acting; the effect is missing, so it acts
     once more, under the next attempt's key."""
-    _interrupted(store, make_loop, "action:")
-    assert _restarts(store) == 1
-    loop = make_loop(store)
-    settle(loop)
-    [plan] = load_plans(store)
+    _, plan = _resumed(store, make_loop, "action:", acted=1)
     assert plan.state is PlanState.COMPLETED
     assert _restarts(store, "skipped_duplicate") == 1
     assert _restarts(store) == 2
