@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from engine.inference import InferenceResult, Reasoner, load_rules
 from engine.vocab import EX, OPS
@@ -78,10 +78,22 @@ def test_remediation_proposals(world: Graph) -> None:
     assert proposals(res) == {
         (OPS.Rollback, EX.web),  # deployed 07:45, alerting since 07:50, now 08:00
         (OPS.Restart, EX["web-2"]), (OPS.ScaleOut, EX.web), (OPS.ClearDisk, EX.h2),
-    }
+    }  # batch was deployed at 05:00, and its alerts began three hours after: no rollback
     assert next(p.action for p in res.proposals) == OPS.Rollback  # highest salience first
-    _, later = infer(world, NOW + timedelta(minutes=30))
-    assert (OPS.Rollback, EX.web) not in proposals(later)  # the change is no longer recent
+    _, later = infer(world, NOW + timedelta(hours=2))
+    assert (OPS.Rollback, EX.web) in proposals(later)  # the alert began 5 min after the change
+
+
+def test_an_alert_that_began_long_after_a_change_does_not_roll_it_back(world: Graph) -> None:
+    g = Graph()
+    for t in world:
+        if not (t[0] in (EX.a1, EX.a2) and t[1] == OPS.firedAt):
+            g.add(t)
+    for a in (EX.a1, EX.a2):  # 35 minutes after the 07:45 deploy
+        g.add((a, OPS.firedAt, Literal("2026-11-28T08:20:00Z", datatype=XSD.dateTime)))
+    _, res = infer(g, NOW + timedelta(minutes=25))
+    assert (OPS.Rollback, EX.web) not in proposals(res)
+    assert (OPS.Restart, EX["web-2"]) in proposals(res)
 
 
 def test_incremental_recovery_withdraws_proposals(world: Graph) -> None:
