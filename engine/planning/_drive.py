@@ -13,6 +13,7 @@ from engine._gc import paused_gc
 from engine.planning._builder import build_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
+from engine.planning._history import acted
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
@@ -33,11 +34,40 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
     for _ in range(_MAX_ROUNDS):
         moved = False
         for goal in loop.goals():
+            ended = unfinished_end(loop, goal) if execute else None
+            if ended is not None:
+                moved |= finish_end(loop, goal, ended) != ended
+                continue
             plan = loop.plan_for_goal(goal)
             if plan is not None and plan.active:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
+
+
+def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
+    """The latest plan of open ``goal`` if it ended but what follows its end never landed: a
+    command stopped between the two commits. ``completed``, but the goal was not closed (and
+    no alert fired since, which would make it a recurrence); ``blocked``, but nobody was
+    paged; ``superseded``, but the next attempt was not saved."""
+    plans = [p for p in loop.plans.values() if p.goal == goal.iri]
+    if not plans:
+        return None
+    latest = max(plans, key=lambda p: p.attempt)
+    if latest.state is PlanState.COMPLETED:
+        return None if loop.fresh_triggers(goal, latest) else latest
+    return latest if latest.state in (PlanState.BLOCKED, PlanState.SUPERSEDED) else None
+
+
+def finish_end(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """Do what should have followed ``plan``'s end (see :func:`unfinished_end`)."""
+    loop.emit("resume", f"{shorten(plan.iri)} is {plan.state.value} but its goal is still "
+              "open: an interrupted command did not finish it; finishing now", plan)
+    if plan.state is PlanState.BLOCKED:
+        return escalate(loop, goal, plan, plan.reason)
+    if plan.state is PlanState.SUPERSEDED:
+        return replan(loop, goal, plan)
+    return finish(loop, goal, plan)
 
 
 def pump(loop: Loop, *, execute: bool = True, limit: int | None = None) -> int:
@@ -128,6 +158,11 @@ def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """After a run: complete, re-plan around the failed steps, or escalate."""
     if plan.state is PlanState.COMPLETED:
         loop.locks.release(plan.iri)
+        firing = loop.triggers(goal)
+        if firing and not acted(loop.store, plan):
+            return escalate(loop, goal, plan, "every step was skipped (its precondition no "
+                            "longer held) and nothing acted, yet "
+                            f"{len(firing)} alert(s) still fire: confirm the problem is gone")
         close_goal(loop, goal, plan)
         return plan
     if plan.state is PlanState.ESCALATED:
@@ -151,8 +186,9 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     steps = ", ".join(f"{s.action.fragment or s.action} {s.target}" for s in nxt.steps)
     ev = loop.emit("replan", f"re-plan {nxt.attempt} for {goal.entity}: {steps}", nxt,
                    steps=steps, goal=str(goal.iri))
-    loop.save(plan, plan.with_state(PlanState.SUPERSEDED,
-                                    f"superseded by {nxt.iri}: {plan.reason}"), "plan superseded")
+    if plan.state is not PlanState.SUPERSEDED:  # (it is when an interrupted re-plan goes on)
+        loop.save(plan, plan.with_state(PlanState.SUPERSEDED,
+                                        f"superseded by {nxt.iri}: {plan.reason}"), "plan superseded")
     return loop.save(None, nxt, f"re-plan: {shorten(nxt.iri)}", ev)
 
 

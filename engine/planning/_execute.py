@@ -11,6 +11,7 @@ re-plans or escalates.
 
 from __future__ import annotations
 
+from engine.planning._history import attempts
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState, PlanStep
 from engine.planning._ports import StepResult
@@ -64,18 +65,28 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 
 
 def run_step(loop: Loop, plan: Plan, step: PlanStep) -> bool:
-    """Act, observe, retry with backoff; True once the effect is observed."""
+    """Act, observe, retry with backoff; True once the effect is observed.
+
+    A step with attempts on record (a resumed plan) goes on from the next attempt number,
+    so no idempotency key is used twice; if one of them succeeded, the effect is looked at
+    before anything acts again."""
     cfg = loop.config
-    for attempt in range(cfg.max_retries + 1):
-        if attempt:
-            wait = cfg.backoff_s * 2 ** (attempt - 1)
+    first, succeeded = attempts(loop.store, step.iri)
+    if succeeded and effect_observed(loop, step):
+        loop.emit("effect", f"{_name(step)} took effect (acted before it was interrupted)",
+                  plan, step=str(step.iri), action=str(step.action))
+        return True
+    for n in range(cfg.max_retries + 1):
+        attempt = first + n
+        if n:
+            wait = cfg.backoff_s * 2 ** (n - 1)
             loop.advance(wait)
-            loop.emit("retry", f"retry {attempt}/{cfg.max_retries} of {_name(step)} "
+            loop.emit("retry", f"retry {n}/{cfg.max_retries} of {_name(step)} "
                       f"after {wait:.0f}s backoff", plan, step=str(step.iri))
         result = loop.ports.actuator.execute(plan, step, attempt, loop.now)
         loop.advance_to(result.ended)  # the attempt took that long: a retry starts after it
         _record(loop, plan, step, result)
-        if result.status == "skipped":  # acted before under this key (a resumed plan): look
+        if result.status == "skipped":  # acted before under this key: look, don't act
             if effect_observed(loop, step):
                 return True
             continue  # the next attempt has its own key

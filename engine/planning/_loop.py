@@ -241,14 +241,18 @@ class Loop:
             done = [p for p in self.plans.values() if goal and p.goal == goal.iri]
             if goal is None or goal.status != "met" or not done:
                 continue
-            last = max(done, key=lambda p: p.attempt)
-            answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
-            fresh = [a for a in self.triggers(goal)
-                     if a not in answered or self._fired_after(a, last.created)]
+            fresh = self.fresh_triggers(goal, max(done, key=lambda p: p.attempt))
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
                                "alert(s) after it was met", goal=str(goal.iri))
                 self.commit(self.set_goal_status(goal, "open"), "goal reopened", event=ev)
+
+    def fresh_triggers(self, goal: Goal, last: Plan) -> list[URIRef]:
+        """Firing alerts of ``goal`` that its plan ``last`` never answered, or that fired
+        again after it was made: a recurrence, not the problem ``last`` dealt with."""
+        answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
+        return [a for a in self.triggers(goal)
+                if a not in answered or self._fired_after(a, last.created)]
 
     def _fired_after(self, alert: URIRef, when: datetime | None) -> bool:
         """Whether ``alert`` (re)fired after ``when``: the same alert firing again."""

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from rdflib import Literal
 
-from engine.planning import Loop, Plan, PlanState, load_plans, settle
+from engine.agents import FaultSpec
+from engine.planning import GoalKind, Loop, LoopConfig, Plan, PlanState, load_goals, load_plans, settle
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.vocab import EX, OPS, GraphName
 from tests.unit.planning.conftest import MakeLoop, alert, estate
@@ -96,13 +97,15 @@ def test_a_step_killed_after_acting_is_not_acted_again(
 def test_a_step_recorded_as_succeeded_is_observed_before_acting_again(
         store: GraphStore, make_loop: MakeLoop) -> None:
     """Killed between the executor's record of a successful restart and the commit of its
-    effects: the world still says ``crashed``. The resumed run finds the success under the
-    step's key and looks at the world instead of acting; the effect is missing, so it acts
-    once more, under the next attempt's key."""
+    effects: the world still says ``crashed``. The resumed run sees the success on record,
+    looks at the world, finds the effect missing and acts again under the next attempt's
+    key (QA5 #5: it used to start again at ``#try0``, so one key had two outcomes)."""
     _, plan = _resumed(store, make_loop, "action:", acted=1)
     assert plan.state is PlanState.COMPLETED
-    assert _restarts(store, "skipped_duplicate") == 1
     assert _restarts(store) == 2
+    keys = [str(o) for _, _, o in triples(store, (None, OPS.idempotencyKey, None),
+                                          graph=GraphName.PROVENANCE)]
+    assert sorted(k.rpartition("#")[2] for k in keys) == ["try0", "try1"]
     assert (EX["search-2"], OPS.health, Literal("healthy")) in set(triples(store))
 
 
@@ -126,3 +129,93 @@ def test_a_plan_only_loop_leaves_an_interrupted_plan_for_an_executing_one(
     settle(loop, execute=False)
     assert [p.state for p in load_plans(store)] == [PlanState.RUNNING]
     assert "resume" not in [e.kind for e in loop.events]
+
+
+def _dies_after(loop: Loop, message: str) -> None:
+    """Make the loop die right after its first commit whose message starts with ``message``."""
+    real = loop.commit
+
+    def once(*args: Any, **kwargs: Any) -> Any:
+        done = real(*args, **kwargs)
+        if str(args[1]).startswith(message):
+            loop.commit = real  # type: ignore[method-assign]
+            raise Killed(message)
+        return done
+
+    loop.commit = once  # type: ignore[method-assign]
+
+
+def _killed_after(store: GraphStore, make_loop: MakeLoop, message: str, sparql: str = CRASH_SEARCH,
+                  **kw: Any) -> None:
+    estate(store, sparql)
+    loop = make_loop(store, **kw)
+    _dies_after(loop, message)
+    loop.ingest(alert(EX["search-2"]), [], "alert")
+    with pytest.raises(Killed):
+        settle(loop)
+
+
+def _goal_status(store: GraphStore) -> str:
+    [goal] = [g for g in load_goals(store) if g.kind is GoalKind.INCIDENT_RESOLVED]
+    return goal.status
+
+
+def _pages(store: GraphStore) -> int:
+    prov = GraphName.PROVENANCE
+    return sum(1 for _ in triples(store, (None, OPS.executedAction, OPS.Page), graph=prov))
+
+
+def test_a_goal_left_open_after_its_plan_completed_is_closed_not_planned_again(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA5 #2: killed between "plan completed" and "goal met", a resume re-planned and acted
+    a second time (checkout rolled back two versions)."""
+    _killed_after(store, make_loop, "plan completed")
+    assert _goal_status(store) == "open"
+    loop = make_loop(store)
+    settle(loop)
+    assert _goal_status(store) == "met"
+    assert [(p.attempt, p.state) for p in load_plans(store)] == [(0, PlanState.COMPLETED)]
+    assert _restarts(store) == 1
+    assert "resume" in [e.kind for e in loop.events]
+
+
+def test_a_block_whose_page_never_went_out_pages_on_resume(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA5 #3: killed between the blocked verdict and the escalation, nobody was paged."""
+    freeze = CRASH_SEARCH + " ; INSERT DATA { ex:freeze-x ops:freezes ex:search }"
+    _killed_after(store, make_loop, "policy: blocked", freeze)
+    assert _pages(store) == 0 and _goal_status(store) == "open"
+    settle(make_loop(store))
+    assert _pages(store) == 1 and _goal_status(store) == "failed"
+    assert [p.state for p in load_plans(store)] == [PlanState.BLOCKED]
+
+
+def test_an_interrupted_replan_goes_on_to_the_next_attempt(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    cfg = LoopConfig(max_retries=0, max_replans=1)
+    faults = [FaultSpec(kind="fail", action=OPS.Restart, times=None)]
+    scale = CRASH_SEARCH + " ; INSERT DATA { ex:rb-search-scale a ops:Runbook ; " \
+        "ops:appliesTo ex:search ; ops:forActionType ops:ScaleOut }"  # the second attempt
+    _killed_after(store, make_loop, "plan superseded", scale, config=cfg, faults=faults)
+    assert [p.state for p in load_plans(store)] == [PlanState.SUPERSEDED]
+    settle(make_loop(store, config=cfg, faults=faults))
+    states = {p.attempt: p.state for p in load_plans(store)}
+    assert states[0] is PlanState.SUPERSEDED and 1 in states
+    assert not str(load_plans(store)[0].reason).startswith("superseded by urn:tier1:run:plan/"
+                                                          "d5ab16e9938af902-1: superseded by")
+
+
+def test_a_plan_that_acted_on_nothing_does_not_resolve_firing_alerts(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA5 #1: every step skipped (its precondition gone) while the alert still fires: the
+    loop used to meet the goal and resolve the alert itself. It now pages a human."""
+    _interrupted(store, make_loop, "execute")
+    store.commit(Delta.of([(EX["search-2"], OPS.health, Literal("healthy"))],
+                          [(EX["search-2"], OPS.health, Literal("crashed"))]),
+                 CommitMeta(author="test", message="search-2 looks healthy"))
+    loop = make_loop(store)
+    settle(loop)
+    assert _restarts(store) == 0
+    assert _goal_status(store) == "failed" and _pages(store) == 1
+    firing = set(triples(store, (EX["alert-a-0"], OPS.status, None)))
+    assert firing == {(EX["alert-a-0"], OPS.status, Literal("firing"))}

@@ -1,0 +1,38 @@
+"""What the provenance graph says a plan's steps already did.
+
+The executor records every attempt of a step (``ops:executes`` the step, an
+``ops:idempotencyKey`` ending ``#try<N>``, an ``ops:status``) in the same store, by any
+process. A plan resumed after a crash reads it here: which attempt comes next, whether one
+already succeeded, and whether the plan acted at all.
+"""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+
+from engine.planning._model import Plan
+from engine.store import GraphStore, triples
+from engine.vocab import OPS, GraphName
+
+__all__ = ["acted", "attempts"]
+
+_PROV = GraphName.PROVENANCE
+_SUCCEEDED = Literal("succeeded")
+
+
+def attempts(store: GraphStore, step: URIRef) -> tuple[int, bool]:
+    """The next attempt number of ``step`` (one past the highest on record, 0 if none) and
+    whether any recorded attempt succeeded."""
+    nxt, ok = 0, False
+    for r, _, _ in triples(store, (None, OPS.executes, step), graph=_PROV):
+        for _, _, key in triples(store, (r, OPS.idempotencyKey, None), graph=_PROV):
+            tail = str(key).rpartition("#try")[2]
+            if tail.isdigit():
+                nxt = max(nxt, int(tail) + 1)
+        ok = ok or any(True for _ in triples(store, (r, OPS.status, _SUCCEEDED), graph=_PROV))
+    return nxt, ok
+
+
+def acted(store: GraphStore, plan: Plan) -> bool:
+    """Whether any step of ``plan`` has a succeeded execution on record."""
+    return any(attempts(store, s.iri)[1] for s in plan.steps)
