@@ -18,10 +18,10 @@ from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
 from engine.planning._ports import Decision
-from engine.planning._rdf import plan_delta
+from engine.planning._rdf import plan_delta, plan_triples
 from engine.store import Delta
 from engine.terms import shorten
-from engine.vocab import OPS
+from engine.vocab import OPS, PROV
 
 __all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle"]
 
@@ -132,7 +132,7 @@ def lock_and_gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 def gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """Validate the plan what-if; allow, park for approval, or block and escalate."""
     loop.emit("policy", f"checking {plan.iri} against policy", plan)
-    verdict = loop.ports.gate.check(loop.store, plan, plan_delta(None, plan), loop.now)
+    verdict = loop.ports.gate.check(loop.store, plan, judged_now(loop, plan), loop.now)
     why = "; ".join(verdict.reasons)
     version = verdict.shape_version
     if verdict.decision is Decision.BLOCK:
@@ -152,6 +152,19 @@ def gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
                    verdict="allow", shape_version=version)
     return loop.save(plan, plan.with_state(PlanState.APPROVED, why or "allowed by policy"),
                      "policy: allowed", ev, extra=verdict.provenance)
+
+
+def judged_now(loop: Loop, plan: Plan) -> Delta:
+    """The plan's RDF as the gate judges it: at the loop's now. Shapes read a plan's time from
+    its ``prov:generatedAtTime``; a plan gated again later (approved, resumed) is judged at
+    the time it would act, so a freeze that began since it was made stops it. The stored plan
+    keeps the time it was made."""
+    delta = plan_delta(None, plan)
+    if plan.created is None or plan.created >= loop.now:
+        return delta
+    now = plan.model_copy(update={"created": loop.now})
+    return Delta.of(adds=plan_triples(now),
+                    removes=[(plan.iri, PROV.generatedAtTime, Literal(plan.created))])
 
 
 def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:

@@ -114,3 +114,26 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
     assert r.exit_code == 0 and json.loads(r.output) == [], r.output
     r = runner.invoke(app, ["--store", store, "audit", "verify"])
     assert r.exit_code == 0, r.output
+
+
+def test_an_approval_is_judged_when_it_acts_not_when_the_plan_was_made(tmp_path: Path) -> None:
+    """QA5 #4: the gate read a plan's time from its prov:generatedAtTime, so a change freeze
+    that began after the plan was parked did not stop the failover its approval ran."""
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)  # the plan was made at about 09:01 sim time
+    freeze = tmp_path / "freeze.ttl"
+    freeze.write_text(
+        "@prefix ops: <https://w3id.org/tier1/ops#> . @prefix ex: <https://example.org/estate/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n'
+        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
+        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n')
+    r = runner.invoke(app, ["--store", store, "load", str(freeze), "-m", "a freeze began"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 0, r.output
+    assert "BLOCKED" in r.output and "change freeze" in r.output, r.output
+    r = runner.invoke(app, ["--store", store, "plans", "--format", "json"])
+    assert {p["iri"]: p["state"] for p in json.loads(r.output)}[plan] == "blocked"
+    r = runner.invoke(app, ["--store", store, "show", plan])
+    assert "2026-11-28T09:" in r.output  # the stored plan keeps the time it was made
