@@ -166,7 +166,7 @@ class _VerdictCommand(click.Command):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            raise _NoVerdictUsage(exc.message, exc.ctx) from exc
+            raise _NoVerdictUsage(exc.format_message(), exc.ctx) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -199,7 +199,8 @@ class _App(click.Group):
             if not _wants_json(ctx) or isinstance(exc, _JsonUsageError):
                 raise
             cls = _JsonVerdictUsageError if exc.exit_code == ERROR_EXIT else _JsonUsageError
-            raise cls(exc.message, exc.ctx) from exc
+            raise cls(exc.format_message(), exc.ctx) from exc  # a missing or bad parameter
+            # builds its text there ("Missing option '--as'."), not in .message
 
 
 class _JsonUsageError(click.UsageError):

@@ -67,6 +67,9 @@ def test_text_format_errors_stay_one_plain_line(store: str) -> None:
 @pytest.mark.parametrize(("args", "code", "needle"), [
     (["explain", "ex:a", "rdf:type", "ops:Service"], 2, "unexpected extra arguments"),
     (["validate", "--bogus"], 3, "No such option '--bogus'"),  # a verdict command keeps its 3
+    (["approve", "5accc"], 2, "Missing option '--as'"),  # QA5 #8: these came out empty
+    (["plans", "--state", "bogus"], 2, "Invalid value for '--state'"),
+    (["validate", "--format", "yaml"], 3, "Invalid value for '--format'"),
 ])
 def test_a_usage_error_is_json_too(args: list[str], code: int, needle: str) -> None:
     err = _error(["--format", "json", *args], code)
