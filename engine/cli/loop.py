@@ -169,7 +169,10 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
 @format_option
 @pass_ctx
 def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
-    """Reject a parked PLAN: nothing runs, its locks are released.
+    """Reject a parked PLAN, or stop one left running: nothing more runs, its locks are released.
+
+    A plan left `running` by an interrupted command (see `tier1 resume`) can be rejected
+    too, e.g. when someone fixed the problem by hand.
 
     \b
     Example:

@@ -41,14 +41,17 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
     return who
 
 
-def _parked(plan: Plan, verb: str) -> None:
-    if plan.state is not PlanState.AWAITING_APPROVAL:
-        hint = ("a command that ran it was interrupted; 'tier1 resume' carries it on"
-                if plan.state is PlanState.RUNNING else "see 'tier1 plans'")
-        raise PlanningError(
-            f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
-            f"can be {verb}; {hint}"
-        )
+def _parked(plan: Plan, verb: str, *, running: bool = False) -> None:
+    """Refuse unless ``plan`` awaits approval (or, with ``running``, is running)."""
+    if plan.state is PlanState.AWAITING_APPROVAL or (running and plan.state is PlanState.RUNNING):
+        return
+    hint = ("a command is running it, or one that ran it was interrupted: 'tier1 resume' "
+            "carries it on, 'tier1 reject' stops it"
+            if plan.state is PlanState.RUNNING else "see 'tier1 plans'")
+    raise PlanningError(
+        f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
+        f"can be {verb}; {hint}"
+    )
 
 
 def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> Plan:
@@ -100,9 +103,12 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
 
 
 def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
-    """Record ``by``'s rejection of a parked plan; its locks are released and nothing runs."""
+    """Record ``by``'s rejection of a parked plan, or of a running one (an interrupted plan a
+    person wants stopped, e.g. after fixing it by hand); its locks are released and nothing
+    more of it runs. A command still running it stops at its next record: the rejection's
+    record took that number first."""
     plan = find_plan(loop, ref)
-    _parked(plan, "rejected")
+    _parked(plan, "rejected", running=True)
     person = _person(loop, by)
     why = f"rejected by {person}" + (f": {reason}" if reason else "")
     ev = loop.emit("rejected", f"{plan.iri} {why}", plan, by=str(person))

@@ -14,7 +14,17 @@ import pytest
 from rdflib import Literal
 
 from engine.agents import FaultSpec
-from engine.planning import GoalKind, Loop, LoopConfig, Plan, PlanState, load_goals, load_plans, settle
+from engine.planning import (
+    GoalKind,
+    Loop,
+    LoopConfig,
+    Plan,
+    PlanState,
+    load_goals,
+    load_plans,
+    reject,
+    settle,
+)
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.vocab import EX, OPS, GraphName
 from tests.unit.planning.conftest import MakeLoop, alert, estate
@@ -219,3 +229,15 @@ def test_a_plan_that_acted_on_nothing_does_not_resolve_firing_alerts(
     assert _goal_status(store) == "failed" and _pages(store) == 1
     firing = set(triples(store, (EX["alert-a-0"], OPS.status, None)))
     assert firing == {(EX["alert-a-0"], OPS.status, Literal("firing"))}
+
+
+def test_a_person_can_reject_a_plan_left_running(store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA5 #9: someone fixed it by hand; the on-call stops the interrupted plan."""
+    _interrupted(store, make_loop, "execute")
+    [plan] = load_plans(store)
+    loop = make_loop(store)
+    done = reject(loop, plan.iri, EX.chen, "fixed by hand")
+    assert done.state is PlanState.REJECTED and loop.locks.held_by(plan.iri) == frozenset()
+    settle(make_loop(store))
+    assert [p.state for p in load_plans(store)] == [PlanState.REJECTED]
+    assert _restarts(store) == 0
