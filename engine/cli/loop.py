@@ -191,26 +191,33 @@ def resume_cmd(ctx: Ctx) -> None:
 
     A command stopped midway (killed, or stopped by a ConflictError because another command
     wrote first) can leave a plan `running` with steps not done, holding its locks. `resume`
-    checks each such plan against policy again (the world may have changed; an approval it
-    carries still counts) and, if allowed, runs it from its first step: a step that already
-    took effect is skipped, and one already recorded as succeeded is looked at, not acted
-    again. Like `approve`, it then lets every other plan move as far as it can now. It prints
-    the plans whose state changed.
+    checks each such plan against policy again, at the time it would act (the world may have
+    changed; an approval it carries still counts) and, if allowed, runs it from its first
+    step: a step that already took effect is skipped, and one already recorded as succeeded
+    is looked at, not acted again. It also finishes what an interrupted command left between
+    two commits: a plan `completed` whose goal is still open (the goal is closed), `blocked`
+    with nobody paged (the on-call is paged), `superseded` with no next attempt (re-planned),
+    and runs plans left `approved`. Like `approve`, it lets every other plan move as far as it
+    can now. It prints the plans whose state changed. Run it only when no other tier1 command
+    is working on the store: it cannot tell a killed command from one still running.
 
     \b
     Examples:
-      tier1 plans --state running        what an interrupted command left
+      tier1 plans --state running        a plan an interrupted command left
+      tier1 goal list                    open goals whose plan already ended
       tier1 resume
-      tier1 --format json resume         the changed plans, for scripts
+      tier1 reject 5accc --as ex:chen    stop a running plan instead (fixed by hand)
+      tier1 --format json resume         the changed plans ("was": the state before)
     """
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
     before = {p.iri: p.state for p in loop.plans.values()}
     settle(loop)
     changed = [p for p in loop.plans.values() if before.get(p.iri) is not p.state]
-    rows = [[shorten(p.iri), before[p.iri].value if p.iri in before else "new", p.state.value,
-             shorten(p.reason)] for p in changed]
-    emit(ctx, changed, lambda: table(["plan", "was", "now", "reason"], rows)
+    was = {p.iri: before[p.iri].value if p.iri in before else "new" for p in changed}
+    rows = [[shorten(p.iri), was[p.iri], p.state.value, shorten(p.reason)] for p in changed]
+    data = [{**p.model_dump(mode="json"), "was": was[p.iri]} for p in changed]
+    emit(ctx, data, lambda: table(["plan", "was", "now", "reason"], rows)
          if rows else "nothing to resume: no plan could move")
 
 

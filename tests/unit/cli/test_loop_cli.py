@@ -78,15 +78,13 @@ def test_run_records_an_author_given_and_the_loop_otherwise(tmp_path: Path) -> N
         assert _authors_after(runner, store, 0) == expected
 
 
-def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) -> None:
-    """The approving command died after the plan started running (QA4: a ConflictError
-    there did the same): ``tier1 resume`` gates it again and runs the failover once."""
+def _left_running(tmp_path: Path, runner: CliRunner) -> tuple[str, str]:
+    """A parked failover whose approving command died once the plan was running."""
     from engine.cli.loop import _loop
     from engine.planning import approve
     from engine.store import open_store
     from engine.terms import expand
 
-    runner = CliRunner()
     store, plan = _parked(tmp_path, runner)
     s = open_store(store)
     loop = _loop(s, "alice")
@@ -101,6 +99,14 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
         pass
     finally:
         s.close()
+    return store, plan
+
+
+def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) -> None:
+    """The approving command died after the plan started running (QA4: a ConflictError
+    there did the same): ``tier1 resume`` gates it again and runs the failover once."""
+    runner = CliRunner()
+    store, plan = _left_running(tmp_path, runner)
     r = runner.invoke(app, ["--store", store, "plans", "--state", "running", "--format", "json"])
     assert [p["iri"] for p in json.loads(r.output)] == [plan]
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
@@ -114,6 +120,15 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
     assert r.exit_code == 0 and json.loads(r.output) == [], r.output
     r = runner.invoke(app, ["--store", store, "audit", "verify"])
     assert r.exit_code == 0, r.output
+
+
+def test_resume_in_json_says_what_each_plan_was(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store, plan = _left_running(tmp_path, runner)
+    r = runner.invoke(app, ["--store", store, "--format", "json", "resume"])
+    assert r.exit_code == 0, r.output
+    assert [(p["iri"], p["was"], p["state"]) for p in json.loads(r.output)] == [
+        (plan, "running", "completed")]
 
 
 def test_an_approval_is_judged_when_it_acts_not_when_the_plan_was_made(tmp_path: Path) -> None:
