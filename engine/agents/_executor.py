@@ -1,9 +1,11 @@
 """Run approved steps through agents: idempotency, timeouts, breakers, compensation.
 
 Every call to :meth:`Executor.execute` ends in exactly one provenance record
-(committed to the store's PROVENANCE graph right away, so the idempotency key
-is durable before the caller moves on) and one :class:`Outcome`, whose
-``observed`` delta the loop commits to the ASSERTED graph.
+and one :class:`Outcome`, whose ``observed`` delta the caller commits to the
+ASSERTED graph. By default the record is committed to the PROVENANCE graph right
+away, so the idempotency key is durable before the caller moves on; with
+``commit_records=False`` (the closed loop) the caller takes it and commits it in
+the same commit as the effects, so a crash leaves both or neither.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from engine.errors import AgentError, ScopeError
 from engine.provenance import ProvenanceRecorder, Rationale, StepExecutionRecord, claims
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import curie
-from engine.vocab import OPS, RUN, GraphName
+from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = ["UNASSIGNED", "Executor", "PlanRun"]
 
@@ -64,13 +66,18 @@ class Executor:
         world_agents: act as the ``ops:SoftwareAgent`` the world model declares for the
             action type (its IRI, its ``ops:canPerform`` × ``ops:scopeService`` scope),
             run by the registered class; without one, the built-in identity is used.
+        commit_records: commit each execution's record at once (the default). ``False``
+            leaves it to the caller, who takes it with :meth:`take_records` and commits it
+            together with the action's effects: a crash between the two can then leave
+            neither or both, never a success on record whose effects the world never got
+            (the closed loop does this).
     """
 
     def __init__(
         self, store: GraphStore, world: World, *, registry: AgentRegistry | None = None,
         clock: Clock | None = None, breaker: BreakerConfig | None = None,
         author: str = "tier1-agents", recorder: ProvenanceRecorder | None = None,
-        world_agents: bool = False,
+        world_agents: bool = False, commit_records: bool = True,
     ) -> None:
         self.store = store
         self.world = world
@@ -83,6 +90,8 @@ class Executor:
         self._breakers: dict[URIRef, CircuitBreaker] = {}
         self._done: dict[URIRef, list[tuple[ActionRequest, URIRef, tuple[URIRef, ...]]]] = {}
         self.last_record: URIRef | None = None
+        self.commit_records = commit_records
+        self._records: list[Delta] = []
 
     # -- public -------------------------------------------------------------------
     def execute(self, req: ActionRequest, why: Rationale | None = None) -> Outcome:
@@ -113,6 +122,12 @@ class Executor:
                 out.append(self._execute(undo, why or Rationale(), compensates=activity))
         return tuple(out)
 
+    def take_records(self) -> list[Delta]:
+        """The records made since the last call, oldest first, not yet committed (only with
+        ``commit_records=False``; one per outcome)."""
+        out, self._records = self._records, []
+        return out
+
     def breaker_state(self, agent: URIRef) -> BreakerState:
         """The circuit-breaker state of ``agent`` now."""
         return self._breaker(agent).state(self.clock.now())
@@ -126,14 +141,21 @@ class Executor:
                 return act  # type: ignore[return-value]
         return None
 
+    def _agent_of(self, record: URIRef) -> URIRef:
+        """The agent a record names (``prov:wasAssociatedWith``), else :data:`UNASSIGNED`."""
+        agents = triples(self.store, (record, PROV.wasAssociatedWith, None),
+                         graph=GraphName.PROVENANCE)
+        return next((URIRef(a) for _, _, a in agents if isinstance(a, URIRef)), UNASSIGNED)
+
     # -- the steps of one execution ----------------------------------------------------
     def _execute(self, req: ActionRequest, why: Rationale, compensates: URIRef | None) -> Outcome:
         now = self.clock.now()
         ctx = _Context(why, compensates, self.world.services_of(req.target))
         previous = self.already_succeeded(req.idempotency_key)
         if previous is not None:
-            out = self._quick("skipped_duplicate", UNASSIGNED, f"{req.describe()} already "
-                              f"succeeded as {curie(previous)}; not acting twice")
+            out = self._quick("skipped_duplicate", self._agent_of(previous),
+                              f"{req.describe()} already succeeded as {curie(previous)}; "
+                              "not acting twice")
             return self._finish(req, out, ctx)
         try:
             agent = self.registry.create(req.action, self.store, services=ctx.services,
@@ -211,10 +233,13 @@ class Executor:
             idempotency_key=req.idempotency_key, generated=_new_entities(out.observed),
             compensates=ctx.compensates, why=ctx.why,
         ))
-        self.store.commit(record.delta, CommitMeta(  # on the executor's clock, as the loop's
-            author=self.author, message=f"prov: {out.status} {req.describe()}",  # commits are
-            timestamp=out.ended,  # (the twin's simulated time in a scenario)
-            expect_absent=claims(record.delta)))
+        if self.commit_records:
+            self.store.commit(record.delta, CommitMeta(  # on the executor's clock, as the
+                author=self.author, message=f"prov: {out.status} {req.describe()}",  # loop's
+                timestamp=out.ended,  # commits are (the twin's simulated time in a scenario)
+                expect_absent=claims(record.delta)))
+        else:
+            self._records.append(record.delta)
         self.last_record = record.iri
         if out.status == "succeeded" and ctx.compensates is None:
             self._done.setdefault(req.plan, []).append(

@@ -149,10 +149,15 @@ _STATUS = {"succeeded": "succeeded", "failed": "failed", "timed_out": "timeout",
            "refused": "refused", "skipped_duplicate": "skipped"}
 
 
-def _result(out: Outcome) -> StepResult:
-    """The loop's view of an executor ``Outcome``."""
+def _result(out: Outcome, *records: Delta) -> StepResult:
+    """The loop's view of an executor ``Outcome``, with its record, for the loop to commit
+    together with the outcome's effects."""
+    prov = Delta()
+    for r in records:
+        prov = prov | r
     return StepResult(status=_STATUS.get(out.status, out.status), detail=out.detail,
-                      agent=out.agent, started=out.started, ended=out.ended, effects=out.observed)
+                      agent=out.agent, started=out.started, ended=out.ended, effects=out.observed,
+                      provenance=prov)
 
 
 class TwinActuator:
@@ -172,7 +177,8 @@ class TwinActuator:
 
     def _run(self, req: ActionRequest, why: Rationale, now: datetime) -> StepResult:
         self._clock.set(now)  # type: ignore[attr-defined]
-        return _result(self._ex.execute(req, why))  # type: ignore[attr-defined]
+        out = self._ex.execute(req, why)  # type: ignore[attr-defined]
+        return _result(out, *self._ex.take_records())  # type: ignore[attr-defined]
 
     def execute(self, plan: Plan, step: PlanStep, attempt: int, now: datetime) -> StepResult:
         rules = (RuleRef(id=step.rule_id, version=step.rule_version),) if step.rule_id else ()
@@ -190,7 +196,8 @@ class TwinActuator:
         self._clock.set(now)  # type: ignore[attr-defined]
         outs = self._ex.compensate(plan.iri, self._why(plan),  # type: ignore[attr-defined]
                                    failed=failed.iri)
-        return tuple(_result(o) for o in outs)
+        records = self._ex.take_records()  # type: ignore[attr-defined]
+        return tuple(_result(o, r) for o, r in zip(outs, records, strict=True))
 
     def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
         """Observed state enters the twin too, so its simulation starts from what was seen.
@@ -252,6 +259,7 @@ def real_ports(store: GraphStore, scenario: Scenario | None, setup: LoopSetup,
               for f in (scenario.faults if scenario else ())]
     twin = DigitalTwin.from_store(store, faults=faults, clock=clock)
     executor = Executor(store, twin, clock=clock, author=setup.config.author,
-                        recorder=ctx.recorder)  # one recorder per process: one chain view
+                        recorder=ctx.recorder,  # one recorder per process: one chain view
+                        commit_records=False)  # the loop commits each with its effects
     return Ports(inference=inference, gate=ShaclGate(PolicyGate(load_shapes(list(setup.shapes))), ctx),
                  actuator=TwinActuator(executor, twin, clock, ctx), recorder=ChainRecorder(ctx))

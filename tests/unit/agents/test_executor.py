@@ -69,6 +69,7 @@ def test_a_replayed_key_never_acts_twice_even_in_a_new_executor(store, clock, ma
     fresh_twin = DigitalTwin.from_store(store, clock=clock)  # as in a new process
     again = Executor(store, fresh_twin, clock=clock).execute(make_req(OPS.ScaleOut, EX.checkout))
     assert again.status == "skipped_duplicate" and again.observed.empty
+    assert again.agent == first.agent  # QA5 #6: was run:agent/unassigned
     assert len(list(fresh_twin.graph.subjects(OPS.instanceOf, EX.checkout))) == instances
     assert verify_chain(store).ok
 
@@ -229,3 +230,18 @@ def test_world_agents_are_ignored_unless_asked_for(store, twin, clock, make_req)
     _declare(store, EX.bot, [OPS.Restart], [EX.payments])
     out = Executor(store, twin, clock=clock).execute(make_req(OPS.Restart, EX["checkout-2"]))
     assert out.status == "succeeded" and out.agent == RUN["agent/restart"]
+
+
+def test_records_can_be_left_to_the_caller(store, clock, make_req):
+    """With ``commit_records=False`` nothing is committed; the caller takes each record and
+    commits it with the action's effects (the closed loop: both land, or neither)."""
+    twin = DigitalTwin.from_store(store, clock=clock)
+    ex = Executor(store, twin, clock=clock, commit_records=False)
+    head = store.head()
+    out = ex.execute(make_req(OPS.ScaleOut, EX.checkout))
+    assert out.status == "succeeded" and store.head() == head
+    [record] = ex.take_records()
+    assert ex.take_records() == []
+    store.commit(out.observed | record, CommitMeta(author="loop", message="action"))
+    assert verify_chain(store).ok
+    assert ex.execute(make_req(OPS.ScaleOut, EX.checkout)).status == "skipped_duplicate"

@@ -146,7 +146,8 @@ def make_loop() -> MakeLoop:
         clock = SimClock(now)
         twin = DigitalTwin.from_store(store, faults=faults, clock=clock)
         ports = Ports(inference=inference, gate=LiteGate(),
-                      actuator=TwinActuator(Executor(store, twin, clock=clock, recorder=ctx.recorder),
+                      actuator=TwinActuator(Executor(store, twin, clock=clock, recorder=ctx.recorder,
+                                                     commit_records=False),
                                             twin, clock, ctx),
                       recorder=ChainRecorder(ctx))
         return Loop(store, ports, now=now, config=config)

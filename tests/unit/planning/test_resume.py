@@ -104,19 +104,38 @@ def test_a_step_killed_after_acting_is_not_acted_again(
     assert any(e.kind == "action" and "skip" in e.text for e in loop.events)
 
 
-def test_a_step_recorded_as_succeeded_is_observed_before_acting_again(
+def test_an_action_record_lands_with_its_effects_or_not_at_all(
         store: GraphStore, make_loop: MakeLoop) -> None:
-    """Killed between the executor's record of a successful restart and the commit of its
-    effects: the world still says ``crashed``. The resumed run sees the success on record,
-    looks at the world, finds the effect missing and acts again under the next attempt's
-    key (QA5 #5: it used to start again at ``#try0``, so one key had two outcomes)."""
-    _, plan = _resumed(store, make_loop, "action:", acted=1)
+    """Killed as the restart's record and effects were to be committed: neither landed (QA5
+    #6: the record used to be committed alone first, so a resume saw a success whose effects
+    the world never got). The resumed step acts once, under its first key."""
+    _, plan = _resumed(store, make_loop, "action:", acted=0)
     assert plan.state is PlanState.COMPLETED
-    assert _restarts(store) == 2
-    keys = [str(o) for _, _, o in triples(store, (None, OPS.idempotencyKey, None),
-                                          graph=GraphName.PROVENANCE)]
-    assert sorted(k.rpartition("#")[2] for k in keys) == ["try0", "try1"]
+    assert _restarts(store) == 1
+    assert _keys(store) == ["try0"]
     assert (EX["search-2"], OPS.health, Literal("healthy")) in set(triples(store))
+
+
+def test_a_resumed_step_goes_on_from_the_next_attempt(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA5 #5: attempt 0 failed and was recorded, then the command died. The resumed step
+    used to start again at ``#try0``, so one key got two outcomes."""
+    estate(store, CRASH_SEARCH)
+    faults = [FaultSpec(kind="fail", action=OPS.Restart, times=1)]
+    loop = make_loop(store, faults=faults)
+    _dies_after(loop, "action:")
+    loop.ingest(alert(EX["search-2"]), [], "alert")
+    with pytest.raises(Killed):
+        settle(loop)
+    assert _keys(store) == ["try0"]
+    settle(make_loop(store))
+    assert _keys(store) == ["try0", "try1"] and _restarts(store) == 1
+    assert [p.state for p in load_plans(store)] == [PlanState.COMPLETED]
+
+
+def _keys(store: GraphStore) -> list[str]:
+    keys = triples(store, (None, OPS.idempotencyKey, None), graph=GraphName.PROVENANCE)
+    return sorted(str(k).rpartition("#")[2] for _, _, k in keys if "#try" in str(k))
 
 
 def test_a_resumed_plan_that_policy_now_forbids_is_blocked_not_run(
