@@ -135,7 +135,10 @@ def plans(ctx: Ctx, state: str | None) -> None:
     rows = [[shorten(p.iri), p.state.value, shorten(p.entity),
              ", ".join(f"{s.action.fragment} {shorten(s.target)}" for s in p.steps),
              shorten(p.reason)] for p in found]
-    emit(ctx, found, lambda: table(["plan", "state", "entity", "steps", "reason"], rows)
+    hint = ("\na plan is running: if no tier1 command is running it, an interrupted one left "
+            "it; 'tier1 resume' carries it on, 'tier1 reject PLAN' stops it"
+            if any(p.state is PlanState.RUNNING for p in found) else "")
+    emit(ctx, found, lambda: table(["plan", "state", "entity", "steps", "reason"], rows) + hint
          if rows else "no plans")
 
 

@@ -109,6 +109,8 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
     store, plan = _left_running(tmp_path, runner)
     r = runner.invoke(app, ["--store", store, "plans", "--state", "running", "--format", "json"])
     assert [p["iri"] for p in json.loads(r.output)] == [plan]
+    r = runner.invoke(app, ["--store", store, "plans"])
+    assert "'tier1 resume' carries it on" in r.output, r.output
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
     assert r.exit_code == 1 and "'tier1 resume' carries it on" in r.output, r.output
     r = runner.invoke(app, ["--store", store, "resume"])
