@@ -85,6 +85,7 @@ class OPS(DefinedNamespace):
     goalTarget: URIRef  # goal -> entity
     goalEntity: URIRef  # goal -> what must be healthy (an incident target's service)
     compensatedBy: URIRef  # runbook or plan step -> the action that undoes it
+    runBy: URIRef  # running plan -> "host/pid" of the process running it
     actionType: URIRef  # step -> action type
     target: URIRef  # step -> entity acted on
     usesRunbook: URIRef  # step -> runbook

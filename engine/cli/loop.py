@@ -187,9 +187,12 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
 
 
 @app.command("resume")
+@click.option("--take-over", is_flag=True,
+              help="Also carry on plans whose runner may still be running them: one on another "
+                   "host, or a pid that lives again. Use it once you know that command is gone.")
 @format_option
 @pass_ctx
-def resume_cmd(ctx: Ctx) -> None:
+def resume_cmd(ctx: Ctx, take_over: bool) -> None:
     """Carry on with the plans an interrupted command left behind.
 
     A command stopped midway (killed, or stopped by a ConflictError because another command
@@ -201,8 +204,11 @@ def resume_cmd(ctx: Ctx) -> None:
     two commits: a plan `completed` whose goal is still open (the goal is closed), `blocked`
     with nobody paged (the on-call is paged), `superseded` with no next attempt (re-planned),
     and runs plans left `approved`. Like `approve`, it lets every other plan move as far as it
-    can now. It prints the plans whose state changed. Run it only when no other tier1 command
-    is working on the store: it cannot tell a killed command from one still running.
+    can now. It prints the plans whose state changed.
+
+    A running plan names the process running it (host/pid). `resume` leaves a plan alone
+    while that process lives on this host, and always when it ran on another host (it cannot
+    look there): `--take-over` carries those on too, once you know the command is gone.
 
     \b
     Examples:
@@ -211,9 +217,12 @@ def resume_cmd(ctx: Ctx) -> None:
       tier1 resume
       tier1 reject 5accc --as ex:chen    stop a running plan instead (fixed by hand)
       tier1 --format json resume         the changed plans ("was": the state before)
+      tier1 resume --take-over           the command that ran it died on another host
     """
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
+    if take_over:
+        loop.config = loop.config.model_copy(update={"take_over": True})
     before = {p.iri: p.state for p in loop.plans.values()}
     settle(loop)
     changed = [p for p in loop.plans.values() if before.get(p.iri) is not p.state]

@@ -18,6 +18,7 @@ from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
 from engine.planning._ports import Decision
+from engine.planning._process import alive_elsewhere
 from engine.planning._rdf import plan_delta, plan_triples
 from engine.store import Delta
 from engine.terms import shorten
@@ -97,6 +98,16 @@ def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan
 
 
 def resume(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """Carry on a running plan its runner left (see :func:`_resume`); one whose runner may
+    still be running it is left alone, unless ``config.take_over``."""
+    if alive_elsewhere(plan.runner) and not loop.config.take_over:
+        loop.emit("lock", f"{shorten(plan.iri)} is running in {plan.runner}; left to it (if "
+                  "that command is gone, 'tier1 resume --take-over' carries the plan on)", plan)
+        return plan
+    return _resume(loop, goal, plan)
+
+
+def _resume(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """A plan found ``running`` was interrupted: every run this loop starts ends in the same
     call (completed, re-planned or escalated), so a crash or a ``ConflictError`` stopped it
     midway, in this process or an earlier one. The world may have changed since it was

@@ -15,6 +15,7 @@ from engine.planning._history import attempts
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState, PlanStep
 from engine.planning._ports import StepResult
+from engine.planning._process import this_process
 from engine.store import Delta
 from engine.terms import shorten
 from engine.vocab import GraphName
@@ -48,7 +49,8 @@ def effect_observed(loop: Loop, step: PlanStep) -> bool:
 def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """Execute ``plan``; it comes back COMPLETED, or RUNNING with the failure as reason."""
     plan = loop.refresh_steps(plan)
-    plan = loop.save(plan, plan.with_state(PlanState.RUNNING), f"plan running: {shorten(plan.iri)}")
+    running = plan.with_state(PlanState.RUNNING).model_copy(update={"runner": this_process()})
+    plan = loop.save(plan, running, f"plan running: {shorten(plan.iri)}")
     for step in plan.steps:
         if not preconditions_hold(loop, step):
             loop.emit("action", f"skip {_name(step)}: its precondition no longer holds", plan,

@@ -43,6 +43,7 @@ class LoopConfig(BaseModel):
     max_lock_wait_s: float = 1800.0  # a waiting plan is refused after this long
     max_batch: int = 10_000  # queued events folded into one commit and one inference update
     overlap_min: int = 5_000  # from this many asserted changes, infer while the store writes
+    take_over: bool = False  # carry on running plans whose runner may still live (a person's call)
     author: str = "tier1-loop"
 
 

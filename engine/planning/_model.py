@@ -137,6 +137,7 @@ class Plan(BaseModel):
     emergency: bool = False
     locks: tuple[URIRef, ...] = ()
     created: datetime | None = None  # prov:generatedAtTime: when the plan was made (sim time)
+    runner: str = ""  # "host/pid" of the process running it (kept only while running)
 
     @property
     def active(self) -> bool:

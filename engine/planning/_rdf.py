@@ -64,6 +64,8 @@ def plan_triples(plan: Plan, triggers: Iterable[URIRef] = ()) -> set[Triple]:
         out.add((p, RDFS.comment, Literal(plan.reason)))
     if plan.created is not None:
         out.add((p, PROV.generatedAtTime, Literal(plan.created)))
+    if plan.runner and plan.state is PlanState.RUNNING:
+        out.add((p, OPS.runBy, Literal(plan.runner)))
     for step in plan.steps:
         out.add((p, OPS.hasStep, step.iri))
         out |= _step_triples(step)
@@ -183,6 +185,7 @@ def load_plan(store: GraphStore, iri: URIRef) -> Plan | None:
         approver=URIRef(approver) if approver is not None else None,
         emergency=bool(appr.get(OPS.emergency, [Literal(False)])[0].toPython()),
         created=_time(props.get(PROV.generatedAtTime)),
+        runner=str(props.get(OPS.runBy, [""])[0]),
     )
 
 

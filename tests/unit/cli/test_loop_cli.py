@@ -154,3 +154,23 @@ def test_an_approval_is_judged_when_it_acts_not_when_the_plan_was_made(tmp_path:
     assert {p["iri"]: p["state"] for p in json.loads(r.output)}[plan] == "blocked"
     r = runner.invoke(app, ["--store", store, "show", plan])
     assert "2026-11-28T09:" in r.output  # the stored plan keeps the time it was made
+
+
+def test_resume_takes_over_a_plan_from_another_host_only_when_told(tmp_path: Path) -> None:
+    from rdflib import Literal
+
+    from engine.store import CommitMeta, Delta, open_store, triples
+    from engine.terms import expand
+    from engine.vocab import OPS
+
+    runner = CliRunner()
+    store, plan = _left_running(tmp_path, runner)
+    s = open_store(store)
+    iri = expand(plan)
+    s.commit(Delta.of([(iri, OPS.runBy, Literal("other-host.example/77"))],
+                      set(triples(s, (iri, OPS.runBy, None)))), CommitMeta(author="t", message="m"))
+    s.close()
+    r = runner.invoke(app, ["--store", store, "resume"])
+    assert r.exit_code == 0 and "--take-over" in r.output, r.output
+    r = runner.invoke(app, ["--store", store, "--format", "json", "resume", "--take-over"])
+    assert [(p["was"], p["state"]) for p in json.loads(r.output)] == [("running", "completed")]

@@ -7,7 +7,11 @@ re-checks it against policy and runs it again from its first step, without actin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -260,3 +264,52 @@ def test_a_person_can_reject_a_plan_left_running(store: GraphStore, make_loop: M
     settle(make_loop(store))
     assert [p.state for p in load_plans(store)] == [PlanState.REJECTED]
     assert _restarts(store) == 0
+
+
+def _run_by(store: GraphStore, runner: str) -> None:
+    """The running plan now names ``runner`` as the process running it."""
+    [plan] = load_plans(store)
+    old = set(triples(store, (plan.iri, OPS.runBy, None)))
+    store.commit(Delta.of([(plan.iri, OPS.runBy, Literal(runner))], old),
+                 CommitMeta(author="test", message="runner"))
+
+
+@pytest.fixture
+def live_pid() -> Iterator[int]:
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+def test_a_plan_a_live_command_is_running_is_left_to_it(
+        store: GraphStore, make_loop: MakeLoop, live_pid: int) -> None:
+    """QA5 #7: resume took over a plan another command was running, and both agents acted."""
+    _interrupted(store, make_loop, "execute")
+    _run_by(store, f"{socket.gethostname()}/{live_pid}")
+    loop = make_loop(store)
+    settle(loop)
+    assert [p.state for p in load_plans(store)] == [PlanState.RUNNING]
+    assert _restarts(store) == 0
+    assert any(e.kind == "lock" and "--take-over" in e.text for e in loop.events)
+    settle(make_loop(store, config=LoopConfig(take_over=True)))  # a person's call
+    assert [p.state for p in load_plans(store)] == [PlanState.COMPLETED]
+
+
+def test_a_plan_run_on_another_host_is_left_alone(store: GraphStore, make_loop: MakeLoop) -> None:
+    _interrupted(store, make_loop, "execute")
+    _run_by(store, "some-other-host.example/4242")
+    settle(make_loop(store))
+    assert [p.state for p in load_plans(store)] == [PlanState.RUNNING]
+
+
+def test_a_plan_whose_runner_died_is_carried_on(store: GraphStore, make_loop: MakeLoop) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # its pid is gone now
+    _interrupted(store, make_loop, "execute")
+    [plan] = load_plans(store)
+    assert plan.runner.endswith(f"/{os.getpid()}")  # the runner was recorded
+    _run_by(store, f"{socket.gethostname()}/{proc.pid}")
+    settle(make_loop(store))
+    assert [p.state for p in load_plans(store)] == [PlanState.COMPLETED]
+    assert not list(triples(store, (plan.iri, OPS.runBy, None)))  # kept only while running
