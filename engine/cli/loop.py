@@ -204,7 +204,7 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
     two commits: a plan `completed` whose goal is still open (the goal is closed), `blocked`
     with nobody paged (the on-call is paged), `superseded` with no next attempt (re-planned),
     and runs plans left `approved`. Like `approve`, it lets every other plan move as far as it
-    can now. It prints the plans whose state changed.
+    can now. It prints the plans and goals whose state changed.
 
     A running plan names the process running it (host/pid). `resume` leaves a plan alone
     while that process lives on this host, and always when it ran on another host (it cannot
@@ -216,21 +216,28 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
       tier1 goal list                    open goals whose plan already ended
       tier1 resume
       tier1 reject 5accc --as ex:chen    stop a running plan instead (fixed by hand)
-      tier1 --format json resume         the changed plans ("was": the state before)
+      tier1 --format json resume         {"plans": [...], "goals": [...]}, each with "was"
       tier1 resume --take-over           the command that ran it died on another host
     """
     store = ctx.store()
     loop = _loop(store, ctx.author, _printer(ctx))
     if take_over:
         loop.config = loop.config.model_copy(update={"take_over": True})
-    before = {p.iri: p.state for p in loop.plans.values()}
+    before = {p.iri: p.state.value for p in loop.plans.values()}
+    goals_before = {g.iri: g.status for g in loop.goal_book.values()}
     settle(loop)
-    changed = [p for p in loop.plans.values() if before.get(p.iri) is not p.state]
-    was = {p.iri: before[p.iri].value if p.iri in before else "new" for p in changed}
-    rows = [[shorten(p.iri), was[p.iri], p.state.value, shorten(p.reason)] for p in changed]
-    data = [{**p.model_dump(mode="json"), "was": was[p.iri]} for p in changed]
-    emit(ctx, data, lambda: table(["plan", "was", "now", "reason"], rows)
-         if rows else "nothing to resume: no plan could move")
+    plans = [p for p in loop.plans.values() if before.get(p.iri) != p.state.value]
+    goals = [g for g in loop.goal_book.values() if goals_before.get(g.iri) != g.status]
+    data = {"plans": [{**p.model_dump(mode="json"), "was": before.get(p.iri, "new")}
+                      for p in plans],
+            "goals": [{**g.model_dump(mode="json"), "was": goals_before.get(g.iri, "new")}
+                      for g in goals]}
+    rows = [[shorten(p.iri), before.get(p.iri, "new"), p.state.value, shorten(p.reason)]
+            for p in plans]
+    rows += [[shorten(g.iri), goals_before.get(g.iri, "new"), g.status,
+              f"goal {g.kind.value} for {shorten(g.target)}"] for g in goals]
+    emit(ctx, data, lambda: table(["plan or goal", "was", "now", "reason"], rows)
+         if rows else "nothing to resume: no plan or goal could move")
 
 
 def _plan_ref(text: str) -> str:

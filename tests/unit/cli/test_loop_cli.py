@@ -119,7 +119,7 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
     r = runner.invoke(app, ["--store", store, "plans", "--format", "json"])
     assert {p["iri"]: p["state"] for p in json.loads(r.output)}[plan] == "completed"
     r = runner.invoke(app, ["--store", store, "resume", "--format", "json"])
-    assert r.exit_code == 0 and json.loads(r.output) == [], r.output
+    assert r.exit_code == 0 and json.loads(r.output) == {"plans": [], "goals": []}, r.output
     r = runner.invoke(app, ["--store", store, "audit", "verify"])
     assert r.exit_code == 0, r.output
 
@@ -129,8 +129,10 @@ def test_resume_in_json_says_what_each_plan_was(tmp_path: Path) -> None:
     store, plan = _left_running(tmp_path, runner)
     r = runner.invoke(app, ["--store", store, "--format", "json", "resume"])
     assert r.exit_code == 0, r.output
-    assert [(p["iri"], p["was"], p["state"]) for p in json.loads(r.output)] == [
+    out = json.loads(r.output)
+    assert [(p["iri"], p["was"], p["state"]) for p in out["plans"]] == [
         (plan, "running", "completed")]
+    assert [(g["was"], g["status"]) for g in out["goals"]] == [("open", "met")]
 
 
 def test_an_approval_is_judged_when_it_acts_not_when_the_plan_was_made(tmp_path: Path) -> None:
@@ -173,4 +175,5 @@ def test_resume_takes_over_a_plan_from_another_host_only_when_told(tmp_path: Pat
     r = runner.invoke(app, ["--store", store, "resume"])
     assert r.exit_code == 0 and "--take-over" in r.output, r.output
     r = runner.invoke(app, ["--store", store, "--format", "json", "resume", "--take-over"])
-    assert [(p["was"], p["state"]) for p in json.loads(r.output)] == [("running", "completed")]
+    assert [(p["was"], p["state"]) for p in json.loads(r.output)["plans"]] == [
+        ("running", "completed")]
