@@ -103,7 +103,8 @@ def goal_add(ctx: Ctx, target: str) -> None:
 @format_option
 @pass_ctx
 def goal_list(ctx: Ctx) -> None:
-    """Every goal in the store, with its status.
+    """Every goal in the store, with its status and entity (what must be healthy: for an
+    incident, the service it affected).
 
     \b
     Examples:
@@ -111,9 +112,9 @@ def goal_list(ctx: Ctx) -> None:
       tier1 --format json goal list
     """
     goals = load_goals(ctx.store())
-    rows = [[shorten(g.iri), g.kind.value, shorten(g.target), g.source, g.status]
-            for g in goals]
-    emit(ctx, goals, lambda: table(["goal", "kind", "target", "source", "status"], rows)
+    rows = [[shorten(g.iri), g.kind.value, shorten(g.target), shorten(g.entity), g.source,
+             g.status] for g in goals]
+    emit(ctx, goals, lambda: table(["goal", "kind", "target", "entity", "source", "status"], rows)
          if rows else "no goals")
 
 

@@ -122,6 +122,8 @@ def test_resume_carries_on_with_a_plan_an_approval_left_running(tmp_path: Path) 
     assert r.exit_code == 0 and json.loads(r.output) == {"plans": [], "goals": []}, r.output
     r = runner.invoke(app, ["--store", store, "audit", "verify"])
     assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "goal", "list"])  # the incident goal's entity
+    assert "entity" in r.output and "ex:orders-db" in r.output, r.output
 
 
 def test_resume_in_json_says_what_each_plan_was(tmp_path: Path) -> None:
