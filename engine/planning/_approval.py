@@ -80,8 +80,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
 def _settled(loop: Loop, plan: Plan) -> Plan:
     """Let the loop move ``plan`` as far as it goes now; the latest attempt for its goal."""
     settle(loop)
-    latest = [p for p in loop.plans.values() if p.goal == plan.goal]
-    return max(latest, key=lambda p: p.attempt)
+    return loop.latest_plan(plan.goal) or plan
 
 
 def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:

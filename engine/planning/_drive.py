@@ -51,10 +51,9 @@ def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
     command stopped between the two commits. ``completed``, but the goal was not closed (and
     no alert fired since, which would make it a recurrence); ``blocked``, but nobody was
     paged; ``superseded``, but the next attempt was not saved."""
-    plans = [p for p in loop.plans.values() if p.goal == goal.iri]
-    if not plans:
+    latest = loop.latest_plan(goal.iri)
+    if latest is None:
         return None
-    latest = max(plans, key=lambda p: p.attempt)
     if latest.state is PlanState.COMPLETED:
         return None if loop.fresh_triggers(goal, latest) else latest
     return latest if latest.state in (PlanState.BLOCKED, PlanState.SUPERSEDED) else None
@@ -170,9 +169,8 @@ def judged_now(loop: Loop, plan: Plan) -> Delta:
     its ``prov:generatedAtTime``; a plan gated again later (approved, resumed) is judged at
     the time it would act, so a freeze that began since it was made stops it. The stored plan
     keeps the time it was made."""
-    delta = plan_delta(None, plan)
     if plan.created is None or plan.created >= loop.now:
-        return delta
+        return plan_delta(None, plan)
     now = plan.model_copy(update={"created": loop.now})
     return Delta.of(adds=plan_triples(now),
                     removes=[(plan.iri, PROV.generatedAtTime, Literal(plan.created))])

@@ -115,20 +115,22 @@ def compensate(loop: Loop, plan: Plan, failed: PlanStep) -> None:
     its immediate effects are committed with its event."""
     for result in loop.ports.actuator.compensate(plan, failed, loop.now):
         loop.advance_to(result.ended)
-        agent = str(result.agent or "")
-        ev = loop.emit("compensate", f"{_name(failed)} failed, so an earlier step is undone "
-                       f"by {agent or 'no agent'}: {result.status}"
-                       + (f" ({result.detail})" if result.detail else ""), plan,
-                       status=result.status, agent=agent)
-        loop.commit(result.effects if result.effects else Delta(), "compensation", event=ev,
-                    extra=result.provenance)
+        _commit_result(loop, plan, result, "compensate", "compensation",
+                       f"{_name(failed)} failed, so an earlier step is undone")
 
 
 def _record(loop: Loop, plan: Plan, step: PlanStep, result: StepResult) -> None:
+    _commit_result(loop, plan, result, "action", f"action: {_name(step)}", _name(step),
+                   step=str(step.iri), action=str(step.action), target=str(step.target))
+
+
+def _commit_result(loop: Loop, plan: Plan, result: StepResult, kind: str, message: str,
+                   what: str, **data: str) -> None:
+    """Report an agent's ``result`` as a ``kind`` event (``what`` by the agent: status) and
+    commit its effects with its record, in one commit."""
     agent = str(result.agent or "")
-    ev = loop.emit("action", f"{_name(step)} by {agent or 'no agent'}: {result.status}"
+    ev = loop.emit(kind, f"{what} by {agent or 'no agent'}: {result.status}"
                    + (f" ({result.detail})" if result.detail else ""), plan,
-                   step=str(step.iri), status=result.status, agent=agent,
-                   action=str(step.action), target=str(step.target))
-    loop.commit(result.effects if result.effects else Delta(), f"action: {_name(step)}",
-                event=ev, extra=result.provenance)
+                   status=result.status, agent=agent, **data)
+    loop.commit(result.effects if result.effects else Delta(), message, event=ev,
+                extra=result.provenance)

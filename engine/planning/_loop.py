@@ -239,10 +239,10 @@ class Loop:
         answered is a recurrence: reopen it (a failed goal stays with the human paged)."""
         for inc in open_incidents(self.store):
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
-            done = [p for p in self.plans.values() if goal and p.goal == goal.iri]
-            if goal is None or goal.status != "met" or not done:
+            last = self.latest_plan(goal.iri) if goal is not None else None
+            if goal is None or goal.status != "met" or last is None:
                 continue
-            fresh = self.fresh_triggers(goal, max(done, key=lambda p: p.attempt))
+            fresh = self.fresh_triggers(goal, last)
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
                                "alert(s) after it was met", goal=str(goal.iri))
@@ -276,13 +276,17 @@ class Loop:
             self.scopes[goal.iri] = goal_scope(self.store, goal)
         return self.scopes[goal.iri]
 
+    def latest_plan(self, goal: URIRef) -> Plan | None:
+        """The latest attempt of the plans for ``goal``, if any."""
+        return max((p for p in self.plans.values() if p.goal == goal),
+                   key=lambda p: p.attempt, default=None)
+
     def plan_for_goal(self, goal: Goal) -> Plan | None:
         """The active or finished plan answering ``goal``, building one if there is none.
 
         A goal whose entity already has an active plan joins that plan (dedup).
         """
-        current = [p for p in self.plans.values() if p.goal == goal.iri]
-        latest = max(current, key=lambda p: p.attempt) if current else None
+        latest = self.latest_plan(goal.iri)
         if latest is not None and latest.state is not PlanState.COMPLETED:
             return latest
         attempt = latest.attempt + 1 if latest is not None else 0
