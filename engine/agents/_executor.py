@@ -226,11 +226,12 @@ class Executor:
         return Outcome(status=status, detail=detail, agent=agent, started=now, ended=now)
 
     def _finish(self, req: ActionRequest, out: Outcome, ctx: _Context) -> Outcome:
+        generated = _new_entities(out.observed)
         record = self.recorder.step_execution(StepExecutionRecord(
             step=req.step, plan=req.plan, action=req.action, target=req.target,
             target_services=tuple(sorted(ctx.services)), agent=out.agent,
             status=out.status, detail=out.detail, started=out.started, ended=out.ended,
-            idempotency_key=req.idempotency_key, generated=_new_entities(out.observed),
+            idempotency_key=req.idempotency_key, generated=generated,
             compensates=ctx.compensates, why=ctx.why,
         ))
         if self.commit_records:
@@ -242,8 +243,7 @@ class Executor:
             self._records.append(record.delta)
         self.last_record = record.iri
         if out.status == "succeeded" and ctx.compensates is None:
-            self._done.setdefault(req.plan, []).append(
-                (req, record.iri, _new_entities(out.observed)))
+            self._done.setdefault(req.plan, []).append((req, record.iri, generated))
         return out
 
     def _breaker(self, agent: URIRef) -> CircuitBreaker:
