@@ -49,8 +49,8 @@ def _parked(plan: Plan, verb: str, *, running: bool = False) -> None:
             "carries it on, 'tier1 reject' stops it"
             if plan.state is PlanState.RUNNING else "see 'tier1 plans'")
     raise PlanningError(
-        f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked plan "
-        f"can be {verb}; {hint}"
+        f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked "
+        f"{'or running ' if running else ''}plan can be {verb}; {hint}"
     )
 
 
