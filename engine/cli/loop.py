@@ -1,4 +1,4 @@
-"""Closed-loop commands: goal add/list, plans, approve, reject, resume, run, demo."""
+"""Closed-loop commands: goal add/list, plans, approve, reject, resume, ingest, run, demo."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import click
 from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
 from engine.cli._paths import repo_path
 from engine.cli._render import table
-from engine.errors import ScenarioError
+from engine.errors import InputError, ScenarioError
 from engine.planning import (
     Loop,
     LoopConfig,
@@ -239,6 +239,71 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
               f"goal {g.kind.value} for {shorten(g.target)}"] for g in goals]
     emit(ctx, data, lambda: table(["plan or goal", "was", "now", "reason"], rows)
          if rows else "nothing to resume: no plan or goal could move")
+
+
+@app.command("ingest")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--batch", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              help="Events per micro-batch: one commit and one inference update each "
+                   "(default 10,000).")
+@click.option("--plan-only", is_flag=True,
+              help="Make and gate plans, but run none (they stay approved or parked).")
+@format_option
+@pass_ctx
+def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: bool) -> None:
+    """Feed monitoring events to the closed loop: JSON lines from FILES (default: stdin).
+
+    One event per line, with the fields of a scenario's [[events]] (docs/loop.md), and
+    `time` (when it fired, ISO 8601 with a zone; default now) instead of `at`. An alert
+    already in the world fires again. Every line is checked before anything is written: a
+    bad line is named FILE:LINE with the fix, and nothing is committed.
+
+    Events are committed in micro-batches, each with what the rules derive from it; after
+    each batch the plans are settled as `resume` settles them: a storm about one service is
+    one plan, gated by policy, and run on the twin if allowed (not with --plan-only). It
+    prints the plans whose state changed, and the rate.
+
+    \b
+    Examples:
+      echo '{"alert": "ex:a-1", "about": "ex:checkout-1"}' | tier1 ingest
+      tier1 ingest alerts.jsonl --plan-only
+      tier1 ingest storm.jsonl --batch 1000 --format json
+    \b
+    Event fields: alert (IRI or CURIE), about (required), time, severity (critical,
+    warning, info), fingerprint, label, observe ({"ops:health": "crashed"}), count (copies).
+    """
+    from engine.planning._intake import ingest, parse_events
+
+    events = []
+    for name in files or ("-",):
+        text = sys.stdin.read() if name == "-" else _read(name)
+        events += parse_events(text, "<stdin>" if name == "-" else name)
+    if not events:
+        emit(ctx, {"events": 0, "plans": []}, "no events: nothing ingested")
+        return
+    loop = _loop(ctx.store(), ctx.author, _printer(ctx))
+    report = ingest(loop, events, batch=batch, execute=not plan_only,
+                    progress=None if ctx.fmt == "json" else _progress)
+    data = {**report.model_dump(mode="json"), "events_per_s": round(report.events_per_s)}
+    rows = [[shorten(p["plan"]), p["was"], p["state"], shorten(p["reason"])] for p in report.plans]
+    head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s), in "
+            f"{report.batches} batch(es): {report.seconds:.2f} s "
+            f"({report.events_per_s:,.0f} events/s)")
+    emit(ctx, data, lambda: head + ("\n" + table(["plan", "was", "now", "reason"], rows)
+                                    if rows else "\nno plan changed"))
+
+
+def _read(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                         "give JSON lines in UTF-8") from None
+
+
+def _progress(done: int, total: int) -> None:
+    if total > done:
+        click.echo(f"  ingested {done:,} of {total:,} events", err=True)
 
 
 def _plan_ref(text: str) -> str:

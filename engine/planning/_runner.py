@@ -28,7 +28,9 @@ from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple, curie, expand
 from engine.vocab import OPS, PREFIXES, GraphName
 
-__all__ = ["PortsFactory", "ScenarioResult", "alert_triples", "build_world", "run_scenario"]
+__all__ = [
+    "PortsFactory", "ScenarioResult", "alert_triples", "build_world", "event_change", "run_scenario",
+]
 
 PortsFactory = Callable[[GraphStore, Scenario], Ports]
 """Builds the loop's ports for a scenario once its starting world is committed."""
@@ -181,17 +183,29 @@ def observed(store: GraphStore, ev: AlertEvent) -> tuple[list[Triple], list[Trip
     return adds, removes
 
 
-def _arrive(loop: Loop, ev: AlertEvent) -> None:
-    fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
-    adds, removes = observed(loop.store, ev)
+def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
+                 exists: Callable[[URIRef], bool] | None = None,
+                 ) -> tuple[list[Triple], list[Triple], str]:
+    """What ``ev`` changes in the world: (adds, removes, a line for the progress view).
+
+    An alert already in the world fires again: its status, time and severity are replaced.
+    ``exists`` says which alerts may be in the world (default: look each one up); an alert
+    it rules out costs no store read."""
+    adds, removes = observed(store, ev)
     alerts = alert_triples(ev, fired)
-    refired = {(a, p) for a, p, _ in alerts if p in (OPS.status, OPS.firedAt, OPS.severity)}
-    removes += [t for a, p in refired for t in triples(loop.store, (a, p, None))
-                if t not in set(alerts)]
+    new = set(alerts)
+    refired = {(a, p) for a, p, _ in alerts if p in (OPS.status, OPS.firedAt, OPS.severity)
+               and (exists is None or exists(a))}  # type: ignore[arg-type]
+    removes += [t for a, p in refired for t in triples(store, (a, p, None)) if t not in new]
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
     what = "; ".join(parts) + (f": {ev.label}" if ev.label else "")
-    loop.ingest(alerts + adds, removes, what)
+    return alerts + adds, removes, what
+
+
+def _arrive(loop: Loop, ev: AlertEvent) -> None:
+    fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+    loop.ingest(*event_change(loop.store, ev, fired))
 
 
 def _answer(loop: Loop, ans: Answer) -> None:

@@ -23,21 +23,25 @@ from engine.terms import Triple, curie, expand
 from engine.vocab import ACTION_TYPES, OPS, PROV
 
 __all__ = [
+    "PROPERTIES",
     "AlertEvent",
     "Answer",
     "Expectation",
     "Fault",
     "Scenario",
+    "Severity",
     "WorldSpec",
     "check_people",
     "check_scenario",
     "load_scenario",
 ]
 
-_PROPERTIES = frozenset(OPS[n] for n in OPS.__annotations__ if n[:1].islower())
+PROPERTIES = frozenset(OPS[n] for n in OPS.__annotations__ if n[:1].islower())
+"""The properties of the ops ontology: what an event may ``observe``."""
 _PERSON_TYPES = frozenset({OPS.Person, OPS.HumanAgent, PROV.Person})
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
+Severity = Literal["critical", "warning", "info"]
 
 
 class WorldSpec(BaseModel):
@@ -62,7 +66,7 @@ class AlertEvent(BaseModel):
     alert: str | None = None  # CURIE or IRI of the alert (copies get -1, -2, ... suffixes)
     about: str
     observe: dict[str, str | int | float] = Field(default_factory=dict)
-    severity: Literal["critical", "warning", "info"] = "critical"
+    severity: Severity = "critical"
     fingerprint: str = ""
     label: str = ""
     count: int = Field(default=1, ge=1, le=100_000)
@@ -162,7 +166,7 @@ def check_scenario(sc: Scenario) -> None:
             at.iri("events", i, "alert", ev.alert)
         at.iri("events", i, "about", ev.about)
         for prop in ev.observe:
-            at.term("events", i, "observe", prop, _PROPERTIES, "a property of the ops ontology")
+            at.term("events", i, "observe", prop, PROPERTIES, "a property of the ops ontology")
     for i, f in enumerate(sc.faults, 1):
         if f.action is not None:
             at.term("faults", i, "action", f.action, ACTION_TYPES, "an ops action type")

@@ -1,0 +1,216 @@
+"""Monitoring events from outside the loop: JSON lines in, micro-batches through the loop.
+
+``tier1 ingest`` reads one event per line, with the fields of a scenario's ``[[events]]``
+(docs/loop.md) and ``time`` (when it fired, ISO 8601 with a zone) instead of ``at``::
+
+    {"alert": "ex:alert-7", "about": "ex:checkout-1", "severity": "critical", "time": "2026-11-28T09:01:00Z"}
+    {"about": "ex:checkout-1", "observe": {"ops:health": "crashed"}}
+
+Every line is parsed and checked (:func:`parse_events`) before the first commit, so a bad
+line writes nothing. Then the events are queued (:meth:`Loop.offer`) and drained in
+micro-batches (:func:`~engine.planning._drive.pump`): one commit with one inference update per
+batch, plans settled once per batch, so a storm of alerts about one entity is one plan.
+
+An alert that is already in the world fires again: its status, time and severity are
+replaced, as a scenario's re-firing alert is. A batch never holds the same alert twice (it
+is cut before the second), so each firing is its own commit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from rdflib import RDF, XSD, Literal, URIRef
+
+from engine.errors import InputError, ParseError
+from engine.planning._drive import pump
+from engine.planning._loop import Loop
+from engine.planning._model import Plan
+from engine.planning._runner import event_change
+from engine.planning._scenario import PROPERTIES, AlertEvent, Severity
+from engine.store import GraphStore, triples
+from engine.terms import curie, expand
+from engine.vocab import OPS
+
+__all__ = ["Incoming", "IngestReport", "ingest", "parse_events"]
+
+
+class Incoming(BaseModel):
+    """One monitoring event: an alert firing (``alert``) and/or observed state of ``about``
+    (``observe``: property -> new value). ``count`` copies make a storm, as in a scenario."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    alert: str | None = None
+    about: str
+    time: AwareDatetime | None = None  # when it fired; default: when it is ingested
+    severity: Severity = "critical"
+    fingerprint: str = ""
+    label: str = ""
+    observe: dict[str, str | int | float] = Field(default_factory=dict)
+    count: int = Field(default=1, ge=1, le=100_000)
+
+    def event(self) -> AlertEvent:
+        """The same event as a scenario would state it (its time is the loop's)."""
+        return AlertEvent(**self.model_dump(exclude={"time"}))
+
+
+_FORMAT = ('one JSON object per line, e.g. {"alert": "ex:alert-7", "about": "ex:checkout-1", '
+           '"severity": "critical"} (docs/loop.md, "Feeding events")')
+
+
+def parse_events(text: str, source: str = "<stdin>") -> list[Incoming]:
+    """Every event of ``text`` (JSON lines; blank lines are skipped), checked: IRIs and
+    CURIEs resolve and observed properties are properties of the ops ontology.
+
+    Raises:
+        ParseError: naming ``source:line`` (and column for bad JSON), the field and the fix.
+    """
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            out.append(_parse_line(line, source, n))
+    return out
+
+
+def _parse_line(line: str, source: str, n: int) -> Incoming:
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not JSON ({exc.msg}); write {_FORMAT}", source=source, line=n,
+                         col=exc.colno) from None
+    if not isinstance(raw, dict):
+        raise ParseError(f"an event is a JSON object, not {type(raw).__name__}; write {_FORMAT}",
+                         source=source, line=n)
+    try:
+        ev = Incoming.model_validate(raw)
+    except ValidationError as exc:
+        raise ParseError(_why(exc), source=source, line=n) from None
+    _check(ev, source, n)
+    return ev
+
+
+_PROPERTY_NAMES = sorted(curie(p) for p in PROPERTIES)
+_FIELDS = sorted(Incoming.model_fields)
+
+
+def _why(exc: ValidationError) -> str:
+    """The first problem, an unknown field ahead of the missing one it usually misspells."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    field = ".".join(str(p) for p in first["loc"]) or "event"
+    if first["type"] == "extra_forbidden":
+        near = difflib.get_close_matches(field, _FIELDS, n=1)
+        fix = f"did you mean {near[0]!r}?" if near else f"the fields are {', '.join(_FIELDS)}"
+        return f"unknown field {field!r}: {fix}"
+    fix = " (e.g. 2026-11-28T09:01:00Z)" if field == "time" else ""
+    return f"field {field!r}: {first['msg']}{fix}; write {_FORMAT}"
+
+
+def _check(ev: Incoming, source: str, n: int) -> None:
+    for key, value in (("alert", ev.alert), ("about", ev.about)):
+        if value is not None:
+            try:
+                expand(value)
+            except InputError as exc:
+                raise ParseError(f"field {key!r}: {exc}", source=source, line=n) from None
+    for prop in ev.observe:
+        try:
+            known = expand(prop) in PROPERTIES
+        except InputError as exc:
+            raise ParseError(f"field 'observe': {exc}", source=source, line=n) from None
+        if not known:
+            near = difflib.get_close_matches(prop, _PROPERTY_NAMES, n=1)
+            fix = f"did you mean {near[0]}?" if near else "e.g. ops:health"
+            raise ParseError(f"field 'observe': {prop} is not a property of the ops ontology "
+                             f"(ontology/ops.ttl); {fix}", source=source, line=n)
+
+
+class IngestReport(BaseModel):
+    """What one ``ingest`` did: events and alerts in, batches, time, and the plans and goals
+    whose state changed (each with ``was``: its state before, or ``new``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    events: int
+    alerts: int
+    batches: int
+    seconds: float
+    plans: tuple[dict[str, str], ...] = ()
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[int, int], None]
+"""Told (events done, events in all) after each batch."""
+
+
+def ingest(loop: Loop, events: Sequence[Incoming], *, batch: int | None = None,
+           execute: bool = True, progress: Progress | None = None) -> IngestReport:
+    """Feed ``events`` to ``loop`` in arrival order, in micro-batches of up to ``batch``
+    (default ``LoopConfig.max_batch``) events; after each, settle the plans (and run the
+    allowed ones on the twin unless ``execute`` is false)."""
+    limit = batch or loop.config.max_batch
+    before = {p.iri: p.state.value for p in loop.plans.values()}
+    known = _alerts(loop.store)
+    t0, done, batches = time.perf_counter(), 0, 0
+    for chunk in _chunks(events, limit):
+        _offer(loop, chunk, known)
+        batches += pump(loop, execute=execute, limit=limit)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(events))
+    return IngestReport(
+        events=len(events), alerts=sum(e.count for e in events if e.alert), batches=batches,
+        seconds=time.perf_counter() - t0, plans=_changed(loop.plans.values(), before))
+
+
+def _alerts(store: GraphStore) -> set[URIRef]:
+    """The alerts already in the world: only these can fire again (a store read each)."""
+    return {s for s, _, _ in triples(store, (None, RDF.type, OPS.Alert)) if isinstance(s, URIRef)}
+
+
+def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
+    """Runs of at most ``limit`` events, cut before an alert the run already holds."""
+    chunk: list[Incoming] = []
+    alerts: set[URIRef] = set()
+    for ev in events:
+        alert = expand(ev.alert) if ev.alert is not None else None
+        if chunk and (len(chunk) >= limit or alert in alerts):
+            yield chunk
+            chunk, alerts = [], set()
+        chunk.append(ev)
+        if alert is not None:
+            alerts.add(alert)
+    if chunk:
+        yield chunk
+
+
+def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef]) -> None:
+    """Queue ``chunk`` at the latest time it names (the clock never goes back)."""
+    stamps = [e.time for e in chunk if e.time is not None]
+    if stamps:
+        loop.advance_to(max(stamps))
+    now = _literal(loop.now)
+    for inc in chunk:
+        ev = inc.event()
+        fired = _literal(inc.time) if inc.time is not None else now
+        adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__)
+        loop.offer(adds, removes, text)
+        known.update(s for s, p, _ in adds if p == RDF.type and isinstance(s, URIRef))
+
+
+def _literal(when: datetime) -> Literal:
+    return Literal(when.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+
+
+def _changed(plans: Iterable[Plan], before: dict[URIRef, str]) -> tuple[dict[str, str], ...]:
+    return tuple({"plan": str(p.iri), "was": before.get(p.iri, "new"), "state": p.state.value,
+                  "reason": p.reason} for p in plans if before.get(p.iri) != p.state.value)

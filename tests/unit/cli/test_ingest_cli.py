@@ -1,0 +1,74 @@
+"""`tier1 ingest`: JSON lines from a file or stdin into the loop; a bad line writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from engine.cli import app
+from engine.store import SqliteStore
+from tests.unit.planning.conftest import estate
+
+REPO = Path(__file__).resolve().parents[3]
+STORM = "".join(json.dumps({"alert": f"ex:storm-{i}", "about": "ex:search-2",
+                            "time": "2026-11-28T09:01:00Z"}) + "\n" for i in range(30))
+
+
+def _world(tmp_path: Path, runner: CliRunner) -> str:
+    store = str(tmp_path / "world.db")
+    r = runner.invoke(app, ["--store", store, "load", str(REPO / "ontology" / "ops.ttl"),
+                            str(REPO / "ontology" / "examples" / "estate.ttl")])
+    assert r.exit_code == 0, r.output
+    return store
+
+
+def _commits(runner: CliRunner, store: str) -> int:
+    r = runner.invoke(app, ["--store", store, "log", "--format", "json"])
+    return len(json.loads(r.output))
+
+
+def test_a_storm_from_a_file_is_one_batch_and_one_plan(tmp_path: Path) -> None:
+    """On the calm estate, 30 alerts and a crash of one instance: one commit, one plan."""
+    store = tmp_path / "calm.db"
+    calm = SqliteStore(store, create=True)
+    estate(calm)
+    calm.close()
+    crash = json.dumps({"about": "ex:search-2", "observe": {"ops:health": "crashed"}})
+    (tmp_path / "storm.jsonl").write_text(STORM + crash + "\n")
+    r = CliRunner().invoke(app, ["--store", str(store), "ingest", str(tmp_path / "storm.jsonl"),
+                                 "--plan-only", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert (out["events"], out["alerts"], out["batches"]) == (31, 30, 1)
+    (plan,) = out["plans"]
+    assert (plan["was"], plan["state"]) == ("new", "approved")
+    assert out["events_per_s"] > 0
+
+
+def test_events_come_from_stdin_and_batches_are_bounded(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    r = runner.invoke(app, ["--store", store, "ingest", "--batch", "10", "--plan-only",
+                            "--format", "json"], input=STORM)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["batches"] == 3
+
+
+def test_a_bad_line_names_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    before = _commits(runner, store)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(STORM + '{"alert": "ex:x", "about": "ex:search-2", "sevrity": "info"}\n')
+    r = runner.invoke(app, ["--store", store, "ingest", str(bad)])
+    assert r.exit_code != 0
+    assert f"{bad}:31: unknown field 'sevrity': did you mean 'severity'?" in r.output
+    assert _commits(runner, store) == before
+
+
+def test_no_events_is_not_an_error(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["--store", str(tmp_path / "w.db"), "ingest"], input="\n")
+    assert r.exit_code == 0, r.output
+    assert "no events" in r.output

@@ -1,0 +1,109 @@
+"""Events from outside the loop: JSON lines checked first, then fed in micro-batches."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from rdflib import Literal
+
+from engine.errors import ParseError
+from engine.planning import PlanState, load_plans
+from engine.planning._intake import ingest, parse_events
+from engine.store import GraphStore, triples
+from engine.vocab import EX, OPS
+from tests.unit.planning.conftest import START, MakeLoop, estate
+
+CRASH_SEARCH = 'DELETE { ex:search-2 ops:health ?h } INSERT { ex:search-2 ops:health "crashed" } ' \
+    "WHERE { ex:search-2 ops:health ?h }"
+
+
+def lines(*events: dict[str, object]) -> str:
+    return "\n".join(json.dumps(e) for e in events) + "\n"
+
+
+@pytest.mark.parametrize(("line", "where", "says"), [
+    ('{"alert": "ex:a", "about": "ex:search-2"', "ev.jsonl:2:41", "not JSON"),
+    ('["ex:a"]', "ev.jsonl:2:", "a JSON object, not list"),
+    ('{"alert": "ex:a", "abut": "ex:search-2"}', "ev.jsonl:2:", "did you mean 'about'"),
+    ('{"alert": "ex:a"}', "ev.jsonl:2:", "field 'about': Field required"),
+    ('{"about": "ex:search-2", "time": "2026-11-28T09:00:00"}', "ev.jsonl:2:", "timezone"),
+    ('{"about": "ex:search-2", "severity": "fatal"}', "ev.jsonl:2:", "'critical', 'warning'"),
+    ('{"about": "nope:search-2"}', "ev.jsonl:2:", "known prefix"),
+    ('{"about": "ex:search-2", "observe": {"ops:helth": "crashed"}}', "ev.jsonl:2:",
+     "did you mean ops:health"),
+    ('{"about": "ex:search-2", "count": 0}', "ev.jsonl:2:", "field 'count'"),
+])
+def test_a_bad_line_is_named_with_its_fix(line: str, where: str, says: str) -> None:
+    text = '{"alert": "ex:ok", "about": "ex:search-2"}\n' + line + "\n"
+    with pytest.raises(ParseError) as err:
+        parse_events(text, "ev.jsonl")
+    assert str(err.value).startswith(where)
+    assert says in str(err.value)
+
+
+def test_blank_lines_are_skipped_and_fields_kept() -> None:
+    (ev,) = parse_events('\n  \n{"alert": "ex:a", "about": "ex:search-2", "time": '
+                         '"2026-11-28T10:00:00+01:00", "observe": {"ops:health": "crashed"}}\n')
+    assert ev.time is not None and ev.time.utcoffset() == timedelta(hours=1)
+    assert ev.event().observe == {"ops:health": "crashed"}
+
+
+def test_a_storm_is_one_plan_in_bounded_batches(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    before = len(store.log())
+    events = parse_events(lines(*({"alert": f"ex:storm-{i}", "about": "ex:search-2"}
+                                  for i in range(50))))
+    report = ingest(loop, events, batch=20)
+    assert (report.events, report.alerts, report.batches) == (50, 50, 3)
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.COMPLETED
+    assert [p["state"] for p in report.plans] == ["completed"]
+    events_commits = [c for c in store.log() if c.message.startswith("events:")]
+    assert len(events_commits) == 3
+    assert len(store.log()) > before + 3
+
+
+def test_plan_only_gates_but_runs_nothing(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store, CRASH_SEARCH)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines({"alert": "ex:a", "about": "ex:search-2"})), execute=False)
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.APPROVED
+
+
+def test_an_alert_in_the_world_fires_again(store: GraphStore, make_loop: MakeLoop) -> None:
+    """Its status and time are replaced, and the same alert twice in one input is two
+    commits: the second firing is never folded into the first."""
+    estate(store)
+    loop = make_loop(store)
+    a = EX["alert-refire"]
+    first, later = START + timedelta(minutes=1), START + timedelta(minutes=7)
+    ingest(loop, parse_events(lines(
+        {"alert": "ex:alert-refire", "about": "ex:search-2", "severity": "warning",
+         "time": first.isoformat()})), execute=False)
+    store_events = len([c for c in store.log() if c.message.startswith("events:")])
+    report = ingest(loop, parse_events(lines(
+        {"alert": "ex:alert-refire", "about": "ex:search-2", "severity": "warning",
+         "time": (first + timedelta(minutes=3)).isoformat()},
+        {"alert": "ex:alert-refire", "about": "ex:search-2", "time": later.isoformat()})),
+        execute=False)
+    assert report.batches == 2
+    assert len([c for c in store.log() if c.message.startswith("events:")]) == store_events + 2
+    fired = {o for _, _, o in triples(store, (a, OPS.firedAt, None))}
+    assert [t.toPython() for t in fired] == [later]  # type: ignore[attr-defined]
+    assert {o for _, _, o in triples(store, (a, OPS.severity, None))} == {Literal("critical")}
+    assert loop.now == later
+
+
+def test_observed_state_replaces_the_old_value(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines({"about": "ex:search-2", "observe": {"ops:health": "crashed"}})),
+           execute=False)
+    assert {o for _, _, o in triples(store, (EX["search-2"], OPS.health, None))} == {
+        Literal("crashed")}
+    (plan,) = load_plans(store)
+    assert plan.steps[0].action == OPS.Restart
