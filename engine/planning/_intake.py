@@ -198,10 +198,12 @@ def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef]) -> None:
     stamps = [e.time for e in chunk if e.time is not None]
     if stamps:
         loop.advance_to(max(stamps))
-    now = _literal(loop.now)
+    fired_at: dict[datetime | None, Literal] = {}  # one literal per time, not per event
     for inc in chunk:
         ev = inc.event()
-        fired = _literal(inc.time) if inc.time is not None else now
+        fired = fired_at.get(inc.time)
+        if fired is None:
+            fired = fired_at[inc.time] = _literal(inc.time or loop.now)
         adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__)
         loop.offer(adds, removes, text)
         known.update(s for s, p, _ in adds if p == RDF.type and isinstance(s, URIRef))

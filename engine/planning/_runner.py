@@ -122,22 +122,36 @@ def _update(g: rdflib.Graph, text: str, where: str) -> None:
         raise ScenarioError(f"{where}: not a valid SPARQL update ({exc})") from None
 
 
+_ALERT, _ABOUT, _SEVERITY, _STATUS, _FIRED, _FINGERPRINT = (
+    OPS.Alert, OPS.about, OPS.severity, OPS.status, OPS.firedAt, OPS.fingerprint)
+_FIRING = Literal("firing")
+_SEVERITIES = {s: Literal(s) for s in ("critical", "warning", "info")}
+_REFIRED = (_STATUS, _FIRED, _SEVERITY)
+"""What an alert's next firing replaces."""
+
+
+def alert_iris(ev: AlertEvent) -> list[URIRef]:
+    """The alerts of ``ev``: its ``alert``, or ``count`` copies of it (``-1`` … ``-N``)."""
+    if ev.alert is None:
+        return []
+    base = expand(ev.alert)
+    return [base] if ev.count == 1 else [URIRef(f"{base}-{i + 1}") for i in range(ev.count)]
+
+
 def alert_triples(ev: AlertEvent, fired: Literal) -> list[Triple]:
     """The asserted triples of one alert event (``count`` copies for a storm)."""
     if ev.alert is None:
         return []
-    base, about = expand(ev.alert), expand(ev.about)
+    about = expand(ev.about)
+    severity = _SEVERITIES[ev.severity]
+    fingerprint = Literal(ev.fingerprint or f"{curie(about)}:{ev.severity}")
+    label = Literal(ev.label) if ev.label else None
     out: list[Triple] = []
-    for i in range(ev.count):
-        a = base if ev.count == 1 else URIRef(f"{base}-{i + 1}")
-        out += [
-            (a, RDF.type, OPS.Alert), (a, OPS.about, about),
-            (a, OPS.severity, Literal(ev.severity)), (a, OPS.status, Literal("firing")),
-            (a, OPS.firedAt, fired),
-            (a, OPS.fingerprint, Literal(ev.fingerprint or f"{curie(about)}:{ev.severity}")),
-        ]
-        if ev.label:
-            out.append((a, RDFS.label, Literal(ev.label)))
+    for a in alert_iris(ev):
+        out += [(a, RDF.type, _ALERT), (a, _ABOUT, about), (a, _SEVERITY, severity),
+                (a, _STATUS, _FIRING), (a, _FIRED, fired), (a, _FINGERPRINT, fingerprint)]
+        if label is not None:
+            out.append((a, RDFS.label, label))
     return out
 
 
@@ -191,12 +205,13 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
     An alert already in the world fires again: its status, time and severity are replaced.
     ``exists`` says which alerts may be in the world (default: look each one up); an alert
     it rules out costs no store read."""
-    adds, removes = observed(store, ev)
+    adds, removes = observed(store, ev) if ev.observe else ([], [])
     alerts = alert_triples(ev, fired)
-    new = set(alerts)
-    refired = {(a, p) for a, p, _ in alerts if p in (OPS.status, OPS.firedAt, OPS.severity)
-               and (exists is None or exists(a))}  # type: ignore[arg-type]
-    removes += [t for a, p in refired for t in triples(store, (a, p, None)) if t not in new]
+    again = [a for a in alert_iris(ev) if exists is None or exists(a)]
+    if again:
+        new = set(alerts)
+        removes += [t for a in again for p in _REFIRED for t in triples(store, (a, p, None))
+                    if t not in new]
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
     what = "; ".join(parts) + (f": {ev.label}" if ev.label else "")
