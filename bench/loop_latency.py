@@ -33,6 +33,7 @@ Goals (issue 7): p99 <= 100 ms at 1M triples; >= 10,000 alerts/s on 2 cores.
     python bench/loop_latency.py --quick    # 100k only, fewer alerts
     python bench/loop_latency.py --worlds 100000 --alerts 5 --storm-worlds 100000 1000000
     python bench/loop_latency.py --worlds 100000 --alerts 5 --storm-fingerprints 10  # duplicates
+    python bench/loop_latency.py --worlds 100000 --alerts 5 --ingest  # + via 'tier1 ingest'
 """
 
 from __future__ import annotations
@@ -223,6 +224,33 @@ def storm(n: int, count: int, work: Path, batch: int | None = None, fps: int = 0
             "ratio_to_commit": round(dt / ref, 1)}
 
 
+def storm_ingest(n: int, count: int, work: Path, batch: int | None = None) -> dict[str, float]:
+    """The storm as a user feeds it: ``count`` JSON lines (plus each instance's crash) parsed
+    and checked by ``tier1 ingest``'s code, then queued and drained (plans gated, not run).
+    Clock: the text in hand -> every plan validated, the collection after it included."""
+    from engine.planning._intake import ingest, parse_events
+
+    world = calm_world(n)
+    targets = tier1_instances(world, 10)
+    loop, store, _ = setup_loop(world, work, f"ingest{n}")
+    gc.freeze()
+    at = (NOW + timedelta(seconds=1)).isoformat()
+    lines = [json.dumps({"about": str(t), "observe": {"ops:health": "crashed"}}) for t in targets]
+    lines += [json.dumps({"alert": str(EX[f"bench-j-alert-{i}"]), "about": str(targets[i % 10]),
+                          "fingerprint": f"j-{i}", "time": at}) for i in range(count)]
+    text = "\n".join(lines) + "\n"
+    t = time.perf_counter()
+    report = ingest(loop, parse_events(text, "storm.jsonl"), batch=batch, execute=False)
+    gc.collect()
+    dt = time.perf_counter() - t
+    gc.unfreeze()
+    judged = [p for p in loop.plans.values() if p.state is not PlanState.PROPOSED]
+    assert len(judged) == len(loop.plans) == len(targets), "not every plan was validated"
+    store.close()
+    return {"triples": n, "alerts": count, "seconds": round(dt, 3), "batches": report.batches,
+            "alerts_per_s": round(count / dt), "plans": len(loop.plans)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="100k-triple world only, fewer alerts")
@@ -236,6 +264,8 @@ def main() -> None:
     ap.add_argument("--storm-fingerprints", type=int, default=0, metavar="N",
                     help="storm alerts share N fingerprints (duplicates; N a multiple of 10 keeps "
                          "each one about one instance); default: one each")
+    ap.add_argument("--ingest", action="store_true",
+                    help="also the storm through 'tier1 ingest' (JSON lines parsed and checked)")
     args = ap.parse_args()
     if args.shapes:
         SHAPES[:] = [args.shapes]
@@ -261,6 +291,11 @@ def main() -> None:
                   f"{s['gc_after_s']} s); {s['alerts']} more into the open incidents: "
                   f"{s['continued_seconds']} s = {s['continued_alerts_per_s']} alerts/s", flush=True)
             out[f"storm_{n}" + (f"_fp{args.storm_fingerprints}" if args.storm_fingerprints else "")] = s
+            if args.ingest:
+                i = storm_ingest(n, args.storm, work, args.batch)
+                print(f"storm via ingest @ {n:,} triples: {i['alerts']} JSON lines in {i['seconds']} s "
+                      f"= {i['alerts_per_s']} alerts/s -> {i['plans']} plans", flush=True)
+                out[f"storm_ingest_{n}"] = i
     print(json.dumps(out, sort_keys=True))
 
 
