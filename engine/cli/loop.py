@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "bl
 
 
 if TYPE_CHECKING:
+    from engine.planning._intake import Feeder
     from engine.planning._wiring import LoopSetup
 
 
@@ -248,9 +250,16 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
                    "(default 10,000).")
 @click.option("--plan-only", is_flag=True,
               help="Make and gate plans, but run none (they stay approved or parked).")
+@click.option("--follow", is_flag=True,
+              help="Commit batch by batch as lines arrive (stdin or a pipe), until the input "
+                   "ends. A bad line stops it; the batches before it stay committed.")
+@click.option("--linger", type=click.FloatRange(0.001, 60), default=0.2, show_default=True,
+              metavar="SECONDS", help="With --follow: a batch ends after this long without a "
+                                      "new line.")
 @format_option
 @pass_ctx
-def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: bool) -> None:
+def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: bool,
+               follow: bool, linger: float) -> None:
     """Feed monitoring events to the closed loop: JSON lines from FILES (default: stdin).
 
     One event per line, with the fields of a scenario's [[events]] (docs/loop.md), and
@@ -263,27 +272,40 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
     one plan, gated by policy, and run on the twin if allowed (not with --plan-only). It
     prints the plans whose state changed, and the rate.
 
+    With --follow, each batch is checked and committed as it arrives (a batch ends at
+    --batch events or after --linger seconds without a new line), so a pipe from your
+    monitoring is acted on while it runs.
+
     \b
     Examples:
       echo '{"alert": "ex:a-1", "about": "ex:checkout-1"}' | tier1 ingest
       tier1 ingest alerts.jsonl --plan-only
       tier1 ingest storm.jsonl --batch 1000 --format json
+      my-alert-bridge | tier1 ingest --follow
     \b
     Event fields: alert (IRI or CURIE), about (required), time, severity (critical,
     warning, info), fingerprint, label, observe ({"ops:health": "crashed"}), count (copies).
     """
-    from engine.planning._intake import ingest, parse_events
+    from engine.planning._intake import Feeder, parse_events
 
-    events = []
-    for name in files or ("-",):
-        text = sys.stdin.read() if name == "-" else _read(name)
-        events += parse_events(text, "<stdin>" if name == "-" else name)
-    if not events:
-        emit(ctx, {"events": 0, "plans": []}, "no events: nothing ingested")
-        return
-    loop = _loop(ctx.store(), ctx.author, _printer(ctx))
-    report = ingest(loop, events, batch=batch, execute=not plan_only,
-                    progress=None if ctx.fmt == "json" else _progress)
+    names = files or ("-",)
+    if follow:
+        feeder = Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
+                        execute=not plan_only)
+        _follow(ctx, feeder, names, linger)
+        report = feeder.report()
+    else:
+        events = []
+        for name in names:
+            text = sys.stdin.read() if name == "-" else _read(name)
+            events += parse_events(text, "<stdin>" if name == "-" else name)
+        if not events:
+            emit(ctx, {"events": 0, "plans": []}, "no events: nothing ingested")
+            return
+        feeder = Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
+                        execute=not plan_only)
+        feeder.feed(events, None if ctx.fmt == "json" else _progress)
+        report = feeder.report()
     data = {**report.model_dump(mode="json"), "events_per_s": round(report.events_per_s)}
     rows = [[shorten(p["plan"]), p["was"], p["state"], shorten(p["reason"])] for p in report.plans]
     head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s), in "
@@ -291,6 +313,28 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
             f"({report.events_per_s:,.0f} events/s)")
     emit(ctx, data, lambda: head + ("\n" + table(["plan", "was", "now", "reason"], rows)
                                     if rows else "\nno plan changed"))
+
+
+def _follow(ctx: Ctx, feeder: Feeder, names: tuple[str, ...], linger: float) -> None:
+    """Check and commit each batch of each input as it arrives; on a bad line, say what was
+    committed before it, then fail with the line's error."""
+    from engine.cli._stream import line_batches
+    from engine.planning._intake import parse_lines
+
+    for name in names:
+        source = "<stdin>" if name == "-" else name
+        with contextlib.ExitStack() as stack:
+            fd = sys.stdin.fileno() if name == "-" else stack.enter_context(open(name, "rb")).fileno()
+            try:
+                for lines in line_batches(fd, feeder.limit, linger, source):
+                    feeder.feed(parse_lines(lines, source))
+                    if ctx.fmt != "json":
+                        click.echo(f"  ingested {feeder.events:,} events", err=True)
+            except InputError:
+                click.echo(f"stopped: {feeder.events:,} event(s) in {feeder.batches} batch(es) "
+                           "were committed before this line; nothing of its batch was written",
+                           err=True)
+                raise
 
 
 def _read(name: str) -> str:

@@ -71,11 +71,12 @@ def parse_events(text: str, source: str = "<stdin>") -> list[Incoming]:
     Raises:
         ParseError: naming ``source:line`` (and column for bad JSON), the field and the fix.
     """
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            out.append(_parse_line(line, source, n))
-    return out
+    return parse_lines(enumerate(text.splitlines(), 1), source)
+
+
+def parse_lines(lines: Iterable[tuple[int, str]], source: str = "<stdin>") -> list[Incoming]:
+    """:func:`parse_events` for lines already numbered (a stream read in batches)."""
+    return [_parse_line(line, source, n) for n, line in lines if line.strip()]
 
 
 def _parse_line(line: str, source: str, n: int) -> Incoming:
@@ -152,24 +153,40 @@ Progress = Callable[[int, int], None]
 """Told (events done, events in all) after each batch."""
 
 
+class Feeder:
+    """Feeds checked events to ``loop`` in arrival order, in micro-batches of up to ``batch``
+    (default ``LoopConfig.max_batch``) events; after each batch the plans are settled (the
+    allowed ones run on the twin unless ``execute`` is false). Counts what it fed."""
+
+    def __init__(self, loop: Loop, *, batch: int | None = None, execute: bool = True) -> None:
+        self.loop, self.execute = loop, execute
+        self.limit = batch or loop.config.max_batch
+        self.events = self.alerts = self.batches = 0
+        self._before = {p.iri: p.state.value for p in loop.plans.values()}
+        self._known = _alerts(loop.store)
+        self._t0 = time.perf_counter()
+
+    def feed(self, events: Sequence[Incoming], progress: Progress | None = None) -> None:
+        for chunk in _chunks(events, self.limit):
+            _offer(self.loop, chunk, self._known)
+            self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
+            self.events += len(chunk)
+            self.alerts += sum(e.count for e in chunk if e.alert)
+            if progress is not None:
+                progress(self.events, len(events))
+
+    def report(self) -> IngestReport:
+        return IngestReport(events=self.events, alerts=self.alerts, batches=self.batches,
+                            seconds=time.perf_counter() - self._t0,
+                            plans=_changed(self.loop.plans.values(), self._before))
+
+
 def ingest(loop: Loop, events: Sequence[Incoming], *, batch: int | None = None,
            execute: bool = True, progress: Progress | None = None) -> IngestReport:
-    """Feed ``events`` to ``loop`` in arrival order, in micro-batches of up to ``batch``
-    (default ``LoopConfig.max_batch``) events; after each, settle the plans (and run the
-    allowed ones on the twin unless ``execute`` is false)."""
-    limit = batch or loop.config.max_batch
-    before = {p.iri: p.state.value for p in loop.plans.values()}
-    known = _alerts(loop.store)
-    t0, done, batches = time.perf_counter(), 0, 0
-    for chunk in _chunks(events, limit):
-        _offer(loop, chunk, known)
-        batches += pump(loop, execute=execute, limit=limit)
-        done += len(chunk)
-        if progress is not None:
-            progress(done, len(events))
-    return IngestReport(
-        events=len(events), alerts=sum(e.count for e in events if e.alert), batches=batches,
-        seconds=time.perf_counter() - t0, plans=_changed(loop.plans.values(), before))
+    """Feed ``events`` to ``loop`` (see :class:`Feeder`) and report it."""
+    feeder = Feeder(loop, batch=batch, execute=execute)
+    feeder.feed(events, progress)
+    return feeder.report()
 
 
 def _alerts(store: GraphStore) -> set[URIRef]:
