@@ -289,11 +289,14 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
     from engine.planning._intake import Feeder, parse_events
 
     names = files or ("-",)
+
+    def feeder() -> Feeder:
+        return Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
+                      execute=not plan_only)
+
     if follow:
-        feeder = Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
-                        execute=not plan_only)
-        _follow(ctx, feeder, names, linger)
-        report = feeder.report()
+        fed = feeder()
+        _follow(ctx, fed, names, linger)
     else:
         events = []
         for name in names:
@@ -302,10 +305,9 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
         if not events:
             emit(ctx, {"events": 0, "plans": []}, "no events: nothing ingested")
             return
-        feeder = Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
-                        execute=not plan_only)
-        feeder.feed(events, None if ctx.fmt == "json" else _progress)
-        report = feeder.report()
+        fed = feeder()  # after the check: a bad line never opens the loop
+        fed.feed(events, None if ctx.fmt == "json" else _progress)
+    report = fed.report()
     data = {**report.model_dump(mode="json"), "events_per_s": round(report.events_per_s)}
     rows = [[shorten(p["plan"]), p["was"], p["state"], shorten(p["reason"])] for p in report.plans]
     head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s), in "

@@ -37,7 +37,7 @@ from engine.store import GraphStore, triples
 from engine.terms import curie, expand
 from engine.vocab import OPS
 
-__all__ = ["Incoming", "IngestReport", "ingest", "parse_events"]
+__all__ = ["Feeder", "Incoming", "IngestReport", "ingest", "parse_events", "parse_lines"]
 
 
 class Incoming(BaseModel):
@@ -133,8 +133,8 @@ def _check(ev: Incoming, source: str, n: int) -> None:
 
 
 class IngestReport(BaseModel):
-    """What one ``ingest`` did: events and alerts in, batches, time, and the plans and goals
-    whose state changed (each with ``was``: its state before, or ``new``)."""
+    """What one ``ingest`` did: events and alerts in, batches, time, and the plans whose
+    state changed (each with ``was``: its state before, or ``new``)."""
 
     model_config = ConfigDict(frozen=True)
 
