@@ -74,7 +74,7 @@ def test_a_bad_line_stops_it_and_keeps_the_batches_before(tmp_path: Path) -> Non
     proc.stdin.flush()
     _wait_for(path, 1, proc)
     proc.stdin.write(_line(2) + _line(3, sevrity="info"))
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     text = err.decode()
     assert "<stdin>:3: unknown field 'sevrity': did you mean 'severity'?" in text
