@@ -8,6 +8,7 @@ without a parser, which keeps bulk loads and reads cheap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -16,8 +17,8 @@ from rdflib import BNode, Literal, URIRef
 from engine.vocab import PREFIXES, GraphName
 
 __all__ = [
-    "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "shorten",
-    "sorted_quads",
+    "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "expand_valid",
+    "shorten", "sorted_quads",
 ]
 
 Node = URIRef | BNode | Literal
@@ -123,3 +124,21 @@ def expand(text: str, prefixes: dict[str, str] | None = None) -> URIRef:
     raise InputError(
         f"cannot read {text!r} as an IRI: write a full IRI, <iri>, or a CURIE with a known prefix ({known})"
     )
+
+
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+"""Characters RFC 3987 leaves out of an IRI: a store holding one cannot export it."""
+
+
+def expand_valid(text: str) -> URIRef:
+    """:func:`expand`, for an IRI about to be written: one holding a character an IRI may not
+    (a space, ``<``, ``"``...) is refused. Reads stay lenient, so an audit can still name one
+    an older store holds."""
+    iri = expand(text)
+    bad = _NOT_IN_IRI.search(iri)
+    if bad is not None:
+        from engine.errors import InputError
+
+        raise InputError(f"{text!r} is not a valid IRI: it holds {bad.group()!r}, which an IRI "
+                         "may not; percent-encode it (a space is %20)")
+    return iri

@@ -31,7 +31,7 @@ from engine.planning import (
 from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
 from engine.planning._scenario import Scenario, load_scenario
 from engine.store import CommitMeta, Delta, GraphStore, SqliteStore
-from engine.terms import expand, shorten
+from engine.terms import expand, expand_valid, shorten
 
 _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "blue",
             "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
@@ -91,7 +91,7 @@ def goal_add(ctx: Ctx, target: str) -> None:
       tier1 goal add run:incident/586c0793b5589264a2a9   resolved
     """
     store = ctx.store()
-    g = make_goal(store, expand(target), source="cli")
+    g = make_goal(store, expand_valid(target), source="cli")
     known = next((k for k in load_goals(store) if k.iri == g.iri), None)
     if known is not None:  # the same goal again: its status stands, nothing is written
         emit(ctx, known, f"goal {shorten(known.iri)}: {known.kind.value} for "

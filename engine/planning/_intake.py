@@ -22,19 +22,27 @@ import difflib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from rdflib import RDF, XSD, Literal, URIRef
 
 from engine.errors import InputError, ParseError
 from engine.planning._drive import pump
 from engine.planning._loop import Loop
 from engine.planning._model import Plan
-from engine.planning._runner import event_change
+from engine.planning._runner import alert_iris, event_change
 from engine.planning._scenario import PROPERTIES, AlertEvent, Severity
 from engine.store import GraphStore, triples
-from engine.terms import curie, expand
+from engine.terms import curie, expand, expand_valid
 from engine.vocab import OPS
 
 __all__ = ["Feeder", "Incoming", "IngestReport", "ingest", "parse_events", "parse_lines"]
@@ -42,18 +50,35 @@ __all__ = ["Feeder", "Incoming", "IngestReport", "ingest", "parse_events", "pars
 
 class Incoming(BaseModel):
     """One monitoring event: an alert firing (``alert``) and/or observed state of ``about``
-    (``observe``: property -> new value). ``count`` copies make a storm, as in a scenario."""
+    (``observe``: property -> new value). ``count`` copies make a storm, as in a scenario.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Strict: a JSON type is never coerced (``true`` is not 1, ``"3"`` is not 3), and ``time``
+    is an ISO 8601 string with a zone, not a number."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     alert: str | None = None
     about: str
-    time: AwareDatetime | None = None  # when it fired; default: when it is ingested
+    time: AwareDatetime | None = Field(default=None, strict=False)  # when it fired
     severity: Severity = "critical"
     fingerprint: str = ""
     label: str = ""
     observe: dict[str, str | int | float] = Field(default_factory=dict)
     count: int = Field(default=1, ge=1, le=100_000)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        if value is not None and not isinstance(value, str):
+            raise ValueError("give an ISO 8601 string with a zone, not a number")
+        return value
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Incoming:
+        if self.alert is None and not self.observe:
+            raise ValueError("an event needs 'alert' (an alert fires) or 'observe' (new state "
+                             "of 'about'), or both")
+        return self
 
     def event(self) -> AlertEvent:
         """The same event as a scenario would state it (its time is the loop's)."""
@@ -64,6 +89,15 @@ _FORMAT = ('one JSON object per line, e.g. {"alert": "ex:alert-7", "about": "ex:
            '"severity": "critical"} (docs/loop.md, "Feeding events")')
 
 
+MAX_LINE = 1 << 20
+"""The longest line read, in characters: an event is a few hundred."""
+
+MAX_AHEAD = timedelta(minutes=5)
+"""How far past this machine's clock an event's ``time`` may be (a sender's clock skew). The
+loop's clock never goes back, so one event from the far future would date every later
+commit there, and freeze windows and on-call shifts would be judged then."""
+
+
 def parse_events(text: str, source: str = "<stdin>") -> list[Incoming]:
     """Every event of ``text`` (JSON lines; blank lines are skipped), checked: IRIs and
     CURIEs resolve and observed properties are properties of the ops ontology.
@@ -71,18 +105,29 @@ def parse_events(text: str, source: str = "<stdin>") -> list[Incoming]:
     Raises:
         ParseError: naming ``source:line`` (and column for bad JSON), the field and the fix.
     """
-    return parse_lines(enumerate(text.splitlines(), 1), source)
+    lines = text.split("\n")  # not splitlines(): U+2028 and the like are text inside JSON
+    return parse_lines(enumerate((t.removesuffix("\r") for t in lines), 1), source)
 
 
 def parse_lines(lines: Iterable[tuple[int, str]], source: str = "<stdin>") -> list[Incoming]:
     """:func:`parse_events` for lines already numbered (a stream read in batches)."""
-    return [_parse_line(line, source, n) for n, line in lines if line.strip()]
+    latest = datetime.now(UTC) + MAX_AHEAD
+    return [_parse_line(line, source, n, latest) for n, line in lines if line.strip()]
 
 
-def _parse_line(line: str, source: str, n: int) -> Incoming:
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number; give a finite number")
+
+
+def _parse_line(line: str, source: str, n: int, latest: datetime) -> Incoming:
+    if len(line) > MAX_LINE:
+        raise ParseError(f"line of {len(line):,} characters (at most {MAX_LINE:,}): an event "
+                         "is one short JSON object; shorten its label", source=source, line=n)
     try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
+        raw = json.loads(line, parse_constant=_no_constant)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise ParseError(str(exc), source=source, line=n) from None
         raise ParseError(f"not JSON ({exc.msg}); write {_FORMAT}", source=source, line=n,
                          col=exc.colno) from None
     if not isinstance(raw, dict):
@@ -93,6 +138,11 @@ def _parse_line(line: str, source: str, n: int) -> Incoming:
     except ValidationError as exc:
         raise ParseError(_why(exc), source=source, line=n) from None
     _check(ev, source, n)
+    if ev.time is not None and ev.time > latest:
+        raise ParseError(f"field 'time': {ev.time.isoformat()} is ahead of this machine's clock "
+                         f"({datetime.now(UTC).isoformat(timespec='seconds')}) by more than "
+                         f"{MAX_AHEAD}; fix the sender's clock, or leave 'time' out (now)",
+                         source=source, line=n)
     return ev
 
 
@@ -104,20 +154,23 @@ def _why(exc: ValidationError) -> str:
     """The first problem, an unknown field ahead of the missing one it usually misspells."""
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
-    field = ".".join(str(p) for p in first["loc"]) or "event"
+    if not first["loc"]:  # a check of the whole event
+        return str(first["msg"]).removeprefix("Value error, ")
+    field = ".".join(str(p) for p in first["loc"])
     if first["type"] == "extra_forbidden":
         near = difflib.get_close_matches(field, _FIELDS, n=1)
         fix = f"did you mean {near[0]!r}?" if near else f"the fields are {', '.join(_FIELDS)}"
         return f"unknown field {field!r}: {fix}"
     fix = " (e.g. 2026-11-28T09:01:00Z)" if field == "time" else ""
-    return f"field {field!r}: {first['msg']}{fix}; write {_FORMAT}"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"field {field!r}: {msg}{fix}; write {_FORMAT}"
 
 
 def _check(ev: Incoming, source: str, n: int) -> None:
     for key, value in (("alert", ev.alert), ("about", ev.about)):
         if value is not None:
             try:
-                expand(value)
+                expand_valid(value)
             except InputError as exc:
                 raise ParseError(f"field {key!r}: {exc}", source=source, line=n) from None
     for prop in ev.observe:
@@ -195,17 +248,26 @@ def _alerts(store: GraphStore) -> set[URIRef]:
 
 
 def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
-    """Runs of at most ``limit`` events, cut before an alert the run already holds."""
+    """Runs of at most ``limit`` alerts (an event of ``count`` copies counts ``count``; one
+    larger than ``limit`` is a run of its own), each cut before an event that would change
+    what the run already changes: an alert it holds fires again, or a property of an entity
+    it observes is observed again. A later event then wins, each in its own commit."""
     chunk: list[Incoming] = []
     alerts: set[URIRef] = set()
+    observed: set[tuple[str, str]] = set()
+    weight = 0
     for ev in events:
-        alert = expand(ev.alert) if ev.alert is not None else None
-        if chunk and (len(chunk) >= limit or alert in alerts):
+        mine = set(alert_iris(ev.event())) if ev.alert is not None else set()
+        says = {(ev.about, p) for p in ev.observe}
+        size = max(1, len(mine))
+        if chunk and (weight + size > limit or not alerts.isdisjoint(mine)
+                      or not observed.isdisjoint(says)):
             yield chunk
-            chunk, alerts = [], set()
+            chunk, alerts, observed, weight = [], set(), set(), 0
         chunk.append(ev)
-        if alert is not None:
-            alerts.add(alert)
+        alerts |= mine
+        observed |= says
+        weight += size
     if chunk:
         yield chunk
 

@@ -126,8 +126,8 @@ _ALERT, _ABOUT, _SEVERITY, _STATUS, _FIRED, _FINGERPRINT = (
     OPS.Alert, OPS.about, OPS.severity, OPS.status, OPS.firedAt, OPS.fingerprint)
 _FIRING = Literal("firing")
 _SEVERITIES = {s: Literal(s) for s in ("critical", "warning", "info")}
-_REFIRED = (_STATUS, _FIRED, _SEVERITY)
-"""What an alert's next firing replaces."""
+_REFIRED = (_STATUS, _FIRED, _SEVERITY, _ABOUT, _FINGERPRINT)
+"""What an alert's next firing replaces (its label too, when the event gives one)."""
 
 
 def alert_iris(ev: AlertEvent) -> list[URIRef]:
@@ -202,7 +202,8 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
                  ) -> tuple[list[Triple], list[Triple], str]:
     """What ``ev`` changes in the world: (adds, removes, a line for the progress view).
 
-    An alert already in the world fires again: its status, time and severity are replaced.
+    An alert already in the world fires again: its status, time, severity, subject
+    (``about``) and fingerprint are replaced, and its label when the event gives one.
     ``exists`` says which alerts may be in the world (default: look each one up); an alert
     it rules out costs no store read."""
     adds, removes = observed(store, ev) if ev.observe else ([], [])
@@ -210,7 +211,8 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
     again = [a for a in alert_iris(ev) if exists is None or exists(a)]
     if again:
         new = set(alerts)
-        removes += [t for a in again for p in _REFIRED for t in triples(store, (a, p, None))
+        props = (*_REFIRED, RDFS.label) if ev.label else _REFIRED
+        removes += [t for a in again for p in props for t in triples(store, (a, p, None))
                     if t not in new]
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]

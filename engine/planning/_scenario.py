@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rdflib import RDF, URIRef
 
 from engine.errors import InputError, ParseError, ScenarioError
-from engine.terms import Triple, curie, expand
+from engine.terms import Triple, curie, expand, expand_valid
 from engine.vocab import ACTION_TYPES, OPS, PROV
 
 __all__ = [
@@ -218,7 +218,7 @@ class _Locator:
 
     def iri(self, section: str, index: int, key: str, value: str) -> URIRef:
         try:
-            return expand(value)
+            return expand_valid(value)
         except InputError as exc:
             raise self.error(section, index, key, value, str(exc)) from None
 

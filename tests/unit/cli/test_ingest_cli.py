@@ -72,3 +72,13 @@ def test_no_events_is_not_an_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--store", str(tmp_path / "w.db"), "ingest"], input="\n")
     assert r.exit_code == 0, r.output
     assert "no events" in r.output
+
+
+def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    before = _commits(runner, store)
+    r = runner.invoke(app, ["--store", store, "goal", "add", "ex:check out"])
+    assert r.exit_code == 1
+    assert "'ex:check out' is not a valid IRI: it holds ' '" in r.output
+    assert _commits(runner, store) == before

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from rdflib import Literal
+from rdflib import RDFS, Literal
 
 from engine.errors import ParseError
 from engine.planning import PlanState, load_plans
@@ -30,7 +30,19 @@ def lines(*events: dict[str, object]) -> str:
     ('{"alert": "ex:a"}', "ev.jsonl:2:", "field 'about': Field required"),
     ('{"about": "ex:search-2", "time": "2026-11-28T09:00:00"}', "ev.jsonl:2:", "timezone"),
     ('{"about": "ex:search-2", "severity": "fatal"}', "ev.jsonl:2:", "'critical', 'warning'"),
-    ('{"about": "nope:search-2"}', "ev.jsonl:2:", "known prefix"),
+    ('{"alert": "ex:a", "about": "nope:search-2"}', "ev.jsonl:2:", "known prefix"),
+    ('{"about": "ex:search-2"}', "ev.jsonl:2:", "an event needs 'alert'"),
+    ('{"alert": "ex:a", "about": "http://x y"}', "ev.jsonl:2:", "holds ' ', which an IRI may not"),
+    ('{"alert": "ex:a<b>", "about": "ex:search-2"}', "ev.jsonl:2:", "holds '<'"),
+    ('{"about": "ex:search-2", "observe": {"ops:health": true}}', "ev.jsonl:2:",
+     "field 'observe.ops:health"),
+    ('{"about": "ex:search-2", "observe": {"ops:restartCount": NaN}}', "ev.jsonl:2:",
+     "NaN is not a JSON number"),
+    ('{"alert": "ex:a", "about": "ex:search-2", "count": "3"}', "ev.jsonl:2:", "field 'count'"),
+    ('{"alert": "ex:a", "about": "ex:search-2", "time": 1764320000}', "ev.jsonl:2:",
+     "ISO 8601 string"),
+    ('{"alert": "ex:a", "about": "ex:search-2", "time": "2099-01-01T00:00:00Z"}', "ev.jsonl:2:",
+     "ahead of this machine's clock"),
     ('{"about": "ex:search-2", "observe": {"ops:helth": "crashed"}}', "ev.jsonl:2:",
      "did you mean ops:health"),
     ('{"about": "ex:search-2", "count": 0}', "ev.jsonl:2:", "field 'count'"),
@@ -41,6 +53,21 @@ def test_a_bad_line_is_named_with_its_fix(line: str, where: str, says: str) -> N
         parse_events(text, "ev.jsonl")
     assert str(err.value).startswith(where)
     assert says in str(err.value)
+
+
+def test_a_line_separator_inside_a_string_is_text_not_a_new_line() -> None:
+    text = lines({"alert": "ex:a", "about": "ex:search-2", "label": "disk\u2028full"},
+                 {"alert": "ex:b", "abot": "ex:search-2"})
+    with pytest.raises(ParseError, match=r"^<stdin>:2: unknown field 'abot'"):
+        parse_events(text.replace("\\u2028", "\u2028"))
+
+
+def test_an_overlong_line_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.planning._intake as intake
+
+    monkeypatch.setattr(intake, "MAX_LINE", 100)
+    with pytest.raises(ParseError, match=r"^<stdin>:1: line of 1\d\d characters \(at most 100\)"):
+        parse_events(lines({"alert": "ex:a", "about": "ex:search-2", "label": "x" * 90}))
 
 
 def test_blank_lines_are_skipped_and_fields_kept() -> None:
@@ -107,3 +134,42 @@ def test_observed_state_replaces_the_old_value(store: GraphStore, make_loop: Mak
         Literal("crashed")}
     (plan,) = load_plans(store)
     assert plan.steps[0].action == OPS.Restart
+
+
+def test_a_flap_in_one_input_ends_with_the_last_state(store: GraphStore,
+                                                        make_loop: MakeLoop) -> None:
+    """Crashed, then healthy again: two commits (the second observation is cut into its own
+    batch), one value at the end, and no restart of a healthy instance."""
+    estate(store)
+    loop = make_loop(store)
+    inst = EX["search-2"]
+    report = ingest(loop, parse_events(lines(
+        {"about": "ex:search-2", "observe": {"ops:health": "crashed"}},
+        {"alert": "ex:flap", "about": "ex:search-2"},
+        {"about": "ex:search-2", "observe": {"ops:health": "healthy"}})), execute=False)
+    assert report.batches == 2
+    assert {o for _, _, o in triples(store, (inst, OPS.health, None))} == {Literal("healthy")}
+
+
+def test_copies_count_toward_the_batch(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    report = ingest(loop, parse_events(lines(
+        {"alert": "ex:many", "about": "ex:search-2", "count": 30},
+        {"alert": "ex:more", "about": "ex:search-2", "count": 30},
+        {"alert": "ex:huge", "about": "ex:search-2", "count": 80})), batch=50, execute=False)
+    assert (report.batches, report.alerts) == (3, 140)
+
+
+def test_a_refired_alert_moves_with_its_new_subject(store: GraphStore,
+                                                    make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines({"alert": "ex:moved", "about": "ex:search-2",
+                                     "label": "old"})), execute=False)
+    ingest(loop, parse_events(lines({"alert": "ex:moved", "about": "ex:search-1",
+                                     "label": "new"})), execute=False)
+    a = EX["moved"]
+    assert {o for _, _, o in triples(store, (a, OPS.about, None))} == {EX["search-1"]}
+    assert {str(o) for _, p, o in triples(store, (a, None, None))
+            if p in (OPS.fingerprint, RDFS.label)} == {"ex:search-1:critical", "new"}
