@@ -228,7 +228,8 @@ def storm_ingest(n: int, count: int, work: Path, batch: int | None = None) -> di
     """The storm as a user feeds it: ``count`` JSON lines (plus each instance's crash) parsed
     and checked by ``tier1 ingest``'s code, then queued and drained (plans gated, not run).
     Clock: the text in hand -> every plan validated, the collection after it included."""
-    from engine.planning._intake import ingest, parse_events
+    from engine.planning._events import parse_events
+    from engine.planning._intake import ingest
 
     world = calm_world(n)
     targets = tier1_instances(world, 10)

@@ -12,20 +12,23 @@ from collections.abc import Iterator
 
 from engine.errors import ParseError
 
-__all__ = ["line_batches"]
+__all__ = ["decode_lines", "line_batches"]
 
 Numbered = list[tuple[int, str]]
 
 
-def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>") -> Iterator[Numbered]:
+def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>", *,
+                 max_bytes: int = 4 << 20) -> Iterator[Numbered]:
     """The lines of ``fd``, numbered from 1, in batches: a batch ends once it holds ``limit``
     non-blank lines, when no new line came for ``linger`` seconds, or at the end of input.
 
     Raises:
-        ParseError: a line that is not UTF-8, named ``source:line``.
+        ParseError: a line that is not UTF-8, or longer than ``max_bytes``, named
+            ``source:line``.
     """
     batch: Numbered = []
-    rest, n = b"", 0
+    part: list[bytes] = []  # the line being read, in pieces (no copy per read)
+    held, n = 0, 0
     while True:
         ready, _, _ = select.select([fd], [], [], linger if batch else None)
         if not ready:
@@ -33,9 +36,17 @@ def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>") ->
             batch = []
             continue
         data = os.read(fd, 1 << 16)
-        *lines, rest = (rest + data).split(b"\n") if data else (rest, b"")
-        for raw in lines:
+        pieces = data.split(b"\n") if data else [b"", b""]
+        for i, piece in enumerate(pieces):
+            part.append(piece)
+            held += len(piece)
+            if held > max_bytes:
+                raise ParseError(f"a line longer than {max_bytes:,} bytes: an event is one short "
+                                 "JSON object", source=source, line=n + 1)
+            if i == len(pieces) - 1:
+                break  # no newline after it (yet)
             n += 1
+            raw, part, held = b"".join(part), [], 0
             if raw.strip():
                 batch.append((n, _text(raw, n, source)))
             if len(batch) >= limit:
@@ -47,9 +58,19 @@ def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>") ->
             return
 
 
+def decode_lines(data: bytes, source: str) -> str:
+    """``data`` as UTF-8 text, or a ParseError naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(f"not UTF-8 ({exc.reason}); give JSON lines in UTF-8", source=source,
+                         line=line) from None
+
+
 def _text(raw: bytes, n: int, source: str) -> str:
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removesuffix("\r")
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 ({exc.reason} at byte {exc.start}); give JSON lines in "
                          "UTF-8", source=source, line=n) from None

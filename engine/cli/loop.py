@@ -1,8 +1,8 @@
-"""Closed-loop commands: goal add/list, plans, approve, reject, resume, ingest, run, demo."""
+"""Closed-loop commands: goal add/list, plans, approve, reject, resume, run, demo (and the
+loop the other command modules share: ``make_loop``, ``printer``)."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ import click
 from engine.cli._app import Ctx, app, emit, format_option, pass_ctx
 from engine.cli._paths import repo_path
 from engine.cli._render import table
-from engine.errors import InputError, ScenarioError
+from engine.errors import ScenarioError
 from engine.planning import (
     Loop,
     LoopConfig,
@@ -41,7 +41,6 @@ _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "bl
 
 
 if TYPE_CHECKING:
-    from engine.planning._intake import Feeder
     from engine.planning._wiring import LoopSetup
 
 
@@ -61,7 +60,7 @@ def _now(store: GraphStore) -> datetime:
     return max(head.timestamp, wall) if head else wall
 
 
-def _loop(store: GraphStore, author: str, observer: Any = None) -> Loop:
+def make_loop(store: GraphStore, author: str, observer: Any = None) -> Loop:
     """The loop over ``store``, its commits recorded as ``author`` (the person running the
     command: approving or rejecting is theirs, not the loop's)."""
     from engine.planning._wiring import real_ports
@@ -163,7 +162,7 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
       tier1 approve fa7b6b2b --as ex:sofia --emergency  break glass: re-gate a blocked plan
     """
     store = ctx.store()
-    loop = _loop(store, ctx.author, _printer(ctx))
+    loop = make_loop(store, ctx.author, printer(ctx))
     done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
     emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value} ({shorten(done.reason)})")
 
@@ -184,7 +183,7 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     Example:
       tier1 reject 5accc --as ex:chen --reason "wait for the DBA"
     """
-    loop = _loop(ctx.store(), ctx.author)
+    loop = make_loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
     emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value}")
 
@@ -223,7 +222,7 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
       tier1 resume --take-over           the command that ran it died on another host
     """
     store = ctx.store()
-    loop = _loop(store, ctx.author, _printer(ctx))
+    loop = make_loop(store, ctx.author, printer(ctx))
     if take_over:
         loop.config = loop.config.model_copy(update={"take_over": True})
     before = {p.iri: p.state.value for p in loop.plans.values()}
@@ -243,121 +242,12 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
          if rows else "nothing to resume: no plan or goal could move")
 
 
-@app.command("ingest")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--batch", type=click.IntRange(1, 100_000), default=None, metavar="N",
-              help="Events per micro-batch: one commit and one inference update each "
-                   "(default 10,000).")
-@click.option("--plan-only", is_flag=True,
-              help="Make and gate plans, but run none (they stay approved or parked).")
-@click.option("--follow", is_flag=True,
-              help="Commit batch by batch as lines arrive (stdin or a pipe), until the input "
-                   "ends. A bad line stops it; the batches before it stay committed.")
-@click.option("--linger", type=click.FloatRange(0.001, 60), default=0.2, show_default=True,
-              metavar="SECONDS", help="With --follow: a batch ends after this long without a "
-                                      "new line.")
-@format_option
-@pass_ctx
-def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: bool,
-               follow: bool, linger: float) -> None:
-    """Feed monitoring events to the closed loop: JSON lines from FILES (default: stdin).
-
-    One event per line, with the fields of a scenario's [[events]] (docs/loop.md), and
-    `time` (when it fired, ISO 8601 with a zone; default now) instead of `at`. An alert
-    already in the world fires again. Every line is checked before anything is written: a
-    bad line is named FILE:LINE with the fix, and nothing is committed.
-
-    Events are committed in micro-batches, each with what the rules derive from it; after
-    each batch the plans are settled as `resume` settles them: a storm about one service is
-    one plan, gated by policy, and run on the twin if allowed (not with --plan-only). It
-    prints the plans whose state changed, and the rate.
-
-    With --follow, each batch is checked and committed as it arrives (a batch ends at
-    --batch events or after --linger seconds without a new line), so a pipe from your
-    monitoring is acted on while it runs.
-
-    \b
-    Examples:
-      echo '{"alert": "ex:a-1", "about": "ex:checkout-1"}' | tier1 ingest
-      tier1 ingest alerts.jsonl --plan-only
-      tier1 ingest storm.jsonl --batch 1000 --format json
-      my-alert-bridge | tier1 ingest --follow
-    \b
-    Event fields: alert (IRI or CURIE), about (required), time, severity (critical,
-    warning, info), fingerprint, label, observe ({"ops:health": "crashed"}), count (copies).
-    """
-    from engine.planning._intake import Feeder, parse_events
-
-    names = files or ("-",)
-
-    def feeder() -> Feeder:
-        return Feeder(_loop(ctx.store(), ctx.author, _printer(ctx)), batch=batch,
-                      execute=not plan_only)
-
-    if follow:
-        fed = feeder()
-        _follow(ctx, fed, names, linger)
-    else:
-        events = []
-        for name in names:
-            text = sys.stdin.read() if name == "-" else _read(name)
-            events += parse_events(text, "<stdin>" if name == "-" else name)
-        if not events:
-            emit(ctx, {"events": 0, "plans": []}, "no events: nothing ingested")
-            return
-        fed = feeder()  # after the check: a bad line never opens the loop
-        fed.feed(events, None if ctx.fmt == "json" else _progress)
-    report = fed.report()
-    data = {**report.model_dump(mode="json"), "events_per_s": round(report.events_per_s)}
-    rows = [[shorten(p["plan"]), p["was"], p["state"], shorten(p["reason"])] for p in report.plans]
-    head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s), in "
-            f"{report.batches} batch(es): {report.seconds:.2f} s "
-            f"({report.events_per_s:,.0f} events/s)")
-    emit(ctx, data, lambda: head + ("\n" + table(["plan", "was", "now", "reason"], rows)
-                                    if rows else "\nno plan changed"))
-
-
-def _follow(ctx: Ctx, feeder: Feeder, names: tuple[str, ...], linger: float) -> None:
-    """Check and commit each batch of each input as it arrives; on a bad line, say what was
-    committed before it, then fail with the line's error."""
-    from engine.cli._stream import line_batches
-    from engine.planning._intake import parse_lines
-
-    for name in names:
-        source = "<stdin>" if name == "-" else name
-        with contextlib.ExitStack() as stack:
-            fd = sys.stdin.fileno() if name == "-" else stack.enter_context(open(name, "rb")).fileno()
-            try:
-                for lines in line_batches(fd, feeder.limit, linger, source):
-                    feeder.feed(parse_lines(lines, source))
-                    if ctx.fmt != "json":
-                        click.echo(f"  ingested {feeder.events:,} events", err=True)
-            except InputError:
-                click.echo(f"stopped: {feeder.events:,} event(s) in {feeder.batches} batch(es) "
-                           "were committed before this line; nothing of its batch was written",
-                           err=True)
-                raise
-
-
-def _read(name: str) -> str:
-    try:
-        return Path(name).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                         "give JSON lines in UTF-8") from None
-
-
-def _progress(done: int, total: int) -> None:
-    if total > done:
-        click.echo(f"  ingested {done:,} of {total:,} events", err=True)
-
-
 def _plan_ref(text: str) -> str:
     return text if ":" in text else f"run:plan/{text}"
 
 
 # -- scenarios ---------------------------------------------------------------------
-def _printer(ctx: Ctx) -> Any:
+def printer(ctx: Ctx) -> Any:
     if ctx.fmt == "json":
         return None
     start: list[datetime] = []
@@ -395,7 +285,7 @@ def _play(store: GraphStore, sc: Scenario, ctx: Ctx) -> ScenarioResult:
         if sc.summary:
             click.echo(f"  {sc.summary}")
     return run_scenario(store, sc, lambda st, s: real_ports(st, s, setup, s.start),
-                        observer=_printer(ctx), config=setup.config)
+                        observer=printer(ctx), config=setup.config)
 
 
 def audit_trail(store: GraphStore) -> str:

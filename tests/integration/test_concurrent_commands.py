@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal
 
-from engine.cli.loop import _loop, _setup
+from engine.cli.loop import _setup, make_loop
 from engine.errors import ConflictError
 from engine.planning import PlanState, approve, load_plans
 from engine.planning._runner import run_scenario
@@ -43,7 +43,7 @@ def _failovers(store: GraphStore) -> int:
 def test_a_second_approval_on_a_stale_view_is_refused_whole(any_store: GraphStore) -> None:
     _park(any_store)
     [plan] = [p for p in load_plans(any_store) if p.state is PlanState.AWAITING_APPROVAL]
-    first, second = _loop(any_store, "alice"), _loop(any_store, "bob")  # both read the store
+    first, second = make_loop(any_store, "alice"), make_loop(any_store, "bob")  # both read the store
     assert approve(first, plan.iri, EX.chen).state is PlanState.COMPLETED
     before = (any_store.head(), set(any_store.quads()))
     with pytest.raises(ConflictError, match="another writer committed"):
@@ -51,6 +51,6 @@ def test_a_second_approval_on_a_stale_view_is_refused_whole(any_store: GraphStor
     assert (any_store.head(), set(any_store.quads())) == before
     assert _failovers(any_store) == 1
     assert verify_chain(any_store).ok
-    again = _loop(any_store, "bob")  # the re-run reads the store afresh and is told why
+    again = make_loop(any_store, "bob")  # the re-run reads the store afresh and is told why
     with pytest.raises(Exception, match="not awaiting_approval"):
         approve(again, plan.iri, EX.chen)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from engine.planning import Loop, PlanState, load_plans
-from engine.planning._intake import ingest, parse_events
+from engine.planning._events import parse_events
+from engine.planning._intake import ingest
 from engine.planning._wiring import LoopSetup, real_ports
 from engine.provenance import verify_chain
 from engine.store import GraphStore, SqliteStore

@@ -68,10 +68,15 @@ def test_a_bad_line_names_file_and_line_and_writes_nothing(tmp_path: Path) -> No
     assert _commits(runner, store) == before
 
 
-def test_no_events_is_not_an_error(tmp_path: Path) -> None:
-    r = CliRunner().invoke(app, ["--store", str(tmp_path / "w.db"), "ingest"], input="\n")
+def test_no_events_is_not_an_error_and_keeps_the_report_shape(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    r = runner.invoke(app, ["--store", store, "ingest"], input="\n")
     assert r.exit_code == 0, r.output
     assert "no events" in r.output
+    r = runner.invoke(app, ["--store", store, "ingest", "--format", "json"], input="")
+    assert set(json.loads(r.output)) == {"events", "alerts", "batches", "seconds", "plans",
+                                         "events_per_s", "alerts_per_s"}
 
 
 def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:
@@ -82,3 +87,37 @@ def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert "'ex:check out' is not a valid IRI: it holds ' '" in r.output
     assert _commits(runner, store) == before
+
+
+def test_an_unknown_entity_is_refused_unless_allowed(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    before = _commits(runner, store)
+    typo = '{"alert": "ex:a-1", "about": "ex:orders-db1"}\n'
+    r = runner.invoke(app, ["--store", store, "ingest"], input=typo)
+    assert r.exit_code == 1
+    assert ("<stdin>:1: field 'about': ex:orders-db1 is not in the world; did you mean "
+            "ex:orders-db-1?") in r.output
+    assert _commits(runner, store) == before
+    r = runner.invoke(app, ["--store", store, "ingest", "--allow-unknown", "--plan-only",
+                            "--format", "json"], input=typo)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["events"] == 1
+
+
+def test_stdin_that_is_not_utf8_is_named_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    before = _commits(runner, store)
+    data = (b'{"alert": "ex:a-1", "about": "ex:search-2"}\n'
+            b'{"alert": "ex:a-2", "about": "ex:search-2", "label": "caf\xe9"}\n')
+    r = runner.invoke(app, ["--store", store, "ingest"], input=data)
+    assert r.exit_code == 1
+    assert "<stdin>:2: not UTF-8" in r.output
+    assert _commits(runner, store) == before
+
+
+def test_linger_without_follow_is_a_usage_error(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["--store", str(tmp_path / "w.db"), "ingest", "--linger", "1"])
+    assert r.exit_code == 2
+    assert "--linger applies only with --follow" in r.output

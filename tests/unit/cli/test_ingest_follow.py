@@ -77,6 +77,21 @@ def test_a_bad_line_stops_it_and_keeps_the_batches_before(tmp_path: Path) -> Non
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     text = err.decode()
-    assert "<stdin>:3: unknown field 'sevrity': did you mean 'severity'?" in text
-    assert "1 event(s) in 1 batch(es) were committed before this line" in text
+    assert ("<stdin>:3: unknown field 'sevrity': did you mean 'severity'? (1 event(s) in 1 "
+            "batch(es) were committed before this line; nothing of its batch was written)") in text
     assert _event_commits(path) == 1  # line 2 shared the bad line's batch: not written
+
+
+def test_sigterm_stops_between_commits_and_says_what_was_committed(tmp_path: Path) -> None:
+    path = _calm(tmp_path)
+    proc = _start(path)
+    assert proc.stdin is not None
+    proc.stdin.write(_line(1) + _line(2))
+    proc.stdin.flush()
+    _wait_for(path, 1, proc)
+    proc.terminate()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "stopped: 2 event(s) in 1 batch(es) were committed" in err.decode()
+    assert json.loads(out)["events"] == 2
+    assert _event_commits(path) == 1

@@ -80,14 +80,14 @@ def test_run_records_an_author_given_and_the_loop_otherwise(tmp_path: Path) -> N
 
 def _left_running(tmp_path: Path, runner: CliRunner) -> tuple[str, str]:
     """A parked failover whose approving command died once the plan was running."""
-    from engine.cli.loop import _loop
+    from engine.cli.loop import make_loop
     from engine.planning import approve
     from engine.store import open_store
     from engine.terms import expand
 
     store, plan = _parked(tmp_path, runner)
     s = open_store(store)
-    loop = _loop(s, "alice")
+    loop = make_loop(s, "alice")
 
     def killed(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt

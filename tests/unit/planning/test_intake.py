@@ -10,7 +10,8 @@ from rdflib import RDFS, Literal
 
 from engine.errors import ParseError
 from engine.planning import PlanState, load_plans
-from engine.planning._intake import ingest, parse_events
+from engine.planning._events import parse_events
+from engine.planning._intake import ingest
 from engine.store import GraphStore, triples
 from engine.vocab import EX, OPS
 from tests.unit.planning.conftest import START, MakeLoop, estate
@@ -63,9 +64,9 @@ def test_a_line_separator_inside_a_string_is_text_not_a_new_line() -> None:
 
 
 def test_an_overlong_line_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.planning._intake as intake
+    import engine.planning._events as events
 
-    monkeypatch.setattr(intake, "MAX_LINE", 100)
+    monkeypatch.setattr(events, "MAX_LINE", 100)
     with pytest.raises(ParseError, match=r"^<stdin>:1: line of 1\d\d characters \(at most 100\)"):
         parse_events(lines({"alert": "ex:a", "about": "ex:search-2", "label": "x" * 90}))
 
