@@ -40,10 +40,27 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
                 moved |= finish_end(loop, goal, ended) != ended
                 continue
             plan = loop.plan_for_goal(goal)
-            if plan is not None and plan.active:
+            if plan is None and execute:
+                moved |= unplannable_recurrence(loop, goal)
+            elif plan is not None and plan.active:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
+
+
+def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
+    """A goal reopened by alerts that fired after its plan completed, with nothing proposed
+    now (the instance is healthy again, say, while the alerts go on): page the on-call owner
+    rather than leave the goal open with nobody told. Returns whether it paged."""
+    latest = loop.latest_plan(goal.iri)
+    if latest is None or latest.state is not PlanState.COMPLETED:
+        return False
+    fresh = loop.fresh_triggers(goal, latest)
+    if not fresh:
+        return False
+    escalate(loop, goal, latest, f"{len(fresh)} alert(s) fired after {shorten(latest.iri)} "
+             f"completed and no rule proposes anything now: look at {goal.entity}")
+    return True
 
 
 def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
@@ -222,7 +239,8 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     ev = loop.emit("escalate", f"escalated {plan.iri}: paged {who}: {reason}", plan,
                    paged=str(person or ""), status=result.status)
     loop.locks.release(plan.iri)
-    new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
+    kept = plan.state in (PlanState.BLOCKED, PlanState.COMPLETED)  # what it did stays on record
+    new = plan if kept else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
     loop.plans[new.iri] = new
     loop.commit(d, f"escalate: {shorten(plan.iri)}", event=ev, extra=result.provenance)

@@ -235,33 +235,58 @@ class Loop:
         return [g for g in self.goal_book.values() if g.status == "open"]
 
     def _reopen(self) -> None:
-        """A met incident goal whose incident is open again with alerts its last plan never
-        answered is a recurrence: reopen it (a failed goal stays with the human paged)."""
+        """A met incident goal whose incident is open again. Alerts that fired after its last
+        plan was made are a recurrence: reopen the goal. Alerts that fired before and arrived
+        late belong to the problem that plan dealt with: resolve them. (A failed goal stays
+        with the human paged.)"""
         for inc in open_incidents(self.store):
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
             last = self.latest_plan(goal.iri) if goal is not None else None
             if goal is None or goal.status != "met" or last is None:
                 continue
-            fresh = self.fresh_triggers(goal, last)
+            fresh, late = self.since_plan(goal, last)
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
                                "alert(s) after it was met", goal=str(goal.iri))
                 self.commit(self.set_goal_status(goal, "open"), "goal reopened", event=ev)
+            elif late:
+                self._resolve_late(goal, last, late)
+
+    def _resolve_late(self, goal: Goal, last: Plan, late: list[URIRef]) -> None:
+        ev = self.emit("goal", f"goal for {goal.entity}: {len(late)} late alert(s) resolved: "
+                       f"they fired before {shorten(last.iri)}, which dealt with their "
+                       "problem, was made", goal=str(goal.iri))
+        firing, resolved = Literal("firing"), Literal("resolved")
+        self.commit(Delta.of(adds=[(a, OPS.status, resolved) for a in late],
+                             removes=[(a, OPS.status, firing) for a in late]),
+                    "late alerts resolved", event=ev)
 
     def fresh_triggers(self, goal: Goal, last: Plan) -> list[URIRef]:
-        """Firing alerts of ``goal`` that its plan ``last`` never answered, or that fired
-        again after it was made: a recurrence, not the problem ``last`` dealt with."""
-        answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
-        return [a for a in self.triggers(goal)
-                if a not in answered or self._fired_after(a, last.created)]
+        """Firing alerts of ``goal`` that are a recurrence after its plan ``last`` (see
+        :meth:`since_plan`)."""
+        return self.since_plan(goal, last)[0]
 
-    def _fired_after(self, alert: URIRef, when: datetime | None) -> bool:
-        """Whether ``alert`` (re)fired after ``when``: the same alert firing again."""
-        for _, _, t in triples(self.store, (alert, OPS.firedAt, None)):
-            v = t.toPython() if isinstance(t, Literal) else None
-            if when is not None and isinstance(v, datetime) and v > when:
-                return True
-        return False
+    def since_plan(self, goal: Goal, last: Plan) -> tuple[list[URIRef], list[URIRef]]:
+        """``goal``'s firing alerts as (fresh, late) against its plan ``last``. Fresh: fired
+        after ``last`` was made, or never answered by it with no firing time to tell by: a
+        recurrence. Late: fired before ``last`` was made, so part of the problem it dealt
+        with, though reported (or still firing) after."""
+        answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
+        fresh: list[URIRef] = []
+        late: list[URIRef] = []
+        for a in self.triggers(goal):
+            at = self._fired_at(a)
+            if at is None or last.created is None:
+                (late if a in answered else fresh).append(a)
+            else:
+                (fresh if at > last.created else late).append(a)
+        return fresh, late
+
+    def _fired_at(self, alert: URIRef) -> datetime | None:
+        """When ``alert`` last fired, if it says."""
+        times = [v for _, _, t in triples(self.store, (alert, OPS.firedAt, None))
+                 if isinstance(t, Literal) and isinstance(v := t.toPython(), datetime)]
+        return max(times, default=None)
 
     def set_goal_status(self, goal: Goal, status: str) -> Delta:
         """Record ``goal``'s new status in the book; the returned delta persists it."""

@@ -174,3 +174,49 @@ def test_a_refired_alert_moves_with_its_new_subject(store: GraphStore,
     assert {o for _, _, o in triples(store, (a, OPS.about, None))} == {EX["search-1"]}
     assert {str(o) for _, p, o in triples(store, (a, None, None))
             if p in (OPS.fingerprint, RDFS.label)} == {"ex:search-1:critical", "new"}
+
+
+def _storm(n: int, at: str, tag: str) -> list[dict[str, object]]:
+    return [{"alert": f"ex:{tag}-{i}", "about": "ex:search-2", "time": at} for i in range(n)]
+
+
+def test_late_alerts_of_a_fixed_storm_are_resolved_not_a_recurrence(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """A storm spanning batches: the first batch's plan fixes it, the later batches bring
+    alerts that fired before that plan was made. They are resolved with it; the goal stays
+    met (it was reopened with nothing to do, and left open with nobody told)."""
+    from engine.planning import load_goals
+
+    estate(store)
+    loop = make_loop(store)
+    at = (START + timedelta(seconds=30)).isoformat()
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at}
+    report = ingest(loop, parse_events(lines(crash, *_storm(25, at, "late"))), batch=10)
+    assert report.batches == 3
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.COMPLETED
+    assert [g.status for g in load_goals(store)] == ["met"]
+    firing = {s for s, _, _ in triples(store, (None, OPS.status, Literal("firing")))}
+    assert not firing
+    assert any("late alert(s) resolved" in e.text for e in loop.events)
+    assert not [e for e in loop.events if e.kind == "escalate"]
+
+
+def test_a_recurrence_nothing_can_fix_pages_the_on_call(store: GraphStore,
+                                                        make_loop: MakeLoop) -> None:
+    """Alerts fire again an hour after the fix while the instance is healthy: no rule
+    proposes anything, so the on-call owner is paged and the goal is failed, not left open."""
+    from engine.planning import load_goals
+
+    estate(store)
+    loop = make_loop(store)
+    at = (START + timedelta(seconds=30)).isoformat()
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at}
+    ingest(loop, parse_events(lines(crash, *_storm(5, at, "first"))))
+    later = (START + timedelta(hours=1)).isoformat()
+    ingest(loop, parse_events(lines(*_storm(5, later, "again"))))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.COMPLETED  # what it did stays on record
+    assert [g.status for g in load_goals(store)] == ["failed"]
+    (page,) = [e for e in loop.events if e.kind == "escalate"]
+    assert "5 alert(s) fired after" in page.text and "no rule proposes anything" in page.text
