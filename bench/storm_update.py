@@ -17,6 +17,7 @@ Reference, same run: ``Reasoner.run`` over the world (full materialization), per
     python bench/storm_update.py --quick           # world 20k, 2,000 alerts, 3 runs
     python bench/storm_update.py --instructions    # plus callgrind counts (world 20k, 5,000 alerts)
     python bench/storm_update.py --fingerprints 10 # duplicates: 10 fingerprints, re-fired in wave 2
+    python bench/storm_update.py --quick --growth 40  # 40 waves of 500 sharing one fingerprint
 """
 
 from __future__ import annotations
@@ -115,6 +116,29 @@ def child(waves: int, n: int, k: int, fps: int) -> None:
     run_waves(r, ws, healthy, waves)
 
 
+def growth(n: int, waves: int, size: int = 500) -> dict[str, float]:
+    """``waves`` updates of ``size`` alerts that share one fingerprint on one instance, none
+    resolved (a storm while its plan awaits approval): seconds of the first and last wave.
+    The rules re-check every firing alert of the fingerprint each wave, so the last costs
+    more; the ratio says how much (docs/loop.md, "Feeding events", Limits)."""
+    world = calm_world(n)
+    inst = tier1_instances(world, 1)[0]
+    r = Reasoner(load_rules([ROOT / "rules" / "ops"]))
+    r.run(world, now=NOW)
+    gc.collect()
+    times = []
+    for w in range(waves):
+        batch = [(s, p, Literal("shared") if p == OPS.fingerprint else o)
+                 for i in range(size) for s, p, o in alert(w * size + i, inst, NOW, "g")]
+        t = time.perf_counter()
+        r.update(batch, [], now=NOW + timedelta(seconds=1))
+        times.append(time.perf_counter() - t)
+    first, last = statistics.median(times[:3]), statistics.median(times[-3:])
+    return {"growth_waves": waves, "growth_wave_alerts": size,
+            "growth_first_s": round(first, 3), "growth_last_s": round(last, 3),
+            "growth_last_to_first": round(last / first, 1)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="world 20k, 2,000 alerts, 3 runs")
@@ -125,6 +149,9 @@ def main() -> None:
                     help="alerts share N fingerprints (a storm of duplicates); default: one each")
     ap.add_argument("--instructions", action="store_true",
                     help="also count instructions with callgrind (world 20k, 5,000 alerts)")
+    ap.add_argument("--growth", type=int, default=0, metavar="WAVES",
+                    help="also WAVES waves of 500 alerts sharing one fingerprint, unresolved: "
+                         "first and last wave's seconds (medians of 3)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
@@ -140,6 +167,10 @@ def main() -> None:
     print(f"update per wave of {k:,} alerts (world {n:,}): first {out['first_s']} s, continued "
           f"{out['continued_s']} s = {out['first_us_per_alert']} / {out['continued_us_per_alert']} "
           f"µs per alert (Reasoner.run: {out['run_us_per_triple']} µs per triple)", flush=True)
+    if args.growth:
+        out |= growth(n, args.growth)
+        print(f"one shared fingerprint, {args.growth} waves of 500: first {out['growth_first_s']} s, "
+              f"last {out['growth_last_s']} s ({out['growth_last_to_first']}x)", flush=True)
     if args.instructions:
         counts = instructions(args.world or 20_000, args.alerts or 5_000, args.fingerprints)
         if counts is not None:
