@@ -109,6 +109,17 @@ def _is_local(local: str) -> bool:
 
 def expand(text: str, prefixes: dict[str, str] | None = None) -> URIRef:
     """Turn ``ops:Service``, ``<iri>`` or a full IRI into a ``URIRef``."""
+    return _expand_known(text) if prefixes is None else _expand_with(text, prefixes)
+
+
+@lru_cache(maxsize=1 << 16)
+def _expand_known(text: str) -> URIRef:
+    """:func:`expand` with the built-in prefixes, memoized: an event stream names the same
+    entities over and over."""
+    return _expand_with(text, PREFIXES)
+
+
+def _expand_with(text: str, table: dict[str, str]) -> URIRef:
     from engine.errors import InputError
 
     t = text.strip()
@@ -116,7 +127,6 @@ def expand(text: str, prefixes: dict[str, str] | None = None) -> URIRef:
         return URIRef(t[1:-1])
     if "://" in t or t.startswith("urn:"):
         return URIRef(t)
-    table = PREFIXES if prefixes is None else prefixes
     pfx, sep, local = t.partition(":")
     if sep and pfx in table:
         return URIRef(table[pfx] + local)

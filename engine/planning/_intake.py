@@ -110,7 +110,7 @@ def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
     observed: set[tuple[str, str]] = set()
     weight = 0
     for ev in events:
-        mine = set(alert_iris(ev.event())) if ev.alert is not None else set()
+        mine = set(alert_iris(ev)) if ev.alert is not None else set()
         says = {(ev.about, p) for p in ev.observe}
         size = max(1, len(mine))
         if chunk and (weight + size > limit or not alerts.isdisjoint(mine)

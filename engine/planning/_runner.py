@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 import rdflib
 from pydantic import BaseModel, ConfigDict
@@ -130,7 +131,17 @@ _REFIRED = (_STATUS, _FIRED, _SEVERITY, _ABOUT, _FINGERPRINT)
 """What an alert's next firing replaces (its label too, when the event gives one)."""
 
 
-def alert_iris(ev: AlertEvent) -> list[URIRef]:
+class Copies(Protocol):
+    """What names an event's alerts: a scenario's event or one ``tier1 ingest`` read."""
+
+    @property
+    def alert(self) -> str | None: ...
+
+    @property
+    def count(self) -> int: ...
+
+
+def alert_iris(ev: Copies) -> list[URIRef]:
     """The alerts of ``ev``: its ``alert``, or ``count`` copies of it (``-1`` … ``-N``)."""
     if ev.alert is None:
         return []
