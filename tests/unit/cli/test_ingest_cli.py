@@ -24,6 +24,13 @@ def _world(tmp_path: Path, runner: CliRunner) -> str:
     return store
 
 
+def _fresh(tmp_path: Path) -> tuple[CliRunner, str, int]:
+    """A runner, a store with the sample estate, and its number of commits."""
+    runner = CliRunner()
+    store = _world(tmp_path, runner)
+    return runner, store, _commits(runner, store)
+
+
 def _commits(runner: CliRunner, store: str) -> int:
     r = runner.invoke(app, ["--store", store, "log", "--format", "json"])
     return len(json.loads(r.output))
@@ -57,9 +64,7 @@ def test_events_come_from_stdin_and_batches_are_bounded(tmp_path: Path) -> None:
 
 
 def test_a_bad_line_names_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
-    runner = CliRunner()
-    store = _world(tmp_path, runner)
-    before = _commits(runner, store)
+    runner, store, before = _fresh(tmp_path)
     bad = tmp_path / "bad.jsonl"
     bad.write_text(STORM + '{"alert": "ex:x", "about": "ex:search-2", "sevrity": "info"}\n')
     r = runner.invoke(app, ["--store", store, "ingest", str(bad)])
@@ -80,9 +85,7 @@ def test_no_events_is_not_an_error_and_keeps_the_report_shape(tmp_path: Path) ->
 
 
 def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:
-    runner = CliRunner()
-    store = _world(tmp_path, runner)
-    before = _commits(runner, store)
+    runner, store, before = _fresh(tmp_path)
     r = runner.invoke(app, ["--store", store, "goal", "add", "ex:check out"])
     assert r.exit_code == 1
     assert "'ex:check out' is not a valid IRI: it holds ' '" in r.output
@@ -90,9 +93,7 @@ def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:
 
 
 def test_an_unknown_entity_is_refused_unless_allowed(tmp_path: Path) -> None:
-    runner = CliRunner()
-    store = _world(tmp_path, runner)
-    before = _commits(runner, store)
+    runner, store, before = _fresh(tmp_path)
     typo = '{"alert": "ex:a-1", "about": "ex:orders-db1"}\n'
     r = runner.invoke(app, ["--store", store, "ingest"], input=typo)
     assert r.exit_code == 1
@@ -106,9 +107,7 @@ def test_an_unknown_entity_is_refused_unless_allowed(tmp_path: Path) -> None:
 
 
 def test_stdin_that_is_not_utf8_is_named_and_writes_nothing(tmp_path: Path) -> None:
-    runner = CliRunner()
-    store = _world(tmp_path, runner)
-    before = _commits(runner, store)
+    runner, store, before = _fresh(tmp_path)
     data = (b'{"alert": "ex:a-1", "about": "ex:search-2"}\n'
             b'{"alert": "ex:a-2", "about": "ex:search-2", "label": "caf\xe9"}\n')
     r = runner.invoke(app, ["--store", store, "ingest"], input=data)

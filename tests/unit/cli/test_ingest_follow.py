@@ -50,13 +50,21 @@ def _calm(tmp_path: Path) -> Path:
     return path
 
 
-def test_batches_are_committed_while_the_pipe_is_open(tmp_path: Path) -> None:
+def _first_batch(tmp_path: Path, lines: bytes) -> tuple[Path, subprocess.Popen[bytes]]:
+    """A follow on the calm estate that has committed its first batch, ``lines``, while its
+    input is still open."""
     path = _calm(tmp_path)
     proc = _start(path)
     assert proc.stdin is not None
-    proc.stdin.write(_line(1) + _line(2))
+    proc.stdin.write(lines)
     proc.stdin.flush()
-    _wait_for(path, 1, proc)  # committed before the input ended
+    _wait_for(path, 1, proc)
+    return path, proc
+
+
+def test_batches_are_committed_while_the_pipe_is_open(tmp_path: Path) -> None:
+    path, proc = _first_batch(tmp_path, _line(1) + _line(2))  # committed before the input ended
+    assert proc.stdin is not None
     proc.stdin.write(_line(3))
     proc.stdin.flush()
     _wait_for(path, 2, proc)
@@ -67,12 +75,8 @@ def test_batches_are_committed_while_the_pipe_is_open(tmp_path: Path) -> None:
 
 
 def test_a_bad_line_stops_it_and_keeps_the_batches_before(tmp_path: Path) -> None:
-    path = _calm(tmp_path)
-    proc = _start(path)
+    path, proc = _first_batch(tmp_path, _line(1))
     assert proc.stdin is not None
-    proc.stdin.write(_line(1))
-    proc.stdin.flush()
-    _wait_for(path, 1, proc)
     proc.stdin.write(_line(2) + _line(3, sevrity="info"))
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
@@ -83,12 +87,7 @@ def test_a_bad_line_stops_it_and_keeps_the_batches_before(tmp_path: Path) -> Non
 
 
 def test_sigterm_stops_between_commits_and_says_what_was_committed(tmp_path: Path) -> None:
-    path = _calm(tmp_path)
-    proc = _start(path)
-    assert proc.stdin is not None
-    proc.stdin.write(_line(1) + _line(2))
-    proc.stdin.flush()
-    _wait_for(path, 1, proc)
+    path, proc = _first_batch(tmp_path, _line(1) + _line(2))
     proc.terminate()
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
