@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import RDF, XSD, Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from engine.planning._drive import pump
 from engine.planning._events import Incoming
 from engine.planning._loop import Loop
 from engine.planning._model import Plan
-from engine.planning._runner import alert_iris, event_change
+from engine.planning._runner import alert_iris, event_change, fired_literal
 from engine.store import GraphStore, triples
+from engine.terms import expand
 from engine.vocab import OPS
 
 __all__ = ["Feeder", "IngestReport", "ingest"]
@@ -61,8 +62,9 @@ Progress = Callable[[int, int], None]
 
 class Feeder:
     """Feeds checked events to ``loop`` in arrival order, in micro-batches of up to ``batch``
-    (default ``LoopConfig.max_batch``) events; after each batch the plans are settled (the
-    allowed ones run on the twin unless ``execute`` is false). Counts what it fed."""
+    (default ``LoopConfig.max_batch``) alerts (see :func:`_chunks`); after each batch the
+    plans are settled (the allowed ones run on the twin unless ``execute`` is false). Counts
+    what it fed."""
 
     def __init__(self, loop: Loop, *, batch: int | None = None, execute: bool = True) -> None:
         self.loop, self.execute = loop, execute
@@ -107,11 +109,11 @@ def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
     it observes is observed again. A later event then wins, each in its own commit."""
     chunk: list[Incoming] = []
     alerts: set[URIRef] = set()
-    observed: set[tuple[str, str]] = set()
+    observed: set[tuple[URIRef, URIRef]] = set()
     weight = 0
     for ev in events:
         mine = set(alert_iris(ev)) if ev.alert is not None else set()
-        says = {(ev.about, p) for p in ev.observe}
+        says = {(expand(ev.about), expand(p)) for p in ev.observe}
         size = max(1, len(mine))
         if chunk and (weight + size > limit or not alerts.isdisjoint(mine)
                       or not observed.isdisjoint(says)):
@@ -135,14 +137,10 @@ def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef]) -> None:
         ev = inc.event()
         fired = fired_at.get(inc.time)
         if fired is None:
-            fired = fired_at[inc.time] = _literal(inc.time or loop.now)
+            fired = fired_at[inc.time] = fired_literal(inc.time or loop.now)
         adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__)
         loop.offer(adds, removes, text)
         known.update(s for s, p, _ in adds if p == RDF.type and isinstance(s, URIRef))
-
-
-def _literal(when: datetime) -> Literal:
-    return Literal(when.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
 
 
 def _changed(plans: Iterable[Plan], before: dict[URIRef, str]) -> tuple[dict[str, str], ...]:

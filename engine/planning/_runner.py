@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
@@ -30,7 +30,8 @@ from engine.terms import Triple, curie, expand
 from engine.vocab import OPS, PREFIXES, GraphName
 
 __all__ = [
-    "PortsFactory", "ScenarioResult", "alert_triples", "build_world", "event_change", "run_scenario",
+    "Copies", "PortsFactory", "ScenarioResult", "alert_iris", "alert_triples", "build_world",
+    "event_change", "fired_literal", "run_scenario",
 ]
 
 PortsFactory = Callable[[GraphStore, Scenario], Ports]
@@ -231,9 +232,13 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
     return alerts + adds, removes, what
 
 
+def fired_literal(when: datetime) -> Literal:
+    """``when`` as an alert's ``ops:firedAt`` value."""
+    return Literal(when.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+
+
 def _arrive(loop: Loop, ev: AlertEvent) -> None:
-    fired = Literal(loop.now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
-    loop.ingest(*event_change(loop.store, ev, fired))
+    loop.ingest(*event_change(loop.store, ev, fired_literal(loop.now)))
 
 
 def _answer(loop: Loop, ans: Answer) -> None:
