@@ -6,6 +6,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -93,7 +94,7 @@ def _read(name: str) -> tuple[str, str]:
 
 def _feeder(ctx: Ctx, batch: int | None, plan_only: bool) -> Feeder:
     return Feeder(make_loop(ctx.store(), ctx.author, printer(ctx)), batch=batch,
-                  execute=not plan_only)
+                  execute=not plan_only, clock=lambda: datetime.now(UTC))
 
 
 def _feed(ctx: Ctx, events: list[Incoming], batch: int | None, plan_only: bool) -> IngestReport:

@@ -49,17 +49,27 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
 
 
 def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
-    """A goal reopened by alerts that fired after its plan completed, with nothing proposed
-    now (the instance is healthy again, say, while the alerts go on): page the on-call owner
-    rather than leave the goal open with nobody told. Returns whether it paged."""
+    """A goal reopened by alerts that fired after its plan's fix (and its grace), with
+    nothing proposed now (the instance is healthy again, say, while alerts go on): page the
+    on-call owner and hand them those alerts, rather than leave the goal open with nobody
+    told. The goal stays met, not failed: a later crash is still planned for, and alerts
+    after this page are a recurrence again. Returns whether it paged."""
     latest = loop.latest_plan(goal.iri)
     if latest is None or latest.state is not PlanState.COMPLETED:
         return False
     fresh = loop.fresh_triggers(goal, latest)
     if not fresh:
         return False
-    escalate(loop, goal, latest, f"{len(fresh)} alert(s) fired after {shorten(latest.iri)} "
-             f"completed and no rule proposes anything now: look at {goal.entity}")
+    reason = (f"{len(fresh)} alert(s) fired more than {loop.config.recurrence_grace_s:g}s after "
+              f"{shorten(latest.iri)} fixed {goal.entity}, and no rule proposes anything now")
+    person = on_call_owner(loop.store, latest.entity, loop.now)
+    stamp = loop.now.strftime("%Y%m%dT%H%M%SZ")  # one page per recurrence, not one per plan
+    result = loop.ports.actuator.page(latest, person, reason, loop.now, key=f"recurrence-{stamp}")
+    who = str(person) if person is not None else "nobody on call (no shift covers now)"
+    ev = loop.emit("escalate", f"paged {who} about {goal.entity}: {reason}", latest,
+                   paged=str(person or ""), status=result.status)
+    loop.commit(loop.set_goal_status(goal, "met") | result.effects, "recurrence paged",
+                event=ev, extra=result.provenance)
     return True
 
 
@@ -239,8 +249,7 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     ev = loop.emit("escalate", f"escalated {plan.iri}: paged {who}: {reason}", plan,
                    paged=str(person or ""), status=result.status)
     loop.locks.release(plan.iri)
-    kept = plan.state in (PlanState.BLOCKED, PlanState.COMPLETED)  # what it did stays on record
-    new = plan if kept else plan.with_state(PlanState.ESCALATED, reason)
+    new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
     loop.plans[new.iri] = new
     loop.commit(d, f"escalate: {shorten(plan.iri)}", event=ev, extra=result.provenance)

@@ -8,13 +8,15 @@ already succeeded, and whether the plan acted at all.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rdflib import Literal, URIRef
 
 from engine.planning._model import Plan
 from engine.store import GraphStore, triples
-from engine.vocab import OPS, GraphName
+from engine.vocab import OPS, PROV, GraphName
 
-__all__ = ["acted", "attempts"]
+__all__ = ["acted", "attempts", "handled"]
 
 _PROV = GraphName.PROVENANCE
 _SUCCEEDED = Literal("succeeded")
@@ -36,3 +38,26 @@ def attempts(store: GraphStore, step: URIRef) -> tuple[int, bool]:
 def acted(store: GraphStore, plan: Plan) -> bool:
     """Whether any step of ``plan`` has a succeeded execution on record."""
     return any(attempts(store, s.iri)[1] for s in plan.steps)
+
+
+def handled(store: GraphStore, plan: Plan) -> tuple[datetime | None, datetime | None]:
+    """When ``plan``'s last action ended (the fix took effect; pages left out), and when
+    anything done under it last ended (a page included), from the provenance records
+    associated with it. ``None`` where there is none."""
+    fixed: datetime | None = None
+    last: datetime | None = None
+    for assoc, _, _ in triples(store, (None, PROV.hadPlan, plan.iri), graph=_PROV):
+        for r, _, _ in triples(store, (None, PROV.qualifiedAssociation, assoc), graph=_PROV):
+            ended = _ended(store, r) if isinstance(r, URIRef) else None
+            if ended is None:
+                continue
+            last = max(last or ended, ended)
+            if not any(True for _ in triples(store, (r, OPS.executedAction, OPS.Page), graph=_PROV)):
+                fixed = max(fixed or ended, ended)
+    return fixed, last
+
+
+def _ended(store: GraphStore, record: URIRef) -> datetime | None:
+    times = [v for _, _, t in triples(store, (record, PROV.endedAtTime, None), graph=_PROV)
+             if isinstance(t, Literal) and isinstance(v := t.toPython(), datetime)]
+    return max(times, default=None)

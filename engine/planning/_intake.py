@@ -64,10 +64,13 @@ class Feeder:
     """Feeds checked events to ``loop`` in arrival order, in micro-batches of up to ``batch``
     (default ``LoopConfig.max_batch``) alerts (see :func:`_chunks`); after each batch the
     plans are settled (the allowed ones run on the twin unless ``execute`` is false). Counts
-    what it fed."""
+    what it fed. With ``clock`` (the wall clock, for a live feed), the loop's clock moves to
+    it before each batch, so an event without a time fires when it was read, however long
+    the feed has run."""
 
-    def __init__(self, loop: Loop, *, batch: int | None = None, execute: bool = True) -> None:
-        self.loop, self.execute = loop, execute
+    def __init__(self, loop: Loop, *, batch: int | None = None, execute: bool = True,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.loop, self.execute, self.clock = loop, execute, clock
         self.limit = batch or loop.config.max_batch
         self.events = self.alerts = self.batches = 0
         self._before = {p.iri: p.state.value for p in loop.plans.values()}
@@ -76,6 +79,8 @@ class Feeder:
 
     def feed(self, events: Sequence[Incoming], progress: Progress | None = None) -> None:
         for chunk in _chunks(events, self.limit):
+            if self.clock is not None:  # a live feed: the loop's clock follows the wall's
+                self.loop.advance_to(self.clock())
             _offer(self.loop, chunk, self._known)
             self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
             self.events += len(chunk)

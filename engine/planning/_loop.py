@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope, relevant
 from engine.planning._goals import discover_goals, open_incidents
+from engine.planning._history import handled
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observation, Recorder
@@ -44,6 +45,7 @@ class LoopConfig(BaseModel):
     max_batch: int = 10_000  # queued events folded into one commit and one inference update
     overlap_min: int = 5_000  # from this many asserted changes, infer while the store writes
     take_over: bool = False  # carry on running plans whose runner may still live (a person's call)
+    recurrence_grace_s: float = 300.0  # alerts this soon after a fix are still its problem's
     author: str = "tier1-loop"
 
 
@@ -235,10 +237,10 @@ class Loop:
         return [g for g in self.goal_book.values() if g.status == "open"]
 
     def _reopen(self) -> None:
-        """A met incident goal whose incident is open again. Alerts that fired after its last
-        plan was made are a recurrence: reopen the goal. Alerts that fired before and arrived
-        late belong to the problem that plan dealt with: resolve them. (A failed goal stays
-        with the human paged.)"""
+        """A met incident goal whose incident is open again (see :meth:`since_plan`). Fresh
+        alerts are a recurrence: reopen the goal. Late ones belong to the problem its plan
+        fixed: resolve them. Alerts a page already handed to a person stay as they are.
+        (A failed goal stays with the human paged.)"""
         for inc in open_incidents(self.store):
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
             last = self.latest_plan(goal.iri) if goal is not None else None
@@ -254,8 +256,8 @@ class Loop:
 
     def _resolve_late(self, goal: Goal, last: Plan, late: list[URIRef]) -> None:
         ev = self.emit("goal", f"goal for {goal.entity}: {len(late)} late alert(s) resolved: "
-                       f"they fired before {shorten(last.iri)}, which dealt with their "
-                       "problem, was made", goal=str(goal.iri))
+                       f"they fired before {shorten(last.iri)} fixed their problem (or within "
+                       f"{self.config.recurrence_grace_s:g}s after)", goal=str(goal.iri))
         firing, resolved = Literal("firing"), Literal("resolved")
         self.commit(Delta.of(adds=[(a, OPS.status, resolved) for a in late],
                              removes=[(a, OPS.status, firing) for a in late]),
@@ -267,19 +269,31 @@ class Loop:
         return self.since_plan(goal, last)[0]
 
     def since_plan(self, goal: Goal, last: Plan) -> tuple[list[URIRef], list[URIRef]]:
-        """``goal``'s firing alerts as (fresh, late) against its plan ``last``. Fresh: fired
-        after ``last`` was made, or never answered by it with no firing time to tell by: a
-        recurrence. Late: fired before ``last`` was made, so part of the problem it dealt
-        with, though reported (or still firing) after."""
+        """``goal``'s firing alerts as (fresh, late) against its plan ``last``.
+
+        - Late: fired before ``last``'s fix took effect (its last action ended), or within
+          ``config.recurrence_grace_s`` after (monitoring lags: Alertmanager's resolve
+          timeout is 5 minutes): part of the problem it fixed, reported after.
+        - Fresh: fired after that, and after anything done under ``last`` since (a page
+          about a recurrence hands the alerts it names to a person), or never answered by
+          ``last`` with no time to tell by: a recurrence.
+        """
         answered = {o for _, _, o in triples(self.store, (last.iri, PROV.wasDerivedFrom, None))}
+        fixed, handled_at = handled(self.store, last)
+        grace = timedelta(seconds=self.config.recurrence_grace_s)
+        start = fixed or last.created
+        late_until = start + grace if start is not None else None
+        fresh_after = max(late_until, handled_at) if late_until and handled_at else late_until
         fresh: list[URIRef] = []
         late: list[URIRef] = []
         for a in self.triggers(goal):
             at = self._fired_at(a)
-            if at is None or last.created is None:
+            if at is None or late_until is None or fresh_after is None:  # nothing to tell by
                 (late if a in answered else fresh).append(a)
-            else:
-                (fresh if at > last.created else late).append(a)
+            elif at > fresh_after:
+                fresh.append(a)
+            elif at <= late_until:
+                late.append(a)
         return fresh, late
 
     def _fired_at(self, alert: URIRef) -> datetime | None:

@@ -129,8 +129,10 @@ class Actuator(Protocol):
         """Effects that have matured by ``now`` (a restart heals after a delay)."""
         ...
 
-    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime) -> StepResult:
-        """Escalate to a human: page ``person`` (the on-call owner)."""
+    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime,
+             key: str = "page") -> StepResult:
+        """Escalate to a human: page ``person`` (the on-call owner). ``key`` tells pages under
+        one plan apart (each key pages once, however often it is asked)."""
         ...
 
     def compensate(self, plan: Plan, failed: PlanStep, now: datetime) -> tuple[StepResult, ...]:

@@ -221,11 +221,12 @@ class TwinActuator:
         self._clock.set(now)  # type: ignore[attr-defined]
         return self._twin.advance(now)  # type: ignore[attr-defined,no-any-return]
 
-    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime) -> StepResult:
+    def page(self, plan: Plan, person: URIRef | None, reason: str, now: datetime,
+             key: str = "page") -> StepResult:
         params = (("message", reason),) + ((("person", str(person)),) if person else ())
-        req = ActionRequest(step=URIRef(f"{plan.iri}#page"), plan=plan.iri, action=OPS.Page,
+        req = ActionRequest(step=URIRef(f"{plan.iri}#{key}"), plan=plan.iri, action=OPS.Page,
                             target=person or plan.entity, params=params,
-                            idempotency_key=f"{plan.iri}#page")
+                            idempotency_key=f"{plan.iri}#{key}")
         return self._run(req, self._why(plan), now)
 
 
