@@ -136,7 +136,7 @@ def _expand_with(text: str, table: dict[str, str]) -> URIRef:
     )
 
 
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_NOT_IN_IRI = re.compile('[\x00-\x20<>"{}|\\\\^`\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]')
 """Characters RFC 3987 leaves out of an IRI: a store holding one cannot export it."""
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -33,6 +34,7 @@ from engine.errors import InputError, ParseError
 from engine.planning._scenario import PROPERTIES, AlertEvent, Severity
 from engine.store import GraphStore, triples
 from engine.terms import curie, expand, expand_valid
+from engine.vocab import OPS
 
 __all__ = ["MAX_AHEAD", "MAX_LINE", "Entities", "Incoming", "parse_events", "parse_lines"]
 
@@ -53,13 +55,21 @@ class Incoming(BaseModel):
     fingerprint: str = ""
     label: str = ""
     observe: dict[str, str | int | float] = Field(default_factory=dict)
-    count: int = Field(default=1, ge=1, le=100_000)
+    count: int = Field(default=1, ge=1, le=10_000)  # more copies: more lines
 
     @field_validator("time", mode="before")
     @classmethod
     def _iso_text(cls, value: object) -> object:
         if value is not None and not isinstance(value, str):
             raise ValueError("give an ISO 8601 string with a zone, not a number")
+        return value
+
+    @field_validator("observe")
+    @classmethod
+    def _finite(cls, value: dict[str, str | int | float]) -> dict[str, str | int | float]:
+        for prop, v in value.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ValueError(f"{prop}: {v} is not a finite number")
         return value
 
     @model_validator(mode="after")
@@ -100,6 +110,10 @@ class Entities:
             self._seen[iri] = next(iter(self.store.quads((iri, None, None))), None) is not None
         return self._seen[iri]
 
+    def may_be_alert(self, iri: URIRef) -> bool:
+        """Whether ``iri`` is new to the world or an alert in it (not an instance, say)."""
+        return iri not in self or any(True for _ in self.store.quads((iri, RDF.type, OPS.Alert)))
+
     def near(self, text: str) -> str | None:
         """The typed entity whose CURIE is closest to ``text``, if one is close."""
         names = {curie(s) for s, _, _ in triples(self.store, (None, RDF.type, None))
@@ -137,6 +151,9 @@ def parse_lines(lines: Iterable[tuple[int, str]], source: str = "<stdin>",
 
 
 def _in_world(ev: Incoming, entities: Entities, source: str, n: int) -> None:
+    if ev.alert is not None and not entities.may_be_alert(expand(ev.alert)):
+        raise ParseError(f"field 'alert': {ev.alert} is an entity of the world, not an alert; "
+                         "give the alert an IRI of its own", source=source, line=n)
     if expand(ev.about) in entities:
         return
     near = entities.near(ev.about)
@@ -149,12 +166,36 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number; give a finite number")
 
 
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"field {key!r} is given twice; give it once")
+        seen[key] = value
+    return seen
+
+
+def _text_only(value: object) -> None:
+    """Refuse a lone surrogate (``"\\ud800"``): valid JSON, but no UTF-8 store can hold it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{value!r} holds a lone surrogate escape, which is not text; "
+                             "send the character itself, in UTF-8") from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _text_only(k)
+            _text_only(v)
+
+
 def _parse_line(line: str, source: str, n: int, latest: datetime) -> Incoming:
     if len(line) > MAX_LINE:
         raise ParseError(f"line of {len(line):,} characters (at most {MAX_LINE:,}): an event "
                          "is one short JSON object; shorten its label", source=source, line=n)
     try:
-        raw = json.loads(line, parse_constant=_no_constant)
+        raw = json.loads(line, parse_constant=_no_constant, object_pairs_hook=_no_repeats)
+        _text_only(raw)
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise ParseError(str(exc), source=source, line=n) from None
@@ -177,6 +218,7 @@ def _parse_line(line: str, source: str, n: int, latest: datetime) -> Incoming:
 
 
 _PROPERTY_NAMES = sorted(curie(p) for p in PROPERTIES)
+_UNION_TAGS = frozenset({"str", "int", "float"})  # pydantic names the union member it tried
 _FIELDS = sorted(Incoming.model_fields)
 
 
@@ -186,7 +228,7 @@ def _why(exc: ValidationError) -> str:
     first = errors[0]
     if not first["loc"]:  # a check of the whole event
         return str(first["msg"]).removeprefix("Value error, ")
-    field = ".".join(str(p) for p in first["loc"])
+    field = ".".join(str(p) for p in first["loc"] if p not in _UNION_TAGS)
     if first["type"] == "extra_forbidden":
         near = difflib.get_close_matches(field, _FIELDS, n=1)
         fix = f"did you mean {near[0]!r}?" if near else f"the fields are {', '.join(_FIELDS)}"

@@ -228,7 +228,8 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
                     if t not in new]
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
-    what = "; ".join(parts) + (f": {ev.label}" if ev.label else "")
+    label = ev.label if len(ev.label) <= 200 else ev.label[:199] + "…"  # it goes in the log
+    what = "; ".join(parts) + (f": {label}" if label else "")
     return alerts + adds, removes, what
 
 

@@ -120,3 +120,12 @@ def test_linger_without_follow_is_a_usage_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--store", str(tmp_path / "w.db"), "ingest", "--linger", "1"])
     assert r.exit_code == 2
     assert "--linger applies only with --follow" in r.output
+
+
+def test_an_alert_may_not_be_an_entity_of_the_world(tmp_path: Path) -> None:
+    runner, store, before = _fresh(tmp_path)
+    r = runner.invoke(app, ["--store", store, "ingest"],
+                      input='{"alert": "ex:orders-db-1", "about": "ex:orders-db-1"}\n')
+    assert r.exit_code == 1
+    assert "<stdin>:1: field 'alert': ex:orders-db-1 is an entity of the world, not an alert" in r.output
+    assert _commits(runner, store) == before
