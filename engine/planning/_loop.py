@@ -233,25 +233,44 @@ class Loop:
                           goal=str(g.iri))
             self.commit(Delta.of(adds), f"goals: {len(new)} new")
             self.goal_book.update((g.iri, g) for g in new)
-        self._reopen()
+        incidents = open_incidents(self.store)
+        self._reopen(incidents)
+        self._close_gone(set(incidents))
         return [g for g in self.goal_book.values() if g.status == "open"]
 
-    def _reopen(self) -> None:
+    def _close_gone(self, incidents: set[URIRef]) -> None:
+        """An open incident goal whose incident is gone (no alert about it fires any more: a
+        person resolved them, or they fired again about another service) and with no plan at
+        work: close it, or it would stay open for good with nothing to answer."""
+        for goal in list(self.goal_book.values()):
+            if (goal.status != "open" or goal.kind is not GoalKind.INCIDENT_RESOLVED
+                    or goal.target in incidents or self.triggers(goal)):
+                continue
+            latest = self.latest_plan(goal.iri)
+            if latest is not None and latest.active:
+                continue
+            ev = self.emit("goal", f"goal for {goal.entity} closed: its incident "
+                           f"{shorten(goal.target)} is gone (no alert about it fires)",
+                           goal=str(goal.iri))
+            self.commit(self.set_goal_status(goal, "met"), "goal closed: incident gone", event=ev)
+
+    def _reopen(self, incidents: list[URIRef]) -> None:
         """A met incident goal whose incident is open again (see :meth:`since_plan`). Fresh
         alerts are a recurrence: reopen the goal. Late ones belong to the problem its plan
         fixed: resolve them. Alerts a page already handed to a person stay as they are.
+        A goal closed because its incident was gone, with no plan, reopens on any alert.
         (A failed goal stays with the human paged.)"""
-        for inc in open_incidents(self.store):
+        for inc in incidents:
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
-            last = self.latest_plan(goal.iri) if goal is not None else None
-            if goal is None or goal.status != "met" or last is None:
+            if goal is None or goal.status != "met":
                 continue
-            fresh, late = self.since_plan(goal, last)
+            last = self.latest_plan(goal.iri)
+            fresh, late = self.since_plan(goal, last) if last else (self.triggers(goal), [])
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
                                "alert(s) after it was met", goal=str(goal.iri))
                 self.commit(self.set_goal_status(goal, "open"), "goal reopened", event=ev)
-            elif late:
+            elif late and last is not None:
                 self._resolve_late(goal, last, late)
 
     def _resolve_late(self, goal: Goal, last: Plan, late: list[URIRef]) -> None:

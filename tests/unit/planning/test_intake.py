@@ -236,3 +236,25 @@ def test_a_recurrence_nothing_can_fix_pages_the_on_call(store: GraphStore,
     plans = sorted(load_plans(store), key=lambda p: p.attempt)
     assert [(p.attempt, p.state) for p in plans] == [(0, PlanState.COMPLETED),
                                                       (1, PlanState.COMPLETED)]
+
+
+def test_a_goal_whose_incident_is_gone_is_closed(store: GraphStore, make_loop: MakeLoop) -> None:
+    """The only alert of an incident fires again about another service: the first incident
+    is gone, and its goal is closed instead of staying open with nothing to answer."""
+    from engine.planning import load_goals
+
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines({"alert": "ex:moving", "about": "ex:search-2"})),
+           execute=False)
+    (first,) = load_goals(store)
+    assert first.status == "open"
+    ingest(loop, parse_events(lines({"alert": "ex:moving", "about": "ex:orders-db-1"})),
+           execute=False)
+    goals = {g.iri: g.status for g in load_goals(store)}
+    assert goals.pop(first.iri) == "met"
+    assert list(goals.values()) == ["open"]
+    assert any("is gone" in e.text for e in loop.events)
+    ingest(loop, parse_events(lines({"alert": "ex:back", "about": "ex:search-2"})),
+           execute=False)  # an alert about it again: the same incident, its goal reopened
+    assert {g.iri: g.status for g in load_goals(store)}[first.iri] == "open"
