@@ -48,7 +48,7 @@ def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>", *,
             n += 1
             raw, part, held = b"".join(part), [], 0
             if raw.strip():
-                batch.append((n, _text(raw, n, source)))
+                batch.append((n, decode_lines(raw, source, first=n).removesuffix("\r")))
             if len(batch) >= limit:
                 yield batch
                 batch = []
@@ -58,19 +58,12 @@ def line_batches(fd: int, limit: int, linger: float, source: str = "<stdin>", *,
             return
 
 
-def decode_lines(data: bytes, source: str) -> str:
-    """``data`` as UTF-8 text, or a ParseError naming the line of the first bad byte."""
+def decode_lines(data: bytes, source: str, first: int = 1) -> str:
+    """``data`` (lines numbered from ``first``) as UTF-8 text, or a ParseError naming the
+    line of the first bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = first + data.count(b"\n", 0, exc.start)
         raise ParseError(f"not UTF-8 ({exc.reason}); give JSON lines in UTF-8", source=source,
                          line=line) from None
-
-
-def _text(raw: bytes, n: int, source: str) -> str:
-    try:
-        return raw.decode("utf-8").removesuffix("\r")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 ({exc.reason} at byte {exc.start}); give JSON lines in "
-                         "UTF-8", source=source, line=n) from None
