@@ -7,6 +7,8 @@ plan can move, with a hard bound on rounds so the loop never spins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import Literal
 
 from engine._gc import paused_gc
@@ -17,12 +19,12 @@ from engine.planning._history import acted
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
-from engine.planning._ports import Decision
+from engine.planning._ports import Decision, LoopEvent, StepResult
 from engine.planning._process import alive_elsewhere
-from engine.planning._rdf import plan_delta, plan_triples
+from engine.planning._rdf import alerts_resolved, plan_delta, plan_triples
 from engine.store import Delta
 from engine.terms import shorten
-from engine.vocab import OPS, PROV
+from engine.vocab import PROV
 
 __all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle"]
 
@@ -62,15 +64,23 @@ def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
         return False
     reason = (f"{len(fresh)} alert(s) fired more than {loop.config.recurrence_grace_s:g}s after "
               f"{shorten(latest.iri)} fixed {goal.entity}, and no rule proposes anything now")
-    person = on_call_owner(loop.store, latest.entity, loop.now)
     stamp = loop.now.strftime("%Y%m%dT%H%M%SZ")  # one page per recurrence, not one per plan
-    result = loop.ports.actuator.page(latest, person, reason, loop.now, key=f"recurrence-{stamp}")
-    who = str(person) if person is not None else "nobody on call (no shift covers now)"
-    ev = loop.emit("escalate", f"paged {who} about {goal.entity}: {reason}", latest,
-                   paged=str(person or ""), status=result.status)
+    result, ev = _page(loop, latest, reason, lambda who: f"paged {who} about {goal.entity}: "
+                       f"{reason}", key=f"recurrence-{stamp}")
     loop.commit(loop.set_goal_status(goal, "met") | result.effects, "recurrence paged",
                 event=ev, extra=result.provenance)
     return True
+
+
+def _page(loop: Loop, plan: Plan, reason: str, text: Callable[[str], str], key: str = "page"
+          ) -> tuple[StepResult, LoopEvent]:
+    """Page the on-call owner of ``plan``'s entity (page ``key`` of the plan) and emit the
+    ``escalate`` event, ``text`` saying who was paged; the caller commits the result."""
+    person = on_call_owner(loop.store, plan.entity, loop.now)
+    result = loop.ports.actuator.page(plan, person, reason, loop.now, key=key)
+    who = str(person) if person is not None else "nobody on call (no shift covers now)"
+    ev = loop.emit("escalate", text(who), plan, paged=str(person or ""), status=result.status)
+    return result, ev
 
 
 def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
@@ -243,11 +253,7 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 
 def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     """Page the on-call owner of the plan's entity; the plan and goal stop here."""
-    person = on_call_owner(loop.store, plan.entity, loop.now)
-    result = loop.ports.actuator.page(plan, person, reason, loop.now)
-    who = str(person) if person is not None else "nobody on call (no shift covers now)"
-    ev = loop.emit("escalate", f"escalated {plan.iri}: paged {who}: {reason}", plan,
-                   paged=str(person or ""), status=result.status)
+    result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}")
     loop.locks.release(plan.iri)
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
@@ -258,11 +264,8 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
 
 def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
     """The goal is met: mark it, and resolve the firing alerts about its scope."""
-    firing, resolved = Literal("firing"), Literal("resolved")
     alerts = loop.triggers(goal)
-    d = loop.set_goal_status(goal, "met") | Delta.of(
-        adds=[(a, OPS.status, resolved) for a in alerts],
-        removes=[(a, OPS.status, firing) for a in alerts])
+    d = loop.set_goal_status(goal, "met") | alerts_resolved(alerts)
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {shorten(goal.iri)}", event=ev)

@@ -16,7 +16,7 @@ from engine.planning._model import Plan
 from engine.store import GraphStore, triples
 from engine.vocab import OPS, PROV, GraphName
 
-__all__ = ["acted", "attempts", "handled"]
+__all__ = ["acted", "attempts", "handled", "latest_time"]
 
 _PROV = GraphName.PROVENANCE
 _SUCCEEDED = Literal("succeeded")
@@ -48,7 +48,7 @@ def handled(store: GraphStore, plan: Plan) -> tuple[datetime | None, datetime | 
     last: datetime | None = None
     for assoc, _, _ in triples(store, (None, PROV.hadPlan, plan.iri), graph=_PROV):
         for r, _, _ in triples(store, (None, PROV.qualifiedAssociation, assoc), graph=_PROV):
-            ended = _ended(store, r) if isinstance(r, URIRef) else None
+            ended = latest_time(store, r, PROV.endedAtTime) if isinstance(r, URIRef) else None
             if ended is None:
                 continue
             last = max(last or ended, ended)
@@ -57,7 +57,9 @@ def handled(store: GraphStore, plan: Plan) -> tuple[datetime | None, datetime | 
     return fixed, last
 
 
-def _ended(store: GraphStore, record: URIRef) -> datetime | None:
-    times = [v for _, _, t in triples(store, (record, PROV.endedAtTime, None), graph=_PROV)
+def latest_time(store: GraphStore, node: URIRef, prop: URIRef, graph: GraphName = _PROV
+                ) -> datetime | None:
+    """The latest ``xsd:dateTime`` value of ``node``'s ``prop`` in ``graph``, if any."""
+    times = [v for _, _, t in triples(store, (node, prop, None), graph=graph)
              if isinstance(t, Literal) and isinstance(v := t.toPython(), datetime)]
     return max(times, default=None)

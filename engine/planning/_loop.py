@@ -18,11 +18,11 @@ from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope, relevant
 from engine.planning._goals import discover_goals, open_incidents
-from engine.planning._history import handled
+from engine.planning._history import handled, latest_time
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
 from engine.planning._ports import Actuator, Gate, Inference, LoopEvent, Observation, Recorder
-from engine.planning._rdf import goal_triples, load_goals, load_plans, plan_delta
+from engine.planning._rdf import alerts_resolved, goal_triples, load_goals, load_plans, plan_delta
 from engine.planning._triggers import TriggerIndex
 from engine.provenance import claims
 from engine.store import Commit, CommitMeta, Delta, GraphStore, OverlappedCommit, triples
@@ -277,10 +277,7 @@ class Loop:
         ev = self.emit("goal", f"goal for {goal.entity}: {len(late)} late alert(s) resolved: "
                        f"they fired before {shorten(last.iri)} fixed their problem (or within "
                        f"{self.config.recurrence_grace_s:g}s after)", goal=str(goal.iri))
-        firing, resolved = Literal("firing"), Literal("resolved")
-        self.commit(Delta.of(adds=[(a, OPS.status, resolved) for a in late],
-                             removes=[(a, OPS.status, firing) for a in late]),
-                    "late alerts resolved", event=ev)
+        self.commit(alerts_resolved(late), "late alerts resolved", event=ev)
 
     def fresh_triggers(self, goal: Goal, last: Plan) -> list[URIRef]:
         """Firing alerts of ``goal`` that are a recurrence after its plan ``last`` (see
@@ -317,9 +314,7 @@ class Loop:
 
     def _fired_at(self, alert: URIRef) -> datetime | None:
         """When ``alert`` last fired, if it says."""
-        times = [v for _, _, t in triples(self.store, (alert, OPS.firedAt, None))
-                 if isinstance(t, Literal) and isinstance(v := t.toPython(), datetime)]
-        return max(times, default=None)
+        return latest_time(self.store, alert, OPS.firedAt, GraphName.ASSERTED)
 
     def set_goal_status(self, goal: Goal, status: str) -> Delta:
         """Record ``goal``'s new status in the book; the returned delta persists it."""

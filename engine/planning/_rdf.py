@@ -24,6 +24,7 @@ from engine.terms import Node, Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
 __all__ = [
+    "alerts_resolved",
     "approval_iri",
     "goal_triples",
     "load_goals",
@@ -210,3 +211,10 @@ def _load_step(store: GraphStore, iri: URIRef) -> PlanStep:
         rule_id=str(props.get(OPS.ruleId, [""])[0]),
         rule_version=str(props.get(OPS.ruleVersion, [""])[0]),
     )
+
+
+def alerts_resolved(alerts: Iterable[URIRef]) -> Delta:
+    """``alerts`` no longer firing: resolved."""
+    alerts = list(alerts)
+    return Delta.of(adds=[(a, OPS.status, Literal("resolved")) for a in alerts],
+                    removes=[(a, OPS.status, Literal("firing")) for a in alerts])
