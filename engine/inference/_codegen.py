@@ -19,17 +19,27 @@ from engine.inference._model import Atom, Var
 from engine.inference._patterns import Writer, atom_vars, bind_delta, bind_index, exclude, score, v
 from engine.terms import Node
 
-__all__ = ["BlockSpec", "JoinSpec", "compile_source", "generate", "generate_block",
+__all__ = ["BlockSpec", "JoinSpec", "Settled", "compile_source", "generate", "generate_block",
            "generate_keyed", "v"]
+
+
+class Settled(Exception):
+    """Raised by a generated over-deletion rerun to leave a key whose block keeps its effect."""
 
 
 class BlockSpec:
     """A ``not``/``count`` block compiled to ``X<k>(outer...)``."""
 
     def __init__(self, key: str, kind: str, atoms: list[Atom], filters: list[tuple[str, list[str]]],
-                 outer: list[str], counted: list[str], result: str | None) -> None:
+                 outer: list[str], counted: list[str], result: str | None,
+                 cap: int | None = None, settles: bool = False) -> None:
         self.key, self.kind, self.atoms, self.filters = key, kind, atoms, filters
         self.outer, self.counted, self.result = outer, counted, result
+        self.cap = cap
+        """A ``count`` may stop at this many (``_countcap.py``)."""
+        self.settles = settles
+        """A capped ``count`` whose outer variables are its key (and the clock): its effect
+        is the same for every rule instance at a key (see :func:`generate_keyed`)."""
 
 
 class JoinSpec:
@@ -85,6 +95,8 @@ def _flush(w: Writer, spec: JoinSpec, bound: set[str], done: set[str], todo: lis
         for b in spec.blocks:
             if b.key not in done and set(b.outer) <= bound and not probes:
                 _memo_call(w, b.key, b.outer)
+                if b is w.settle:
+                    _settle_lines(w, b, spec)
                 if b.kind == "not":
                     w.open("if not _r:")
                 else:
@@ -219,6 +231,8 @@ def generate_block(b: BlockSpec, intern: Callable[[Node], int],
     if b.kind == "count":
         w.line("_seen = set()")
         emit = [f"_seen.add(({''.join(v(n) + ', ' for n in b.counted)}))"]
+        if b.cap is not None:
+            emit.append(f"if len(_seen) >= {b.cap}: return {b.cap}")
     else:
         emit = ["return True"]
     spec = JoinSpec(b.atoms, b.filters, [], emit)
@@ -242,7 +256,8 @@ def generate(name: str, spec: JoinSpec, intern: Callable[[Node], int],
 
 
 def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
-                   names: list[str], old: Collection[int] = (), changed_only: bool = False) -> str:
+                   names: list[str], old: Collection[int] = (), changed_only: bool = False,
+                   block: BlockSpec | None = None) -> str:
     """Source of ``def name(K, out, X)``: the join of ``spec`` once per key tuple in ``K``, with
     ``names`` bound to the tuple (DRed re-evaluates a rule for the outer keys of a ``not`` or
     ``count`` block whose truth may have changed); atoms at positions ``old`` skip facts in
@@ -250,17 +265,60 @@ def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
 
     With ``changed_only`` (DRed's over-deletion, in the old state) an instance is emitted only
     if one of its blocks has another value in the new state (``<key>n``, which skips the
-    removed facts and reads the new clock): the others keep their derivation."""
+    removed facts and reads the new clock): the others keep their derivation.
+
+    ``block`` is the block whose keys ``K`` are. If it ``settles``, the over-deletion rerun
+    leaves a key as soon as it finds the block's effect unchanged there, and records the key
+    in ``S<k>``, which the other rerun skips."""
     w = Writer(intern)
     w.prefix = name
     w.old = set(old)
     if changed_only:
         spec = JoinSpec(spec.atoms, spec.filters, spec.blocks, _changed_guard(w, spec))
-    w.open("for _k in K:")
+    settle = block is not None and block.settles
+    w.open("for _kk in K:")
+    if settle and not changed_only:
+        w.line(f"if _kk in S{block.key}: continue")  # type: ignore[union-attr]
     for i, n in enumerate(names):
-        w.line(f"{v(n)} = _k[{i}]")
+        w.line(f"{v(n)} = _kk[{i}]")
+    if settle and changed_only:
+        w.open("try:")
+        w.settle = block
     _join(w, spec, set(names), None)
+    if settle and changed_only:
+        w.depth = 2
+        w.open("except SETTLED:")
+        w.line("pass")
     return _function(name, "K, out, X", w)
+
+
+def _memo_value(w: Writer, var: str, memo: str, fn: str, outer: list[str], now: str) -> None:
+    """``var = fn(outer...)`` with the clock ``now``, memoized per call in ``_m<memo>``."""
+    args = ", ".join(now if n == "__now" else v(n) for n in outer)
+    w.memos.add(memo)
+    w.line(f"_kn = ({args}{',' if outer else ''})")
+    w.line(f"{var} = _m{memo}.get(_kn)")
+    w.open(f"if {var} is None:")
+    w.line(f"{var} = _m{memo}[_kn] = {fn}({args})")
+    w.depth -= 1
+
+
+def _settle_lines(w: Writer, b: BlockSpec, spec: JoinSpec) -> None:
+    """After the old value ``_r`` of the settling block: its new value, and if every filter
+    on its result answers the same for both, the key is settled: no instance there changes,
+    so the over-deletion leaves the key (and the insertion's rerun skips it). A storm of
+    20,000 firing alerts on one fingerprint was walked alert by alert twice per batch."""
+    old = "_r"
+    if "__now" in b.outer:  # this instance's clock may be the new one (DRed's superset)
+        old = "_o"
+        _memo_value(w, old, f"{b.key}o", b.key, b.outer, "OLDNOW[0]")
+    _memo_value(w, "_n", f"{b.key}n", f"{b.key}n", b.outer, "NEWNOW[0]")
+    same = [f"{k}(VAL(INT(_n))) == {k}(VAL(INT({old})))"
+            for k, names in spec.filters if b.result in names]
+    w.open(f"if _n == {old} or ({' and '.join(same) or 'True'}):")
+    w.line(f"S{b.key}.add(_kk)")
+    w.line("raise SETTLED")
+    w.depth -= 1
 
 
 def _changed_guard(w: Writer, spec: JoinSpec) -> list[str]:

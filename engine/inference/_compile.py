@@ -28,12 +28,14 @@ from engine.inference._checks import (
 from engine.inference._codegen import (
     BlockSpec,
     JoinSpec,
+    Settled,
     compile_source,
     generate,
     generate_block,
     generate_keyed,
     v,
 )
+from engine.inference._countcap import count_cap
 from engine.inference._filters import make_filter
 from engine.inference._heads import Mints, emit_head, mint_lines, mints_of
 from engine.inference._model import (
@@ -75,6 +77,10 @@ class BlockKeys:
     rerun: Callable[[Any, list[Any], Any], None]
     rerun_changed: Callable[[Any, list[Any], Any], None]
     """``rerun`` for DRed's over-deletion: only the instances whose blocks change value."""
+    settled: set[tuple[int, ...]] = field(default_factory=set)
+    """The keys where ``rerun_changed`` found that the block (a threshold count the key
+    fixes: ``BlockSpec.settles``) has the same effect before and after: ``rerun`` skips
+    them; DRed empties it after each stratum's ``rerun``."""
 
 
 @dataclass
@@ -142,7 +148,7 @@ def _compile_group(first: int, rule: Rule, heads: list[TripleHead | Propose], st
         "SO": ws.so, "OS": ws.os, "E": EMPTY, "E2": {}, "VAL": ws.terms.value,
         "INT": ws.terms.integer, "CLK": ws.terms.intern(CLOCK_P), "HID": ws.hidden,
         "NODES": ws.terms.nodes, "IRI": URIRef, "LIT": Literal,
-        "NHID": ws.gone, "NEWNOW": ws.newnow,
+        "NHID": ws.gone, "NEWNOW": ws.newnow, "OLDNOW": ws.oldnow, "SETTLED": Settled,
     }
     atoms = [it for it in rule.body if isinstance(it, Atom)]
     if rule.uses_now():
@@ -200,9 +206,10 @@ def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet
     find_src = [generate(f"{b.key}k{i}", kspec, ws.terms.intern, i, range(i))
                 for i in range(len(b.atoms))]
     not_clock = [i for i, a in enumerate(spec.atoms) if a.p != CLOCK_P]
-    rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names, not_clock)
+    rerun_src = generate_keyed(f"{b.key}rerun", spec, ws.terms.intern, names, not_clock,
+                               block=b)
     changed_src = generate_keyed(f"{b.key}rerunc", spec, ws.terms.intern, names, not_clock,
-                                 changed_only=True)
+                                 changed_only=True, block=b)
     srcs += [*find_src, rerun_src, changed_src]
     preds = tuple(None if isinstance(a.p, Var) else ws.terms.intern(a.p) for a in b.atoms)
     return BlockKeys(
@@ -210,6 +217,7 @@ def _block_keys(b: BlockSpec, spec: JoinSpec, ns: dict[str, Any], ws: WorkingSet
         find=[compile_source(src, ns, f"{b.key}k{i}") for i, src in enumerate(find_src)],
         rerun=compile_source(rerun_src, ns, f"{b.key}rerun"),
         rerun_changed=compile_source(changed_src, ns, f"{b.key}rerunc"),
+        settled=ns.setdefault(f"S{b.key}", set()),
     )
 
 
@@ -257,15 +265,18 @@ def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[...
         fl = [_add_filter(f, filters, ns) for f in it.body if isinstance(f, Filter)]
         used = local | {n for _, names in fl for n in names}
         res = it.result.name if isinstance(it, Count) else None
+        cap = count_cap(rule, it) if isinstance(it, Count) else None
         outer = sorted((used & pos) - {res} if res else used & pos)
+        settles = cap is not None and set(outer) - {NOW_VAR} <= local
         spec = BlockSpec(
             key=f"X{len(out)}", kind="count" if isinstance(it, Count) else "not",
             atoms=[a for a in it.body if isinstance(a, Atom)], filters=fl, outer=outer,
             counted=[c.name for c in it.vars] if isinstance(it, Count) else [], result=res,
+            cap=cap, settles=settles,
         )
         compile_source(generate_block(spec, ws.terms.intern), ns, spec.key)
         new = BlockSpec(key=f"{spec.key}n", kind=spec.kind, atoms=spec.atoms, filters=fl,
-                        outer=outer, counted=spec.counted, result=res)
+                        outer=outer, counted=spec.counted, result=res, cap=cap)
         compile_source(generate_block(new, ws.terms.intern, hidden="NHID"), ns, new.key)
         out.append(spec)
     return out

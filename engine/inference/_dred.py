@@ -115,9 +115,10 @@ def _stratum(r: Reasoner, units: list[Unit], ch: _Changes, base_removed: set[Fac
              touched: dict[Any, bool], tick: Tick) -> None:
     ws = r.ws
     keys: Keys = {}
+    shrink: Keys = {}  # the keys where a block's facts may have gone (see _keyed)
     minus = ch.minus
     dp, dm = ch.dp, ch.dm  # they stay as they are until the end
-    _affected(r, units, dp, keys, tick)
+    _affected(r, units, dp, keys, tick, shrink)
     watching = ws.watching
     if tick is None:  # the old state reads no window index: leave it as it is (the two shifts
         ws.watching = False  # cancel out) instead of re-sorting every time fact twice
@@ -125,8 +126,9 @@ def _stratum(r: Reasoner, units: list[Unit], ch: _Changes, base_removed: set[Fac
     hidden = _hidden(r, units, dp, bool(minus or keys))
     ws.hidden.update(hidden)  # blocks skip the added facts: they see the old state exactly
     try:
-        _affected(r, units, dm, keys, tick)
-        od = _overdelete(r, units, dm, keys, tick, _union(dm, hidden)) if minus or keys else set()
+        _affected(r, units, dm, keys, tick, shrink, gone=True)
+        od = (_overdelete(r, units, dm, keys, tick, _union(dm, hidden))
+              if minus or keys else set())
     finally:
         ws.hidden.clear()
     _shift(r, minus, set())  # and forward to the new state
@@ -139,7 +141,7 @@ def _stratum(r: Reasoner, units: list[Unit], ch: _Changes, base_removed: set[Fac
     out: list[Any] = []
     for u in units:
         _delta_eval(r, u, dp, out, tick)
-    out += _keyed(r, units, keys, dp)
+    out += _keyed(r, units, keys, dp, shrink=shrink)
     inserted = r.saturate(units, [], out + again, touched)
     for f in od:
         if not ws.present(f):
@@ -204,9 +206,12 @@ def _delta_eval(r: Reasoner, u: Unit, d: Delta, out: list[Any], tick: Tick) -> N
                 u.delta[w.atom](group(facts), out, NO_DELTA)
 
 
-def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) -> None:
+def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick, shrink: Keys,
+              gone: bool = False) -> None:
     """Collect the outer keys of blocks that a changed fact (of ``d``, or crossing a window
-    edge on a clock tick) takes part in, with each block's generated key finders."""
+    edge on a clock tick) takes part in, with each block's generated key finders. The keys
+    of removed facts (``gone``) and of window crossings go to ``shrink`` too: only there can
+    a block lose matches."""
     ws = r.ws
     for u in units:
         wins = r.windows[u.index] if tick else []
@@ -227,20 +232,33 @@ def _affected(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick) 
                     bk.find[i](dd, out, dd)
             if out:
                 keys.setdefault((u.index, bl.key), set()).update(out)
+                if gone or flips:
+                    shrink.setdefault((u.index, bl.key), set()).update(out)
 
 
-def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta, changed: bool = False
-           ) -> list[Any]:
+def _keyed(r: Reasoner, units: list[Unit], keys: Keys, d: Delta, changed: bool = False,
+           shrink: Keys | None = None) -> list[Any]:
     """Heads of the rule instances at the affected keys (generated per-key re-evaluation)
     that use no fact of ``d`` (the delta joins over ``d`` found those); with ``changed``, only
-    those whose blocks have another value in the new state (see :func:`_overdelete`)."""
+    those whose blocks have another value in the new state (see :func:`_overdelete`).
+
+    With ``shrink`` (inserting: the instances a block change lets through), a ``not`` block
+    is re-run only at the keys where its facts may have gone: a block that only gained
+    matches cannot let a new instance through, and at a key shared by thousands of firing
+    alerts the re-run walked them all every batch. Keys the over-deletion found settled (a
+    threshold count with the same effect: ``BlockKeys.settled``) are skipped, then forgotten.
+    """
     out: list[Any] = []
     for u in units:
         for bl in u.blocks:
+            bk = u.keys[bl.key]
             ks = keys.get((u.index, bl.key))
+            if ks and shrink is not None and bl.kind == "not":
+                ks = ks & shrink.get((u.index, bl.key), set())
             if ks:
-                bk = u.keys[bl.key]
                 (bk.rerun_changed if changed else bk.rerun)(ks, out, d)
+            if not changed:
+                bk.settled.clear()
     return out
 
 
@@ -257,11 +275,13 @@ def _overdelete(r: Reasoner, units: list[Unit], d: Delta, keys: Keys, tick: Tick
     # the others are over-deleted (the rest of DRed's superset was churn: deleted, rederived)
     ws.gone.update(d)
     ws.newnow[0] = r._clock[2] if r._clock is not None else None
+    was = d.get(ws.terms.intern(CLOCK_P))  # the clock fact this update replaced, if any
+    ws.oldnow[0] = next(iter(was))[1] if was else ws.newnow[0]
     try:
         out += _keyed(r, units, keys, x, changed=True)
     finally:
         ws.gone.clear()
-        ws.newnow[0] = None
+        ws.newnow[0] = ws.oldnow[0] = None
     od: set[Any] = set()
     frontier = {f for f in out if f in ws.derived}
     while frontier:

@@ -38,6 +38,7 @@ class Writer:
         self.extra: list[str] = []  # sources of the split-off existential checks
         self.old: set[int] = set()  # atom positions that must match facts outside X
         self.xsrc = "X"  # where the excluded facts come from (a parameter, or HID for blocks)
+        self.settle: object = None  # the block a keyed over-deletion rerun may settle a key on
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)

@@ -96,6 +96,8 @@ class WorkingSet:
         """While DRed over-deletes: the removed facts, which a block's new-state variant skips."""
         self.newnow: list[int | None] = [None]
         """While DRed over-deletes: the new clock value, which a block's new-state variant reads."""
+        self.oldnow: list[int | None] = [None]
+        """Likewise the old clock value (a key's settle test reads it: ``_codegen.py``)."""
 
     def rebuild_watch(self) -> None:
         """Sort the watched predicates' facts (after a bulk load) and keep them sorted."""

@@ -58,6 +58,27 @@ then
   ?x ex:root true
 end
 
+rule busy
+  description "A threshold count: evaluated only up to 3 (engine/inference/_countcap.py)."
+when
+  ?x a ex:Node
+  count ?y where { ?x ex:edge ?y } as ?n
+  filter ?n >= 1
+  filter ?n != 2
+then
+  ?x ex:busy true
+end
+
+rule quiet
+  description "A threshold count keyed on the clock alone, with the constant on the left."
+when
+  ?x a ex:Node
+  count ?y where { ?y ex:at ?u . filter ?u >= now - 5min } as ?k
+  filter 2 > ?k
+then
+  ?x ex:quiet true
+end
+
 rule recent
 when
   ?x ex:at ?t

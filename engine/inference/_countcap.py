@@ -1,0 +1,94 @@
+"""How far a ``count`` block must count: a threshold count stops early.
+
+``count ?d where { ... } as ?n`` followed only by comparisons of ``?n`` with integer
+constants (``filter ?n >= 3``) needs no exact ``?n``: every such comparison gives the same
+answer for the true count and for ``min(count, c + 1)``, ``c`` the largest constant. So the
+generated block stops at ``c + 1`` matches instead of walking all of them. A storm of 20,000
+firing alerts sharing one fingerprint was counted in full, several times per batch, by
+``ops.alert-storm-incident`` (bench/storm_update.py ``--growth``).
+
+The cap applies only where the exact count cannot show: ``?n`` in a head, a mint key, another
+block, or any other expression keeps the full count.
+"""
+
+from __future__ import annotations
+
+from engine.inference._model import (
+    BinOp,
+    Call,
+    Const,
+    Count,
+    Expr,
+    Filter,
+    Mint,
+    Not,
+    Propose,
+    Rule,
+    TripleHead,
+    Var,
+)
+
+__all__ = ["count_cap"]
+
+_CMP = frozenset({"<", "<=", ">", ">=", "=", "!="})
+
+
+def count_cap(rule: Rule, block: Count) -> int | None:
+    """The count at which ``block`` may stop (``None``: it must count everything)."""
+    name = block.result.name
+    if any(_names(h, name) for h in rule.heads) or any(_minted(m, name) for m in rule.mints):
+        return None
+    limits: list[int] = []
+    for it in rule.body:
+        if isinstance(it, Not | Count) and it is not block and _in_block(it, name):
+            return None
+        if isinstance(it, Filter) and _mentions(it.expr, name):
+            c = _threshold(it.expr, name)
+            if c is None:
+                return None
+            limits.append(c)
+    return max(limits) + 1 if limits else None
+
+
+def _threshold(e: Expr, name: str) -> int | None:
+    """``c`` for ``?name OP c`` or ``c OP ?name`` with an integer constant; else ``None``."""
+    if not isinstance(e, BinOp) or e.op not in _CMP:
+        return None
+    sides = (e.left, e.right)
+    var = [s for s in sides if isinstance(s, Var) and s.name == name]
+    const = [s for s in sides if isinstance(s, Const)]
+    if len(var) != 1 or len(const) != 1:
+        return None
+    value = const[0].value.toPython()
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _mentions(e: Expr, name: str) -> bool:
+    if isinstance(e, Var):
+        return e.name == name
+    if isinstance(e, BinOp):
+        return _mentions(e.left, name) or _mentions(e.right, name)
+    if isinstance(e, Call):
+        return any(_mentions(a, name) for a in e.args)
+    return False
+
+
+def _in_block(block: Not | Count, name: str) -> bool:
+    for it in block.body:
+        if isinstance(it, Filter) and _mentions(it.expr, name):
+            return True
+        if not isinstance(it, Filter) and any(isinstance(t, Var) and t.name == name
+                                              for t in it.terms()):
+            return True
+    return False
+
+
+def _names(head: TripleHead | Propose, name: str) -> bool:
+    terms = head.terms() if isinstance(head, TripleHead) else (
+        head.action, head.target, *(t for _, t in head.params))
+    return any(isinstance(t, Var) and t.name == name for t in terms)
+
+
+def _minted(m: Mint, name: str) -> bool:
+    return m.var.name == name or any(k.name == name for k in m.keys)
+
