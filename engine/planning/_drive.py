@@ -15,6 +15,7 @@ from engine._gc import paused_gc
 from engine.planning._builder import build_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
+from engine.planning._gone import problem_seen, withdraw
 from engine.planning._history import acted
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
@@ -127,6 +128,8 @@ def advance(loop: Loop, goal: Goal, plan: Plan, *, execute: bool = True) -> Plan
     if plan.state is PlanState.AWAITING_APPROVAL and plan.approver is not None:
         return gate(loop, goal, plan)
     if plan.state is PlanState.APPROVED and execute:
+        if not problem_seen(loop, goal):  # healed since it was gated (a flap): nothing to do
+            return withdraw(loop, goal, plan)
         return finish(loop, goal, run_plan(loop, goal, plan))
     if plan.state is PlanState.RUNNING and execute:
         return resume(loop, goal, plan)

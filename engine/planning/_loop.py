@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
-from engine.planning._builder import build_plan, effects, goal_scope, relevant
+from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._goals import discover_goals, open_incidents
+from engine.planning._gone import close_gone, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
@@ -62,6 +63,9 @@ class Ports:
 Observer = Callable[[LoopEvent], None]
 
 _CITED = 20  # triggers a plan's provenance cites by name (all are prov:wasDerivedFrom links)
+
+_ACTED = frozenset(PlanState) - {PlanState.WITHDRAWN}
+"""Plans a later alert is judged against (fresh or late); a withdrawn one never acted."""
 
 _BOOKKEEPING = tuple(str(RUN[k]) for k in ("plan/", "step/", "goal/", "approval/"))
 
@@ -235,37 +239,23 @@ class Loop:
             self.goal_book.update((g.iri, g) for g in new)
         incidents = open_incidents(self.store)
         self._reopen(incidents)
-        self._close_gone(set(incidents))
+        reopen_slo(self)
+        close_gone(self, set(incidents))
         return [g for g in self.goal_book.values() if g.status == "open"]
-
-    def _close_gone(self, incidents: set[URIRef]) -> None:
-        """An open incident goal whose incident is gone (no alert about it fires any more: a
-        person resolved them, or they fired again about another service) and with no plan at
-        work: close it, or it would stay open for good with nothing to answer."""
-        for goal in list(self.goal_book.values()):
-            if (goal.status != "open" or goal.kind is not GoalKind.INCIDENT_RESOLVED
-                    or goal.target in incidents or self.triggers(goal)):
-                continue
-            latest = self.latest_plan(goal.iri)
-            if latest is not None and latest.active:
-                continue
-            ev = self.emit("goal", f"goal for {goal.entity} closed: its incident "
-                           f"{shorten(goal.target)} is gone (no alert about it fires)",
-                           goal=str(goal.iri))
-            self.commit(self.set_goal_status(goal, "met"), "goal closed: incident gone", event=ev)
 
     def _reopen(self, incidents: list[URIRef]) -> None:
         """A met incident goal whose incident is open again (see :meth:`since_plan`). Fresh
         alerts are a recurrence: reopen the goal. Late ones belong to the problem its plan
         fixed: resolve them. Alerts a page already handed to a person stay as they are.
-        A goal closed because its incident was gone, with no plan, reopens on any alert.
-        (A failed goal stays with the human paged.)"""
+        A goal closed because its incident was gone, with no plan or with its plan withdrawn
+        (nothing of it ran), reopens on any alert. (A failed goal stays with the human paged.)"""
         for inc in incidents:
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
             if goal is None or goal.status != "met":
                 continue
             last = self.latest_plan(goal.iri)
-            fresh, late = self.since_plan(goal, last) if last else (self.triggers(goal), [])
+            fresh, late = (self.since_plan(goal, last) if last and last.state in _ACTED
+                           else (self.triggers(goal), []))
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
                                "alert(s) after it was met", goal=str(goal.iri))
@@ -340,17 +330,16 @@ class Loop:
         A goal whose entity already has an active plan joins that plan (dedup).
         """
         latest = self.latest_plan(goal.iri)
-        if latest is not None and latest.state is not PlanState.COMPLETED:
+        if latest is not None and latest.state not in (PlanState.COMPLETED, PlanState.WITHDRAWN):
             return latest
         attempt = latest.attempt + 1 if latest is not None else 0
         joined = self._join(goal)
         if joined is not None:
             return joined
+        if goal.kind is GoalKind.WITHIN_SLO and not problem_seen(self, goal):
+            return None  # nothing the loop can see is wrong: the goal waits for evidence
         proposals = list(self.ports.inference.proposals())
         triggers = self.triggers(goal)
-        if (goal.kind is GoalKind.WITHIN_SLO and not triggers
-                and not relevant(proposals, self.scope(goal))):
-            return None  # nothing the loop can see is wrong: the goal waits for evidence
         plan = build_plan(self.store, goal, proposals, now=self.now, attempt=attempt)
         if plan is None:
             return None

@@ -18,6 +18,7 @@ from engine.vocab import RUN
 
 __all__ = [
     "TERMINAL",
+    "UNSTARTED",
     "Goal",
     "GoalKind",
     "Plan",
@@ -51,13 +52,20 @@ class PlanState(StrEnum):
     REFUSED = "refused"  # a lock conflict that waiting cannot resolve
     ESCALATED = "escalated"  # retries and re-plans ran out: a human takes over
     SUPERSEDED = "superseded"  # a step failed and a re-plan replaced it
+    WITHDRAWN = "withdrawn"  # its goal was met before it ran (the problem went away): nothing ran
 
 
 TERMINAL = frozenset(
     {PlanState.COMPLETED, PlanState.BLOCKED, PlanState.REJECTED, PlanState.REFUSED,
-     PlanState.ESCALATED, PlanState.SUPERSEDED}
+     PlanState.ESCALATED, PlanState.SUPERSEDED, PlanState.WITHDRAWN}
 )
 """States a plan never leaves; plans in other states hold their locks."""
+
+UNSTARTED = frozenset(
+    {PlanState.PROPOSED, PlanState.WAITING, PlanState.AWAITING_APPROVAL, PlanState.APPROVED}
+)
+"""Active states in which nothing of the plan has run yet: such a plan is withdrawn when its
+goal is met before it runs (a flap healed by itself)."""
 
 
 def _digest(*parts: str) -> str:

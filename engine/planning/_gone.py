@@ -1,0 +1,94 @@
+"""Goals whose problem is gone: the test that says a goal is met, and what follows from it.
+
+A flap (an instance crashes, then is healthy again before anything ran) leaves a goal with
+nothing to fix and, often, a plan parked for approval. Approving that plan would act on a
+healthy system, so the loop withdraws a plan that has not started once its goal is met, and
+closes the goal; a later crash reopens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from rdflib import URIRef
+
+from engine.planning._builder import relevant
+from engine.planning._goals import open_incidents
+from engine.planning._model import UNSTARTED, Goal, GoalKind, Plan, PlanState
+from engine.planning._rdf import plan_delta
+from engine.terms import shorten
+
+if TYPE_CHECKING:
+    from engine.planning._loop import Loop
+
+__all__ = ["close_gone", "problem_seen", "reopen_slo", "withdraw"]
+
+
+def problem_seen(loop: Loop, goal: Goal, incidents: Collection[URIRef] | None = None) -> bool:
+    """Whether the loop still sees what ``goal`` asks it to fix: an alert about its scope
+    fires, a rule proposes an action on its scope, or (an incident goal) its incident is open.
+    A goal none of these hold for is met. ``incidents``: the open incidents, if read already."""
+    if loop.triggers(goal) or relevant(loop.ports.inference.proposals(), loop.scope(goal)):
+        return True
+    if goal.kind is not GoalKind.INCIDENT_RESOLVED:
+        return False
+    return goal.target in (open_incidents(loop.store) if incidents is None else incidents)
+
+
+def close_gone(loop: Loop, incidents: Collection[URIRef]) -> None:
+    """Close (met) every open goal whose problem is gone (see :func:`problem_seen`), and
+    withdraw its plan if that has not started. An incident goal closes with no plan too (a
+    person resolved its alerts, or they fired again about another service); a within-SLO goal
+    only once it had a plan: one asked for before anything was wrong waits for evidence. A
+    goal whose plan is running is left to the run."""
+    for goal in list(loop.goal_book.values()):
+        if goal.status != "open" or problem_seen(loop, goal, incidents):
+            continue
+        latest = loop.latest_plan(goal.iri)
+        if latest is not None and latest.state in UNSTARTED:
+            withdraw(loop, goal, latest)
+        elif latest is None and goal.kind is GoalKind.INCIDENT_RESOLVED or (
+                latest is not None and not latest.active):
+            ev = loop.emit("goal", f"goal for {goal.entity} closed: {gone(goal)}",
+                           goal=str(goal.iri))
+            loop.commit(loop.set_goal_status(goal, "met"), "goal closed: problem gone", event=ev)
+
+
+def gone(goal: Goal) -> str:
+    """Why ``goal`` is met without a plan having acted, for events and plan reasons."""
+    if goal.kind is GoalKind.INCIDENT_RESOLVED:
+        return (f"its incident {shorten(goal.target)} is gone (no alert about it fires, and no "
+                f"rule proposes an action on {shorten(goal.entity)})")
+    return (f"{shorten(goal.entity)} is healthy again (no alert about it fires, and no rule "
+            "proposes an action on it)")
+
+
+def withdraw(loop: Loop, goal: Goal, plan: Plan) -> Plan:
+    """``plan`` has not started and its goal is met now: nothing of it runs. It ends
+    ``withdrawn`` (its locks released) and the goal is met, in one commit with a provenance
+    record of the withdrawal; an approval it carries stays on record."""
+    why = f"withdrawn before it ran: its goal is met: {gone(goal)}"
+    new = plan.with_state(PlanState.WITHDRAWN, why)
+    loop.locks.release(plan.iri)
+    loop.waiting_since.pop(plan.iri, None)
+    ev = loop.emit("withdrawn", f"{shorten(plan.iri)} {why}", plan, goal=str(goal.iri),
+                   was=plan.state.value, approver=str(plan.approver or ""))
+    loop.plans[new.iri] = new
+    loop.commit(plan_delta(plan, new) | loop.set_goal_status(goal, "met"),
+                f"plan withdrawn, goal met: {shorten(plan.iri)}", event=ev)
+    return new
+
+
+def reopen_slo(loop: Loop) -> None:
+    """Reopen a met within-SLO goal when a rule proposes an action on its scope again (the
+    instance crashed again after a flap closed its goal): the proposal is what made the goal,
+    and a met goal's scope keeps a new goal from being made for it. (Alerts about an incident
+    reopen its incident goal instead.)"""
+    proposals = loop.ports.inference.proposals()
+    for goal in list(loop.goal_book.values()):
+        if (goal.status == "met" and goal.kind is GoalKind.WITHIN_SLO
+                and relevant(proposals, loop.scope(goal))):
+            ev = loop.emit("goal", f"goal for {goal.entity} reopened: a rule proposes an action "
+                           "on it again", goal=str(goal.iri))
+            loop.commit(loop.set_goal_status(goal, "open"), "goal reopened", event=ev)
