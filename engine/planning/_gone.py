@@ -48,8 +48,7 @@ def close_gone(loop: Loop, incidents: Collection[URIRef]) -> None:
         latest = loop.latest_plan(goal.iri)
         if latest is not None and latest.state in UNSTARTED:
             withdraw(loop, goal, latest)
-        elif latest is None and goal.kind is GoalKind.INCIDENT_RESOLVED or (
-                latest is not None and not latest.active):
+        elif (goal.kind is GoalKind.INCIDENT_RESOLVED if latest is None else not latest.active):
             ev = loop.emit("goal", f"goal for {goal.entity} closed: {gone(goal)}",
                            goal=str(goal.iri))
             loop.commit(loop.set_goal_status(goal, "met"), "goal closed: problem gone", event=ev)
