@@ -55,6 +55,7 @@ class OPS(DefinedNamespace):
     HumanAgent: URIRef  # a person acting (prov:Person)
     Approval: URIRef  # a human approval attached to a plan
     PolicyDecision: URIRef  # a verdict of the policy gate (prov:Activity)
+    PlanWithdrawal: URIRef  # the loop withdrawing a plan whose goal was met before it ran
     # --- action type individuals
     Restart: URIRef
     ScaleOut: URIRef

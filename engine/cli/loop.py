@@ -19,8 +19,10 @@ from engine.planning import (
     Loop,
     LoopConfig,
     LoopEvent,
+    Plan,
     PlanState,
     approve,
+    find_plan,
     goal_triples,
     load_goals,
     load_plans,
@@ -37,7 +39,7 @@ _COLOURS = {"events": "yellow", "derived": "cyan", "plan": "blue", "joined": "bl
             "policy": "magenta", "approval": "green", "action": "white", "effect": "green",
             "retry": "yellow", "replan": "yellow", "escalate": "red", "goal_met": "green",
             "rejected": "red", "lock": "yellow", "goal": "blue", "resume": "yellow",
-            "compensate": "yellow"}
+            "compensate": "yellow", "withdrawn": "green"}
 
 
 if TYPE_CHECKING:
@@ -156,6 +158,11 @@ def plans(ctx: Ctx, state: str | None) -> None:
 def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     """Approve a parked PLAN: it is gated again and, if allowed, runs on the digital twin.
 
+    If the plan's goal is met already (the problem went away by itself, e.g. a crashed
+    instance that is healthy again), the approval is recorded but nothing runs: the plan is
+    withdrawn and its goal closed. That exits 0, as does approving a plan the loop withdrew
+    earlier: state `withdrawn` in the output (and in --format json) says nothing ran.
+
     \b
     Examples:
       tier1 approve 5accc --as ex:chen                 a plan awaiting approval (an id prefix)
@@ -163,8 +170,22 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     """
     store = ctx.store()
     loop = make_loop(store, ctx.author, printer(ctx))
-    done = approve(loop, expand(_plan_ref(plan)), expand(who), emergency=emergency)
-    emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value} ({shorten(done.reason)})")
+    ref = expand(_plan_ref(plan))
+    was = find_plan(loop, ref).state
+    done = approve(loop, ref, expand(who), emergency=emergency)
+    emit(ctx, done, _approved(done, was))
+
+
+def _approved(done: Plan, was: PlanState) -> str:
+    """What ``tier1 approve`` did: the plan's state now, and why nothing ran if it did not."""
+    name = shorten(done.iri)
+    if done.state is not PlanState.WITHDRAWN:
+        return f"plan {name}: {done.state.value} ({shorten(done.reason)})"
+    if was is PlanState.WITHDRAWN:
+        return (f"plan {name}: nothing to approve, nothing ran: the loop withdrew it earlier "
+                f"because {shorten(done.reason)}")
+    return (f"plan {name}: approval recorded, but nothing ran: withdrawn because "
+            f"{shorten(done.reason)}")
 
 
 @app.command("reject")

@@ -56,8 +56,15 @@ def _parked(plan: Plan, verb: str, *, running: bool = False) -> None:
 
 def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> Plan:
     """Record ``by``'s approval of a parked plan, re-gate it and, if allowed, run it. An
-    emergency approval may also re-open a plan the gate blocked (see :func:`_break_glass`)."""
+    emergency approval may also re-open a plan the gate blocked (see :func:`_break_glass`).
+
+    Nothing runs for a goal that is met already (a flap healed by itself): the approval is
+    recorded, then the loop withdraws the plan and closes the goal (the returned plan is
+    ``withdrawn``, its reason says why). A plan the loop withdrew before is returned as it
+    is, nothing written: there is nothing left to approve, and that is not an error."""
     plan = find_plan(loop, ref)
+    if plan.state is PlanState.WITHDRAWN:
+        return plan
     if plan.state is PlanState.BLOCKED:
         if emergency:
             return _break_glass(loop, plan, _person(loop, by))

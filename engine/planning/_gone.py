@@ -67,11 +67,11 @@ def withdraw(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """``plan`` has not started and its goal is met now: nothing of it runs. It ends
     ``withdrawn`` (its locks released) and the goal is met, in one commit with a provenance
     record of the withdrawal; an approval it carries stays on record."""
-    why = f"withdrawn before it ran: its goal is met: {gone(goal)}"
+    why = f"its goal was met before it ran: {gone(goal)}"
     new = plan.with_state(PlanState.WITHDRAWN, why)
     loop.locks.release(plan.iri)
     loop.waiting_since.pop(plan.iri, None)
-    ev = loop.emit("withdrawn", f"{shorten(plan.iri)} {why}", plan, goal=str(goal.iri),
+    ev = loop.emit("withdrawn", f"{shorten(plan.iri)} withdrawn: {why}", plan, goal=str(goal.iri),
                    was=plan.state.value, approver=str(plan.approver or ""))
     loop.plans[new.iri] = new
     loop.commit(plan_delta(plan, new) | loop.set_goal_status(goal, "met"),

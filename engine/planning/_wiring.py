@@ -33,6 +33,7 @@ from engine.provenance import (
     Rationale,
     RuleRef,
     Violation,
+    WithdrawalRecord,
 )
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.terms import Triple, expand
@@ -122,7 +123,8 @@ def _iri(text: str | None) -> URIRef | None:
 
 
 class ChainRecorder:
-    """Records the human decisions (approve, reject) the loop sees."""
+    """Records the human decisions (approve, reject) the loop sees, and its own withdrawals
+    of plans whose goal was met before they ran."""
 
     def __init__(self, ctx: ProvContext) -> None:
         self._ctx = ctx
@@ -142,7 +144,17 @@ class ChainRecorder:
                     operator=self._ctx.operator,
                 ))
                 return extra | rec.delta
+        if event.kind == "withdrawn" and event.plan is not None:
+            return extra | self._withdrawal(event.plan, event, data)
         return extra
+
+    def _withdrawal(self, plan: URIRef, event: LoopEvent, data: dict[str, str]) -> Delta:
+        """The loop withdrew ``plan`` before it ran (its goal was met): an
+        ``ops:PlanWithdrawal`` record."""
+        who = data.get("approver")
+        return self._ctx.recorder.withdrawal(WithdrawalRecord(
+            plan=plan, goal=URIRef(data["goal"]), at=event.at, reason=event.text,
+            approver=URIRef(who) if who else None)).delta
 
 
 _STATUS = {"succeeded": "succeeded", "failed": "failed", "timed_out": "timeout",

@@ -33,13 +33,15 @@ from engine.provenance._model import (
     RuleRef,
     StepExecutionRecord,
     Violation,
+    WithdrawalRecord,
 )
-from engine.provenance._recorder import POLICY_GATE, ProvenanceRecorder
+from engine.provenance._recorder import PLANNER, POLICY_GATE, ProvenanceRecorder
 from engine.provenance._subject import what_is
 
 __all__ = [
     "AUDITS",
     "HEAD",
+    "PLANNER",
     "POLICY_GATE",
     "PROV_FORMATS",
     "ApprovalRecord",
@@ -55,6 +57,7 @@ __all__ = [
     "RuleRef",
     "StepExecutionRecord",
     "Violation",
+    "WithdrawalRecord",
     "claims",
     "export_provenance",
     "read_head",

@@ -20,6 +20,7 @@ __all__ = [
     "RuleRef",
     "StepExecutionRecord",
     "Violation",
+    "WithdrawalRecord",
 ]
 
 _FROZEN = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -123,6 +124,19 @@ class ApprovalRecord(BaseModel):
     reason: str = ""
     operator: str = ""
     """Who ran the command that recorded it (``--author``), when not the approver itself."""
+
+
+class WithdrawalRecord(BaseModel):
+    """The loop withdrawing ``plan`` before it ran: ``goal`` was met already (the problem went
+    away by itself), so nothing of the plan ran. ``approver``: who had approved it, if anyone."""
+
+    model_config = _FROZEN
+
+    plan: URIRef
+    goal: URIRef
+    at: datetime
+    reason: str
+    approver: URIRef | None = None
 
 
 class Record(BaseModel):

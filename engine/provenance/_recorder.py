@@ -21,15 +21,18 @@ from engine.provenance._model import (
     Rationale,
     Record,
     StepExecutionRecord,
+    WithdrawalRecord,
 )
 from engine.store import Delta, GraphStore
 from engine.terms import Triple
 from engine.vocab import OPS, PROV, RUN, GraphName
 
-__all__ = ["POLICY_GATE", "ProvenanceRecorder"]
+__all__ = ["PLANNER", "POLICY_GATE", "ProvenanceRecorder"]
 
 POLICY_GATE = RUN["agent/policy-gate"]
 """The software agent credited with policy decisions."""
+PLANNER = RUN["agent/planner"]
+"""The software agent credited with the closed loop's own decisions (a plan withdrawn)."""
 
 _SEVERITY = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 
@@ -127,6 +130,22 @@ class ProvenanceRecorder:
         if rec.operator:
             body.append((r, OPS.enteredBy, Literal(rec.operator)))
         extra = [(rec.approver, RDF.type, PROV.Person), (rec.plan, RDF.type, PROV.Plan)]
+        return self._seal(seq, prev, body, extra)
+
+    def withdrawal(self, rec: WithdrawalRecord) -> Record:
+        """The loop withdrawing a plan before it ran (``ops:PlanWithdrawal``): it used the
+        plan and invalidated it, influenced by the goal that was met (and the approval, if a
+        person had approved the plan). Not associated with the plan as one the loop followed:
+        nothing of it ran."""
+        seq, prev = self._next()
+        r = record_iri(seq)
+        body = _activity(r, OPS.PlanWithdrawal, rec.at, rec.at)
+        body += _association(r, PLANNER, None)
+        body += [(r, PROV.used, rec.plan), (r, PROV.invalidated, rec.plan),
+                 (r, PROV.wasInfluencedBy, rec.goal), (r, OPS.status, Literal("withdrawn")),
+                 (r, RDFS.comment, Literal(rec.reason))]
+        body += _rationale(r, Rationale(approver=rec.approver))
+        extra = [(PLANNER, RDF.type, PROV.SoftwareAgent), (rec.plan, RDF.type, PROV.Plan)]
         return self._seal(seq, prev, body, extra)
 
     # -- the chain ------------------------------------------------------------------

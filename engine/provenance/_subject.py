@@ -21,6 +21,9 @@ def what_is(store: GraphStore, subject: URIRef) -> str | None:
             store, (subject, OPS.status, None), graph=GraphName.PROVENANCE)), "?")
         return (f"{name} is a policy decision (verdict {verdict}), not a step execution; "
                 "see `tier1 audit blocked-plans` for blocked plans and the shapes that blocked them")
+    if OPS.PlanWithdrawal in prov:
+        return (f"{name} is a plan withdrawal: the loop withdrew a plan before it ran because "
+                "its goal was met already, so no step ran; see `tier1 plans --state withdrawn`")
     if OPS.Plan in set(_types(store, subject, GraphName.ASSERTED)) or PROV.Plan in prov:
         return (f"{name} is a plan, not a step; see `tier1 plans` for its steps and state, "
                 "then `tier1 audit why --subject` one of its steps (run:step/...)")
