@@ -1,0 +1,156 @@
+"""N7: a flap (crashed, then healthy again before anything ran) must not leave a plan parked
+for a problem that is gone; approving one then runs nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import RDF, Literal, URIRef
+
+from engine.planning import Loop, PlanState, approve, load_goals, load_plans, settle
+from engine.planning._events import parse_events
+from engine.planning._intake import ingest
+from engine.provenance import verify_chain
+from engine.store import CommitMeta, Delta, GraphStore, SqliteStore, triples
+from engine.vocab import EX, OPS, PROV, GraphName
+from tests.unit.planning.conftest import MakeLoop, estate
+
+DB = EX["orders-db-1"]
+
+
+def _feed(loop: Loop, *events: dict[str, object]) -> None:
+    text = "".join(json.dumps(e) + "\n" for e in events)
+    ingest(loop, parse_events(text), execute=False)
+
+
+def _health(about: str, value: str) -> dict[str, object]:
+    return {"about": about, "observe": {"ops:health": value}}
+
+
+def _heal_behind_the_loop(store: GraphStore, inst: URIRef = DB) -> None:
+    """The instance is healthy again in a commit no loop settled after (a store parked by an
+    earlier version, or a world changed by hand)."""
+    store.commit(Delta.of([(inst, OPS.health, Literal("healthy"))],
+                          [(inst, OPS.health, Literal("crashed"))]),
+                 CommitMeta(author="test", message="healed"))
+
+
+def _prov(store: GraphStore, kind: URIRef) -> list[URIRef]:
+    return [URIRef(s) for s, _, _ in triples(store, (None, RDF.type, kind),
+                                             graph=GraphName.PROVENANCE)]
+
+
+def _parked(store: GraphStore, make_loop: MakeLoop) -> URIRef:
+    """orders-db-1 crashed: no bot may restart a database, so the failover is parked."""
+    _feed(make_loop(store), _health("ex:orders-db-1", "crashed"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.AWAITING_APPROVAL and plan.steps[0].action == OPS.Failover
+    return plan.iri
+
+
+def test_a_flap_withdraws_the_parked_plan_and_meets_its_goal(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.WITHDRAWN
+    assert "healthy again" in plan.reason
+    (goal,) = load_goals(store)
+    assert (goal.kind.value, goal.status) == ("within_slo", "met")
+    (record,) = _prov(store, OPS.PlanWithdrawal)
+    assert (record, PROV.invalidated, plan.iri) in set(
+        triples(store, (record, None, None), graph=GraphName.PROVENANCE))
+    assert not _prov(store, OPS.StepExecution)
+    assert not loop.locks.held_by(plan.iri)
+    assert verify_chain(store).ok
+
+
+def test_approving_a_plan_whose_goal_is_met_records_it_and_runs_nothing(
+        tmp_path: Path, make_loop: MakeLoop) -> None:
+    store = SqliteStore(tmp_path / "w.db", create=True)
+    estate(store)
+    plan = _parked(store, make_loop)
+    _heal_behind_the_loop(store)
+    loop = make_loop(store, now=store.head().timestamp)  # a later process
+    done = approve(loop, plan, EX.chen)
+    assert done.state is PlanState.WITHDRAWN and done.approver == EX.chen
+    assert (plan, OPS.approvedBy, EX.chen) in set(triples(store))
+    assert _prov(store, OPS.Approval) and _prov(store, OPS.PlanWithdrawal)
+    assert not _prov(store, OPS.StepExecution)
+    assert [g.status for g in load_goals(store)] == ["met"]
+    instances = {s for s, _, _ in triples(store, (None, OPS.instanceOf, EX["orders-db"]))}
+    assert len(instances) == 2  # no failover started a new one
+    store.close()
+
+
+def test_approving_a_withdrawn_plan_writes_nothing(store: GraphStore,
+                                                   make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    (plan,) = load_plans(store)
+    commits = len(store.log())
+    done = approve(loop, plan.iri, EX.chen)
+    assert done.state is PlanState.WITHDRAWN and done.approver is None
+    assert len(store.log()) == commits
+
+
+def test_a_plan_left_approved_is_withdrawn_not_run_once_healed(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """A restart policy allowed but a plan-only command did not run: the instance healed
+    before the next executing loop (resume), which runs nothing."""
+    estate(store)
+    _feed(make_loop(store), _health("ex:search-2", "crashed"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.APPROVED
+    _heal_behind_the_loop(store, EX["search-2"])
+    loop = make_loop(store, now=store.head().timestamp)
+    settle(loop)
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.WITHDRAWN
+    assert not _prov(store, OPS.StepExecution)
+
+
+def test_a_crash_after_a_flap_reopens_the_goal_and_plans_again(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    _feed(loop, _health("ex:orders-db-1", "crashed"))
+    plans = sorted(load_plans(store), key=lambda p: p.attempt)
+    assert [p.state for p in plans] == [PlanState.WITHDRAWN, PlanState.AWAITING_APPROVAL]
+    assert [g.status for g in load_goals(store)] == ["open"]
+
+
+def test_a_firing_alert_keeps_the_plan_parked(store: GraphStore, make_loop: MakeLoop) -> None:
+    """Healthy again while its critical alert still fires: the incident is not gone, so the
+    plan stays parked; once the alert is resolved the plan is withdrawn and the incident goal
+    met."""
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, {"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"},
+          _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.AWAITING_APPROVAL
+    _feed(loop, {"about": "ex:db-down", "observe": {"ops:status": "resolved"}})
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.WITHDRAWN and "incident" in plan.reason
+    assert [(g.kind.value, g.status) for g in load_goals(store)] == [("incident_resolved", "met")]
+
+
+def test_an_alert_after_a_withdrawal_reopens_the_incident_goal(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """Nothing of a withdrawn plan fixed anything, so an alert soon after is not a late alert
+    of a fix (resolved quietly) but the problem back: the goal reopens and is planned for."""
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, {"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"},
+          _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"),
+          {"about": "ex:db-down", "observe": {"ops:status": "resolved"}})
+    _feed(loop, {"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"},
+          _health("ex:orders-db-1", "crashed"))
+    assert [g.status for g in load_goals(store)] == ["open"]
+    plans = sorted(load_plans(store), key=lambda p: p.attempt)
+    assert [p.state for p in plans] == [PlanState.WITHDRAWN, PlanState.AWAITING_APPROVAL]
