@@ -4,6 +4,7 @@ for a problem that is gone; approving one then runs nothing."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from rdflib import RDF, Literal, URIRef
@@ -34,6 +35,12 @@ def _heal_behind_the_loop(store: GraphStore, inst: URIRef = DB) -> None:
     store.commit(Delta.of([(inst, OPS.health, Literal("healthy"))],
                           [(inst, OPS.health, Literal("crashed"))]),
                  CommitMeta(author="test", message="healed"))
+
+
+def _head(store: GraphStore) -> datetime:
+    head = store.head()
+    assert head is not None
+    return head.timestamp
 
 
 def _prov(store: GraphStore, kind: URIRef) -> list[URIRef]:
@@ -73,7 +80,7 @@ def test_approving_a_plan_whose_goal_is_met_records_it_and_runs_nothing(
     estate(store)
     plan = _parked(store, make_loop)
     _heal_behind_the_loop(store)
-    loop = make_loop(store, now=store.head().timestamp)  # a later process
+    loop = make_loop(store, now=_head(store))  # a later process
     done = approve(loop, plan, EX.chen)
     assert done.state is PlanState.WITHDRAWN and done.approver == EX.chen
     assert (plan, OPS.approvedBy, EX.chen) in set(triples(store))
@@ -106,7 +113,7 @@ def test_a_plan_left_approved_is_withdrawn_not_run_once_healed(
     (plan,) = load_plans(store)
     assert plan.state is PlanState.APPROVED
     _heal_behind_the_loop(store, EX["search-2"])
-    loop = make_loop(store, now=store.head().timestamp)
+    loop = make_loop(store, now=_head(store))
     settle(loop)
     (plan,) = load_plans(store)
     assert plan.state is PlanState.WITHDRAWN
