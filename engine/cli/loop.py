@@ -226,8 +226,10 @@ def resume_cmd(ctx: Ctx, take_over: bool) -> None:
     is looked at, not acted again. It also finishes what an interrupted command left between
     two commits: a plan `completed` whose goal is still open (the goal is closed), `blocked`
     with nobody paged (the on-call is paged), `superseded` with no next attempt (re-planned),
-    and runs plans left `approved`. Like `approve`, it lets every other plan move as far as it
-    can now. It prints the plans and goals whose state changed.
+    and runs plans left `approved`. A plan that has not started whose goal is met now (the
+    problem went away: a flap) is withdrawn instead, and its goal closed. Like `approve`, it
+    lets every other plan move as far as it can now. It prints the plans and goals whose state
+    changed.
 
     A running plan names the process running it (host/pid). `resume` leaves a plan alone
     while that process lives on this host, and always when it ran on another host (it cannot

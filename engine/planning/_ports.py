@@ -88,7 +88,7 @@ class LoopEvent(BaseModel):
     model_config = _FROZEN
 
     kind: str  # events, derived, goal, plan, joined, lock, policy, approval, action, effect,
-    # retry, compensate, replan, resume, escalate, goal_met, rejected
+    # retry, compensate, replan, resume, escalate, goal_met, rejected, withdrawn
     at: datetime
     text: str
     plan: URIRef | None = None
