@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import quote
 
 from rdflib import BNode, Literal, URIRef
 
@@ -18,7 +19,7 @@ from engine.vocab import PREFIXES, GraphName
 
 __all__ = [
     "Node", "Pattern", "Quad", "Triple", "curie", "decode", "encode", "expand", "expand_valid",
-    "shorten", "sorted_quads",
+    "iri_fault", "shorten", "sorted_quads",
 ]
 
 Node = URIRef | BNode | Literal
@@ -140,15 +141,29 @@ _NOT_IN_IRI = re.compile('[\x00-\x20<>"{}|\\\\^`\x7f-\x9f\u2028\u2029\ufffe\ufff
 """Characters RFC 3987 leaves out of an IRI: a store holding one cannot export it."""
 
 
+def iri_fault(iri: str, written: str | None = None) -> str | None:
+    """Why ``iri`` (as ``written``, if given) cannot be stored: one line naming the first
+    character an IRI may not hold and the fix, or ``None`` for a sound IRI. The one IRI
+    check: every way in (ingest, goals, scenarios, loads, rules, shapes, plan files) and
+    export use it."""
+    bad = _NOT_IN_IRI.search(iri)
+    if bad is None:
+        return None
+    ch = bad.group()
+    fix = ("remove it (a lone surrogate has no encoding)" if "\ud800" <= ch <= "\udfff"
+           else f"percent-encode it as {quote(ch, safe='')}")
+    shown = str(iri) if written is None else written
+    return f"{shown!r} is not a valid IRI: it holds {ch!r}, which an IRI may not; {fix}"
+
+
 def expand_valid(text: str) -> URIRef:
     """:func:`expand`, for an IRI about to be written: one holding a character an IRI may not
     (a space, ``<``, ``"``...) is refused. Reads stay lenient, so an audit can still name one
     an older store holds."""
     iri = expand(text)
-    bad = _NOT_IN_IRI.search(iri)
-    if bad is not None:
+    why = iri_fault(iri, text)
+    if why is not None:
         from engine.errors import InputError
 
-        raise InputError(f"{text!r} is not a valid IRI: it holds {bad.group()!r}, which an IRI "
-                         "may not; percent-encode it (a space is %20)")
+        raise InputError(why)
     return iri

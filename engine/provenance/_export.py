@@ -7,7 +7,7 @@ from typing import Literal
 from engine.errors import InputError
 from engine.store import GraphStore
 from engine.vocab import PREFIXES, GraphName
-from engine.world import sorted_graph, stable_jsonld
+from engine.world import exportable, sorted_graph, stable_jsonld
 
 __all__ = ["PROV_FORMATS", "ProvFormat", "export_provenance"]
 
@@ -19,7 +19,7 @@ def export_provenance(store: GraphStore, fmt: str, *, at: int | None = None) -> 
     """The PROVENANCE graph (now, or as of commit ``at``) serialised as ``fmt``."""
     if fmt not in PROV_FORMATS:
         raise InputError(f"cannot export provenance as {fmt!r}; use turtle or json-ld")
-    g = sorted_graph(store.quads(graphs=(GraphName.PROVENANCE,), at=at))  # same bytes each run
+    g = sorted_graph(exportable(store.quads(graphs=(GraphName.PROVENANCE,), at=at)))  # same bytes
     if fmt == "json-ld":
         return stable_jsonld(g.serialize(format="json-ld", context=dict(PREFIXES),
                                           auto_compact=True))

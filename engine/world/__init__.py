@@ -3,6 +3,7 @@ and the HermiT consistency check."""
 
 from engine.world._consistency import ONTOLOGY_PATH, ConsistencyReport, check_consistency
 from engine.world._entity import EntityView, Link, ServiceLine, Summary, entity_view, summarize
+from engine.world._iris import bad_iris, exportable, refuse_bad_iris
 from engine.world._ntriples import (
     ill_typed,
     ill_typed_statement,
@@ -36,10 +37,12 @@ __all__ = [
     "ServiceLine",
     "StoreView",
     "Summary",
+    "bad_iris",
     "check_consistency",
     "entity_view",
     "export_format_for",
     "export_graphs",
+    "exportable",
     "format_for",
     "ill_typed",
     "ill_typed_statement",
@@ -48,6 +51,7 @@ __all__ = [
     "parse_ntriples",
     "quiet_literal_warnings",
     "read_text_file",
+    "refuse_bad_iris",
     "refuse_ill_typed",
     "rows_of",
     "run_sparql",

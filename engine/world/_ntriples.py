@@ -19,7 +19,7 @@ from typing import TypeGuard
 from rdflib import XSD, BNode, Literal, URIRef
 
 from engine.errors import ParseError
-from engine.terms import Node, Triple, curie
+from engine.terms import Node, Triple, curie, iri_fault
 
 __all__ = [
     "ill_typed",
@@ -56,9 +56,24 @@ def _unescape(text: str) -> str:
     return _ESC.sub(_unescape_match, text) if "\\" in text else text
 
 
+class _BadIRI(ValueError):
+    """An IRI :func:`iri_fault` refuses (the syntax above lets C1 controls, U+2028/9 and
+    non-characters through); the reader adds the line and column."""
+
+    def __init__(self, written: str, why: str) -> None:
+        super().__init__(why)
+        self.written = written
+
+
 @lru_cache(maxsize=500_000)
 def _iri(text: str) -> URIRef:
-    return URIRef(_unescape(text))
+    """The IRI written ``<text>``: tested once per distinct text (cached), so the check costs
+    a dictionary lookup per term."""
+    iri = _unescape(text)
+    why = iri_fault(iri)
+    if why is not None:
+        raise _BadIRI(text, why)
+    return URIRef(iri)
 
 
 def _object(m: re.Match[str]) -> Node:
@@ -140,15 +155,18 @@ def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
                 continue
             raise _line_error(line.rstrip("\r\n"), source, n)
         g = m.groups()
-        subj: Node = _iri(g[0]) if g[0] is not None else BNode(g[1])
         try:
-            obj = _object(m)
+            subj: Node = _iri(g[0]) if g[0] is not None else BNode(g[1])
+            pred, obj = _iri(g[2]), _object(m)
+        except _BadIRI as exc:
+            col = next(m.start(i + 1) for i in (0, 2, 3, 7) if g[i] == exc.written)
+            raise ParseError(str(exc), source=source, line=n, col=col) from None
         except ValueError as exc:
             raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX)",
                              source=source, line=n) from None
         if g[7] is not None and ill_typed(obj):
             raise ill_typed_error(obj, source, n, m.start(6), written=_unescape(g[5]))
-        yield (subj, _iri(g[2]), obj)
+        yield (subj, pred, obj)
 
 
 def _line_error(line: str, source: str, n: int) -> ParseError:

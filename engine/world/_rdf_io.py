@@ -23,6 +23,7 @@ from engine.errors import InputError, ParseError
 from engine.store import Commit, CommitMeta, Delta, GraphStore
 from engine.terms import Quad, Triple, shorten, sorted_quads
 from engine.vocab import PREFIXES, RUN, GraphName
+from engine.world._iris import exportable, refuse_bad_iris, refuse_bad_jsonld_iris
 from engine.world._ntriples import (
     ill_typed,
     ill_typed_error,
@@ -113,9 +114,12 @@ def _reading(path: Path) -> Iterator[None]:
 
 
 def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
+    if fmt == "json-ld":
+        refuse_bad_jsonld_iris(data, path)
     with quiet_literal_warnings():
         triples = _rdflib_triples(data, path, fmt)
     refuse_ill_typed((o for _, _, o in triples), path, data)
+    refuse_bad_iris(triples, path, data)
     odd = next((t for t in triples if isinstance(t[0], Literal) or not isinstance(t[1], URIRef)),
                None)
     if odd is not None:  # Turtle's parser takes a literal subject; no store can hold one
@@ -287,13 +291,15 @@ def export_graphs(
 
 def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | None) -> Iterable[str]:
     """The chosen graphs as ``fmt``, the same bytes for the same quads: rdflib's writers follow
-    the graph's order (filled sorted here) except where they go through sets (handled after)."""
+    the graph's order (filled sorted here) except where they go through sets (handled after).
+    An IRI no file can hold (an older store's) is a :class:`StoreError` naming it."""
+    found = exportable(store.quads(graphs=graphs, at=at))
     if fmt == "nt":
-        return write_ntriples((s, p, o) for s, p, o, _ in store.quads(graphs=graphs, at=at))
+        return write_ntriples((s, p, o) for s, p, o, _ in found)
     if fmt in ("turtle", "json-ld"):  # one graph (export_graphs checked)
-        text = sorted_graph(store.quads(graphs=graphs, at=at)).serialize(format=fmt)
+        text = sorted_graph(found).serialize(format=fmt)
         return [stable_jsonld(text) if fmt == "json-ld" else text]
-    quads = sorted_quads(store.quads(graphs=graphs, at=at))
+    quads = sorted_quads(found)
     if fmt == "nquads":
         text = _dataset(quads).serialize(format=fmt)
         return ["".join(sorted(text.splitlines(keepends=True)))]
