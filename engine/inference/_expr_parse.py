@@ -11,6 +11,7 @@ from engine.errors import ParseError
 from engine.inference._lexer import Token
 from engine.inference._model import BinOp, Call, Const, Expr, Now, Var
 from engine.inference._vocab_check import ops_term_error
+from engine.terms import iri_fault
 from engine.vocab import PREFIXES
 
 __all__ = ["FUNCTIONS", "ExprParser", "duration_literal", "shown"]
@@ -133,8 +134,9 @@ class ExprParser:
         return self.checked(URIRef(self.prefixes[pfx] + local), tok)
 
     def checked(self, iri: URIRef, tok: Token) -> URIRef:
-        """``iri``, unless it is in the closed ops namespace without being an ontology term."""
-        why = ops_term_error(iri) if self.check_ops else None
+        """``iri``, unless no RDF file can hold it (a rule would write it to the store) or it is
+        in the closed ops namespace without being an ontology term."""
+        why = iri_fault(iri) or (ops_term_error(iri) if self.check_ops else None)
         if why:
             raise self.error(why, tok)
         return iri

@@ -39,6 +39,7 @@ from engine.inference._model import (
     Var,
 )
 from engine.inference._vocab_check import action_error, prefix_error
+from engine.terms import iri_fault
 
 __all__ = ["parse_text"]
 
@@ -82,7 +83,7 @@ class _Parser(ExprParser):
         if not name.text.endswith(":"):
             raise self.error(f"a prefix name ends with ':', found {name.text!r}", name)
         iri = self.expect("IRI", "an IRI in <...>")
-        why = prefix_error(name.text[:-1], iri.text[1:-1])
+        why = iri_fault(iri.text[1:-1]) or prefix_error(name.text[:-1], iri.text[1:-1])
         if why:
             raise self.error(why, iri)
         if self.peek().text == ".":
