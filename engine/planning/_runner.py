@@ -61,7 +61,7 @@ class ScenarioResult(BaseModel):
 
 def build_world(scenario: Scenario) -> list[Triple]:
     """The starting world: files, then SPARQL updates over them, then the scenario's Turtle."""
-    from engine.world import ill_typed, ill_typed_statement, parse_file, quiet_literal_warnings
+    from engine.world import parse_file, quiet_literal_warnings
 
     g = rdflib.Graph()
     for f in scenario.world.files:
@@ -83,12 +83,22 @@ def build_world(scenario: Scenario) -> list[Triple]:
         except Exception as exc:
             raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: "
                                 f"{_turtle_why(exc, len(PREFIXES))}") from None
-    # an ill-typed literal from the inline turtle or an update (parse_file refused the files')
+    _refuse_bad_terms(g, scenario.source)
+    return list(g)  # type: ignore[arg-type]
+
+
+def _refuse_bad_terms(g: rdflib.Graph, source: str) -> None:
+    """An ill-typed literal or an IRI no RDF file can hold, from the inline turtle or an update
+    (parse_file refused the files')."""
+    from engine.world import bad_iris, ill_typed, ill_typed_statement
+
     bad = next((t for t in g if ill_typed(t[2])), None)
     if bad is not None:
-        raise ScenarioError(f"{scenario.source}: [world] {ill_typed_statement(bad)}; fix the "
-                            "value or its datatype")
-    return list(g)  # type: ignore[arg-type]
+        raise ScenarioError(f"{source}: [world] {ill_typed_statement(bad)}; fix the value or "
+                            "its datatype")
+    iris = bad_iris(g)
+    if iris:
+        raise ScenarioError(f"{source}: [world] {iris[min(iris)]}")
 
 
 _STATE = frozenset({OPS.health, OPS.status, OPS.diskUsedPercent, OPS.version, OPS.restartCount,

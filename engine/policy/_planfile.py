@@ -26,6 +26,7 @@ from engine.world import (
     parse_file,
     quiet_literal_warnings,
     read_text_file,
+    refuse_bad_iris,
     refuse_ill_typed,
     turtle_error,
 )
@@ -49,6 +50,7 @@ def read_plan_file(path: Path) -> Delta:
     except BadSyntax as exc:
         raise turtle_error(exc, path) from None
     refuse_ill_typed((o for s, p, o, _g in delta.adds | delta.removes), path, text)
+    refuse_bad_iris((q[:3] for q in delta.adds | delta.removes), path, text)
     return delta
 
 

@@ -13,7 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from engine.errors import ParseError, ShapeError
 from engine.policy._lint import check_shapes
 from engine.policy._model import ShapeVersion
-from engine.world import turtle_error
+from engine.world import refuse_bad_iris, turtle_error
 
 __all__ = ["ShapeSet", "default_shapes_dir", "load_shapes", "shape_files"]
 
@@ -95,6 +95,7 @@ def _parse(path: Path) -> tuple[Graph, str]:
         raise turtle_error(exc, path) from None
     except Exception as exc:
         raise ParseError(f"cannot read Turtle: {exc}", source=str(path)) from None
+    refuse_bad_iris(g, path, text)  # a shape's IRI goes into every decision that names it
     return g, text
 
 
