@@ -13,7 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from engine.errors import ParseError, ShapeError
 from engine.policy._lint import check_shapes
 from engine.policy._model import ShapeVersion
-from engine.world import refuse_bad_iris, turtle_error
+from engine.world import quiet_literal_warnings, refuse_bad_iris, turtle_error
 
 __all__ = ["ShapeSet", "default_shapes_dir", "load_shapes", "shape_files"]
 
@@ -90,7 +90,8 @@ def _parse(path: Path) -> tuple[Graph, str]:
     text = path.read_text(encoding="utf-8")
     g = Graph()
     try:
-        g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        with quiet_literal_warnings():  # refuse_bad_iris names a bad IRI, not rdflib's log
+            g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as exc:
         raise turtle_error(exc, path) from None
     except Exception as exc:

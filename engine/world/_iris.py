@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 
 from engine.errors import ParseError, StoreError
 from engine.terms import Quad, curie, iri_fault
+from engine.world._ntriples import quiet_term_log
 
 __all__ = ["bad_iris", "exportable", "refuse_bad_iris", "refuse_bad_jsonld_iris"]
 
@@ -69,13 +70,14 @@ def _refuse(bad: dict[str, str], path: Path, data: str) -> None:
 
 def _offset(iri: str, data: str) -> int:
     """Where ``data`` first writes ``iri`` up to its first bad character (in ``<...>``, a
-    prefix declaration, a JSON string; raw or as a ``\\u`` escape), else ``len(data)``."""
+    prefix declaration, a JSON string; raw or as a ``\\u`` escape), at the ``<`` or ``"``
+    that opens it; else ``len(data)``."""
     cut = next(i for i, c in enumerate(iri) if iri_fault(c) is not None)
     head, ch = iri[:cut], iri[cut]
     forms = (head + ch, f"{head}\\u{ord(ch):04X}", f"{head}\\u{ord(ch):04x}",
              f"{head}\\U{ord(ch):08X}", json.dumps(head + ch)[1:-1])
-    hits = [at for form in forms if (at := data.find(form)) >= 0]
-    return min(hits, default=len(data))
+    at = min((at for form in forms if (at := data.find(form)) >= 0), default=len(data))
+    return at - 1 if 0 < at < len(data) and data[at - 1] in "<\"" else at  # at its < or "
 
 
 _IRI_KEYS = ("@id", "@type", "@vocab", "@base")
@@ -129,21 +131,24 @@ def exportable(quads: Iterable[Quad]) -> Iterator[Quad]:
     """``quads``, or a :class:`StoreError` at the first that holds an IRI no file can hold
     (one an older tier1 wrote), naming it, its triple and graph, and what to do."""
     seen: set[str] = set()
-    for q in quads:
-        for term in q[:3]:
-            iri = term.datatype if isinstance(term, Literal) else term
-            if isinstance(iri, URIRef) and iri not in seen:
-                why = iri_fault(iri)
-                if why is not None:
-                    raise _unexportable(q, why)
-                seen.add(iri)
-        yield q
+    with quiet_term_log():  # reading such an IRI, rdflib logs that it looks odd
+        for q in quads:
+            for term in q[:3]:
+                iri = term.datatype if isinstance(term, Literal) else term
+                if isinstance(iri, URIRef) and iri not in seen:
+                    why = iri_fault(iri)
+                    if why is not None:
+                        raise _unexportable(q, why)
+                    seen.add(iri)
+            yield q
 
 
 def _unexportable(q: Quad, why: str) -> StoreError:
     s, p, o, g = q
+    triple = "".join(c if c.isprintable() else repr(c)[1:-1] for c in
+                     f"{curie(s)} {curie(p)} {curie(o)}")  # U+2028 would break the line
     return StoreError(
-        f"cannot export: {why}. The store holds it in {curie(s)} {curie(p)} {curie(o)} "
+        f"cannot export: {why}. The store holds it in {triple} "
         f"({g.value} graph), written by an older tier1 or another tool, and no RDF file can "
         "hold it: remove that triple (no tier1 command retracts one: commit an "
         "engine.store.Delta that removes it) and add it back with the IRI percent-encoded, "

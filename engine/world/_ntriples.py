@@ -27,6 +27,7 @@ __all__ = [
     "ill_typed_statement",
     "parse_ntriples",
     "quiet_literal_warnings",
+    "quiet_term_log",
     "serialize_term",
     "write_ntriples",
 ]
@@ -116,23 +117,32 @@ def ill_typed_statement(t: tuple[object, object, object]) -> str:
     return f'{curie(s)} {curie(p)} "{o}"^^{dt}: not a valid {dt}'
 
 
-class _DropConversionWarning(logging.Filter):
+class _DropTermWarnings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+        msg = str(record.msg)
+        return not (msg.startswith("Failed to convert Literal lexical form")
+                    or "does not look like a valid URI" in msg)
+
+
+@contextmanager
+def quiet_term_log() -> Iterator[None]:
+    """Silence what rdflib logs about an ill-typed literal (a traceback) or an IRI it finds
+    odd (a space...): the caller reports the term as one error instead."""
+    logger, drop = logging.getLogger("rdflib.term"), _DropTermWarnings()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
 
 
 @contextmanager
 def quiet_literal_warnings() -> Iterator[None]:
-    """Silence what rdflib says about an ill-typed literal (a logged traceback, or a
-    warning for a boolean): the parser reports it as one :class:`ParseError` instead."""
-    logger, drop = logging.getLogger("rdflib.term"), _DropConversionWarning()
-    logger.addFilter(drop)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
-            yield
-    finally:
-        logger.removeFilter(drop)
+    """:func:`quiet_term_log`, and rdflib's warning for a boolean: the parser reports an
+    ill-typed literal or a bad IRI as one :class:`ParseError` instead."""
+    with quiet_term_log(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+        yield
 
 
 def parse_ntriples(lines: Iterable[str], source: str = "<string>") -> Iterator[Triple]:
