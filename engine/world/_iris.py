@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal, URIRef
 
@@ -43,12 +44,62 @@ def refuse_bad_jsonld_iris(data: str, path: Path) -> None:
     ``@vocab``, ``@base``, a context's term, a value of a term typed ``@id``): rdflib's
     reader drops a node whose ``@id`` holds a space, or puts the document's own IRI in its
     place, so they are refused before it reads the file. Invalid JSON is left to it."""
+    seen = _JsonIris()
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, object_hook=seen.hook)
     except ValueError:
         return
-    written = set(_jsonld_iris(doc, _id_terms(doc)))
-    _refuse({w: why for w in written if (why := iri_fault(w)) is not None}, path, data)
+    if seen.coerced:  # rare: a context types a term @id; its values are IRIs too
+        seen.add(_values_of(doc, seen.coerced))
+    _refuse({w: why for w in seen.found if (why := iri_fault(w)) is not None}, path, data)
+
+
+_IRI_KEYS = ("@id", "@type", "@vocab", "@base")
+
+
+class _JsonIris:
+    """Collects, while ``json.loads`` builds each object (one pass, inner objects first), the
+    strings in IRI positions, and the terms a context types ``@id`` or ``@vocab``."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+        self.coerced: set[str] = set()
+
+    def hook(self, obj: dict[str, Any]) -> dict[str, Any]:
+        for key in _IRI_KEYS:
+            if key in obj:
+                self.add(obj[key])
+        ctx = obj.get("@context")
+        for c in ctx if isinstance(ctx, list) else [ctx]:
+            if isinstance(c, dict):
+                self.add([v for v in c.values() if isinstance(v, str)])
+                self.coerced |= {t for t, d in c.items()
+                                 if isinstance(d, dict) and d.get("@type") in ("@id", "@vocab")}
+        return obj
+
+    def add(self, value: object) -> None:
+        if isinstance(value, str):
+            self.found.add(value)
+        elif isinstance(value, list):
+            self.found.update(v for v in value if isinstance(v, str))
+
+
+def _values_of(doc: object, keys: set[str]) -> list[str]:
+    """The strings ``doc`` gives any of ``keys``, at any depth."""
+    out: list[str] = []
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) \
+            if isinstance(node, list) else ()
+        for key, value in items:
+            if key in keys and isinstance(value, str):
+                out.append(value)
+            elif key in keys and isinstance(value, list):
+                out += [v for v in value if isinstance(v, str)]
+            if isinstance(value, dict | list):
+                stack.append(value)
+    return out
 
 
 _LOCATE = 20
@@ -78,53 +129,6 @@ def _offset(iri: str, data: str) -> int:
              f"{head}\\U{ord(ch):08X}", json.dumps(head + ch)[1:-1])
     at = min((at for form in forms if (at := data.find(form)) >= 0), default=len(data))
     return at - 1 if 0 < at < len(data) and data[at - 1] in "<\"" else at  # at its < or "
-
-
-_IRI_KEYS = ("@id", "@type", "@vocab", "@base")
-
-
-def _id_terms(doc: object) -> set[str]:
-    """The terms any context of ``doc`` types ``@id`` or ``@vocab`` (their values are IRIs)."""
-    out: set[str] = set()
-    for ctx in _contexts(doc):
-        out |= {term for term, d in ctx.items()
-                if isinstance(d, dict) and d.get("@type") in ("@id", "@vocab")}
-    return out
-
-
-def _contexts(doc: object) -> Iterator[dict[str, object]]:
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _contexts(item)
-    elif isinstance(doc, dict):
-        for key, value in doc.items():
-            if key == "@context":
-                yield from (c for c in (value if isinstance(value, list) else [value])
-                            if isinstance(c, dict))
-            else:
-                yield from _contexts(value)
-
-
-def _jsonld_iris(doc: object, id_terms: set[str], in_context: bool = False) -> Iterator[str]:
-    """The strings ``doc`` writes in IRI positions."""
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _jsonld_iris(item, id_terms, in_context)
-        return
-    if not isinstance(doc, dict):
-        return
-    for key, value in doc.items():
-        if key in _IRI_KEYS or key in id_terms or (in_context and isinstance(value, str)):
-            yield from _strings(value)
-        if isinstance(value, dict | list):
-            yield from _jsonld_iris(value, id_terms, in_context or key == "@context")
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        yield from (v for v in value if isinstance(v, str))
 
 
 def exportable(quads: Iterable[Quad]) -> Iterator[Quad]:
