@@ -169,7 +169,7 @@ def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
             subj: Node = _iri(g[0]) if g[0] is not None else BNode(g[1])
             pred, obj = _iri(g[2]), _object(m)
         except _BadIRI as exc:
-            col = next(m.start(i + 1) for i in (0, 2, 3, 7) if g[i] == exc.written)
+            col = next((m.start(i + 1) for i in (0, 2, 3, 7) if g[i] == exc.written), None)
             raise ParseError(str(exc), source=source, line=n, col=col) from None
         except ValueError as exc:
             raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX)",
