@@ -32,7 +32,8 @@ __all__ = [
     "write_ntriples",
 ]
 
-_IRI = r"<([^<>\"{}|^`\\\x00-\x20]*)>"
+_IRI_CHARS = r"[^<>\"{}|^`\\\x00-\x20]*"
+_IRI = rf"<({_IRI_CHARS}(?:(?:\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*)>"  # with UCHARs
 _BNODE = r"_:([A-Za-z0-9_][A-Za-z0-9_.\-]*)"
 _LIT = r"\"((?:[^\"\\\n\r]|\\.)*)\"(?:@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^" + _IRI + r")?"
 _LINE = re.compile(

@@ -33,6 +33,8 @@ CASES = {
                           (1, 37), "'\\u2028'"),
     "non-character.nt": ("<https://e.org/a> <https://e.org/a\ufffe> <https://e.org/c> .\n",
                          (1, 19), "'\\ufffe'"),
+    "escaped-space.nt": ("<https://e.org/a> <https://e.org/p> <https://e.org/a\\u0020b> .\n",
+                         (1, 37), "' '"),
     "datatype.nt": ("<https://e.org/a> <https://e.org/p> \"v\"^^<https://e.org/d\u0080> .\n",
                     (1, 42), "'\\x80'"),
     "id-space.jsonld": ('{"@id": "https://e.org/a b",\n "https://e.org/p": "v"}\n', (1, 9),
@@ -97,6 +99,14 @@ def test_sound_iris_and_literals_with_those_characters_still_load(
     tmp_path: Path, name: str, text: str,
 ) -> None:
     assert parse_file(write(tmp_path, name, text))
+
+
+def test_n_triples_iri_escapes_load_as_the_characters_they_name(tmp_path: Path) -> None:
+    """N-Triples allows \\uXXXX and \\UXXXXXXXX in an IRI (UCHAR); the reader refused them."""
+    path = write(tmp_path, "esc.nt", "<https://e.org/caf\\u00E9> <https://e.org/p> "
+                 "<https://e.org/\\U0001F600> .\n")
+    assert set(parse_file(path)) == {(URIRef("https://e.org/caf\u00e9"), URIRef("https://e.org/p"),
+                                      URIRef("https://e.org/\U0001f600"))}
 
 
 def old_store(kind: str, tmp_path: Path, graph: GraphName = GraphName.ASSERTED) -> GraphStore:
