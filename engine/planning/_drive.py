@@ -15,7 +15,7 @@ from engine._gc import paused_gc
 from engine.planning._builder import build_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
-from engine.planning._gone import problem_seen, withdraw
+from engine.planning._gone import problem_seen, unanswered, withdraw
 from engine.planning._history import acted
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
@@ -92,8 +92,9 @@ def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
     latest = loop.latest_plan(goal.iri)
     if latest is None:
         return None
-    if latest.state is PlanState.COMPLETED:
-        return None if loop.fresh_triggers(goal, latest) else latest
+    if latest.state is PlanState.COMPLETED:  # fresh alerts, or a problem it was not made for:
+        new = loop.fresh_triggers(goal, latest) or unanswered(loop, goal, latest)
+        return None if new else latest  # the goal was reopened, for a next attempt
     return latest if latest.state in (PlanState.BLOCKED, PlanState.SUPERSEDED) else None
 
 
@@ -225,7 +226,8 @@ def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
             return escalate(loop, goal, plan, "every step was skipped (its precondition no "
                             "longer held) and nothing acted, yet "
                             f"{len(firing)} alert(s) still fire: confirm the problem is gone")
-        close_goal(loop, goal, plan)
+        if not unanswered(loop, goal, plan):  # else the goal stays open for a next attempt
+            close_goal(loop, goal, plan)
         return plan
     if plan.state is PlanState.ESCALATED:
         return plan

@@ -11,7 +11,8 @@ re-plans or escalates.
 
 from __future__ import annotations
 
-from engine.planning._history import attempts
+from engine.planning._gone import unanswered
+from engine.planning._history import acted, attempts
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState, PlanStep
 from engine.planning._ports import StepResult
@@ -47,7 +48,10 @@ def effect_observed(loop: Loop, step: PlanStep) -> bool:
 
 
 def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
-    """Execute ``plan``; it comes back COMPLETED, or RUNNING with the failure as reason."""
+    """Execute ``plan``; it comes back COMPLETED, or RUNNING with the failure as reason (the
+    driver re-plans): a failed step, or every step skipped while a rule still proposes an
+    action in the goal's scope (another instance crashed meanwhile: QA pass 8 F1; before, the
+    plan completed, the goal was met and that instance stayed crashed)."""
     plan = loop.refresh_steps(plan)
     running = plan.with_state(PlanState.RUNNING).model_copy(update={"runner": this_process()})
     plan = loop.save(plan, running, f"plan running: {shorten(plan.iri)}")
@@ -62,6 +66,10 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
             reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
             compensate(loop, plan, step)
             return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")
+    if not acted(loop.store, plan) and unanswered(loop, goal, plan):
+        reason = ("every step was skipped (its target is fine now), but a rule proposes "
+                  "another action on the goal's scope: the problem moved")
+        return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "steps skipped")
     return loop.save(plan, plan.with_state(PlanState.COMPLETED, "every step took effect"),
                      f"plan completed: {shorten(plan.iri)}")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
-from engine.planning._builder import relevant
+from engine.planning._builder import ProposalLike, relevant
 from engine.planning._goals import open_incidents
 from engine.planning._model import UNSTARTED, Goal, GoalKind, Plan, PlanState
 from engine.planning._rdf import plan_delta
@@ -22,7 +22,7 @@ from engine.terms import shorten
 if TYPE_CHECKING:
     from engine.planning._loop import Loop
 
-__all__ = ["close_gone", "problem_seen", "reopen_slo", "withdraw"]
+__all__ = ["close_gone", "problem_seen", "reopen_slo", "unanswered", "withdraw"]
 
 
 def problem_seen(loop: Loop, goal: Goal, incidents: Collection[URIRef] | None = None) -> bool:
@@ -34,6 +34,20 @@ def problem_seen(loop: Loop, goal: Goal, incidents: Collection[URIRef] | None = 
     if goal.kind is not GoalKind.INCIDENT_RESOLVED:
         return False
     return goal.target in (open_incidents(loop.store) if incidents is None else incidents)
+
+
+def unanswered(loop: Loop, goal: Goal, plan: Plan) -> list[ProposalLike]:
+    """Proposals on ``goal``'s scope that no step of ``plan`` answers: a problem the plan was
+    not made for (another instance of the service crashed meanwhile). A step answers the
+    proposal it was built from: the same (action, target). A step no rule proposed (taken
+    from a runbook's actions) answers the goal's problem as a whole: its failover stands for
+    a database restart no bot may do, and that restart stays proposed after it (the old
+    primary stays crashed), so none is unanswered."""
+    if any(not s.rule_id for s in plan.steps):
+        return []
+    done = {s.signature() for s in plan.steps}
+    return [p for p in relevant(loop.ports.inference.proposals(), loop.scope(goal))
+            if (p.action, p.target) not in done]
 
 
 def close_gone(loop: Loop, incidents: Collection[URIRef]) -> None:
