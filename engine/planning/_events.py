@@ -31,6 +31,7 @@ from pydantic import (
 from rdflib import RDF, URIRef
 
 from engine.errors import InputError, ParseError
+from engine.planning._runner import alert_iris
 from engine.planning._scenario import PROPERTIES, AlertEvent, Severity
 from engine.store import GraphStore, triples
 from engine.terms import curie, expand, expand_valid
@@ -104,15 +105,23 @@ class Entities:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._seen: dict[URIRef, bool] = {}
+        self._fired: set[URIRef] = set()  # alerts earlier lines of the input bring
 
     def __contains__(self, iri: URIRef) -> bool:
+        if iri in self._fired:
+            return True
         if iri not in self._seen:
             self._seen[iri] = next(iter(self.store.quads((iri, None, None))), None) is not None
         return self._seen[iri]
 
     def may_be_alert(self, iri: URIRef) -> bool:
         """Whether ``iri`` is new to the world or an alert in it (not an instance, say)."""
-        return iri not in self or any(True for _ in self.store.quads((iri, RDF.type, OPS.Alert)))
+        return (iri in self._fired or iri not in self
+                or any(True for _ in self.store.quads((iri, RDF.type, OPS.Alert))))
+
+    def fired(self, iris: Iterable[URIRef]) -> None:
+        """Alerts an earlier line fired: a later line may be about them (resolve one)."""
+        self._fired.update(iris)
 
     def near(self, text: str) -> str | None:
         """The typed entity whose CURIE is closest to ``text``, if one is close."""
@@ -146,6 +155,7 @@ def parse_lines(lines: Iterable[tuple[int, str]], source: str = "<stdin>",
             ev = _parse_line(line, source, n, latest)
             if entities is not None:
                 _in_world(ev, entities, source, n)
+                entities.fired(alert_iris(ev))
             out.append(ev)
     return out
 

@@ -110,8 +110,9 @@ def _alerts(store: GraphStore) -> set[URIRef]:
 def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
     """Runs of at most ``limit`` alerts (an event of ``count`` copies counts ``count``; one
     larger than ``limit`` is a run of its own), each cut before an event that would change
-    what the run already changes: an alert it holds fires again, or a property of an entity
-    it observes is observed again. A later event then wins, each in its own commit."""
+    what the run already changes: an alert it holds fires again or is observed (resolved), a
+    property of an entity it observes is observed again, or an alert it observes fires. A
+    later event then wins, each in its own commit."""
     chunk: list[Incoming] = []
     alerts: set[URIRef] = set()
     observed: set[tuple[URIRef, URIRef]] = set()
@@ -121,7 +122,7 @@ def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
         says = {(expand(ev.about), expand(p)) for p in ev.observe}
         size = max(1, len(mine))
         if chunk and (weight + size > limit or not alerts.isdisjoint(mine)
-                      or not observed.isdisjoint(says)):
+                      or not observed.isdisjoint(says) or _touches(alerts, observed, mine, says)):
             yield chunk
             chunk, alerts, observed, weight = [], set(), set(), 0
         chunk.append(ev)
@@ -130,6 +131,13 @@ def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
         weight += size
     if chunk:
         yield chunk
+
+
+def _touches(alerts: set[URIRef], observed: set[tuple[URIRef, URIRef]], mine: set[URIRef],
+             says: set[tuple[URIRef, URIRef]]) -> bool:
+    """Whether an event observes an alert the run fires, or fires an alert the run observes:
+    in one commit the alert would hold both its status values (firing and resolved)."""
+    return any(s in alerts for s, _ in says) or any(s in mine for s, _ in observed)
 
 
 def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef]) -> None:

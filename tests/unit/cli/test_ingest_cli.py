@@ -129,3 +129,22 @@ def test_an_alert_may_not_be_an_entity_of_the_world(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert "<stdin>:1: field 'alert': ex:orders-db-1 is an entity of the world, not an alert" in r.output
     assert _commits(runner, store) == before
+
+
+def test_an_alert_fired_and_resolved_in_one_input_ends_resolved(tmp_path: Path) -> None:
+    """QA pass 8 F3: the resolve line was refused ('not in the world': the checks ran before
+    the input's own alert line was applied), and with --allow-unknown both lines went into
+    one commit, leaving the alert both firing and resolved."""
+    runner, store, _ = _fresh(tmp_path)
+    lines = ('{"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"}\n'
+             '{"about": "ex:db-down", "observe": {"ops:status": "resolved"}}\n'
+             '{"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"}\n'
+             '{"about": "ex:db-down", "observe": {"ops:status": "resolved"}}\n')
+    r = runner.invoke(app, ["--store", store, "ingest", "--plan-only", "--format", "json"],
+                      input=lines)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["batches"] == 4  # fired, resolved, fired again, resolved
+    r = runner.invoke(app, ["--store", store, "--format", "json", "query",
+                            "SELECT ?s WHERE { ex:db-down ops:status ?s }"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["rows"] == [['"resolved"']]  # one value, not two
