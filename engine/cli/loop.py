@@ -198,7 +198,8 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """Reject a parked PLAN, or stop one left running: nothing more runs, its locks are released.
 
     A plan left `running` by an interrupted command (see `tier1 resume`) can be rejected
-    too, e.g. when someone fixed the problem by hand.
+    too, e.g. when someone fixed the problem by hand. A plan the loop withdrew (its goal was
+    met before it ran) has nothing left to reject: that exits 0 and says so, as `approve` does.
 
     \b
     Example:
@@ -206,7 +207,11 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """
     loop = make_loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
-    emit(ctx, done, f"plan {shorten(done.iri)}: {done.state.value}")
+    text = f"plan {shorten(done.iri)}: {done.state.value}"
+    if done.state is PlanState.WITHDRAWN:
+        text = (f"plan {shorten(done.iri)}: nothing to reject, nothing ran: the loop withdrew "
+                f"it earlier because {shorten(done.reason)}")
+    emit(ctx, done, text)
 
 
 @app.command("resume")

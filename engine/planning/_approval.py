@@ -36,7 +36,8 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
     kinds = {o for _, _, o, _ in loop.store.quads((who, RDF.type, None))}
     if not kinds & {OPS.Person, OPS.HumanAgent, PROV.Person}:
         raise PlanningError(
-            f"{who} is not a person in the world: approve as an ops:Person, e.g. --as ex:chen"
+            f"{shorten(who)} is not a person in the world: give --as an ops:Person, e.g. "
+            "--as ex:chen"
         )
     return who
 
@@ -64,6 +65,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     is, nothing written: there is nothing left to approve, and that is not an error."""
     plan = find_plan(loop, ref)
     if plan.state is PlanState.WITHDRAWN:
+        _person(loop, by)  # a typo in --as is an error whatever the plan's state
         return plan
     if plan.state is PlanState.BLOCKED:
         if emergency:
@@ -112,10 +114,13 @@ def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
     """Record ``by``'s rejection of a parked plan, or of a running one (an interrupted plan a
     person wants stopped, e.g. after fixing it by hand); its locks are released and nothing
     more of it runs. A command still running it stops at its next record: the rejection's
-    record took that number first."""
+    record took that number first. A plan the loop withdrew (its goal was met before it ran)
+    is returned as it is, nothing written."""
     plan = find_plan(loop, ref)
-    _parked(plan, "rejected", running=True)
     person = _person(loop, by)
+    if plan.state is PlanState.WITHDRAWN:  # the problem went away first: the same race as
+        return plan  # approve's, so the same answer (nothing to do, not an error)
+    _parked(plan, "rejected", running=True)
     why = f"rejected by {person}" + (f": {reason}" if reason else "")
     ev = loop.emit("rejected", f"{plan.iri} {why}", plan, by=str(person))
     loop.locks.release(plan.iri)

@@ -66,3 +66,15 @@ def test_approving_once_healed_records_the_approval_and_says_nothing_ran(
     assert done["approver"] == str(EX.chen)
     ran = _json(runner, store, "audit", "approved-by", "--person", "ex:chen")["rows"]
     assert ran == []  # no action ran under chen's approval
+
+
+def test_a_withdrawn_plan_checks_the_person_and_reject_says_nothing_to_do(tmp_path: Path) -> None:
+    """QA pass 8 F6/F7: `--as` is checked whatever the plan's state, and rejecting a plan the
+    loop withdrew exits 0 like approving it (the same race with the flap's heal)."""
+    runner, store = _ingest(tmp_path, CRASHED, HEALTHY)
+    (plan,) = _json(runner, store, "plans")
+    r = runner.invoke(app, ["--store", store, "approve", plan["iri"], "--as", "ex:nobody"])
+    assert r.exit_code == 1 and "ex:nobody is not a person" in r.output
+    r = runner.invoke(app, ["--store", store, "reject", plan["iri"], "--as", "ex:chen"])
+    assert r.exit_code == 0, r.output
+    assert "nothing to reject, nothing ran: the loop withdrew it earlier" in r.output
