@@ -180,8 +180,15 @@ def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
         yield (subj, pred, obj)
 
 
+_LOOSE_IRI = re.compile(r"<([^<>\n]*)>")
+
+
 def _line_error(line: str, source: str, n: int) -> ParseError:
     col = _first_bad_col(line)
+    iri = _LOOSE_IRI.match(line, col)
+    why = iri_fault(_unescape_loose(iri.group(1))) if iri else None
+    if why is not None:  # an IRI holding a character no IRI may: name it and the fix
+        return ParseError(why, source=source, line=n, col=col + 1)
     rest = line[col:].rstrip("\r\n")
     snippet = rest if len(rest) <= 40 else rest[:37] + "..."  # from the token that breaks it
     return ParseError(
@@ -190,6 +197,14 @@ def _line_error(line: str, source: str, n: int) -> ParseError:
         'literals in "quotes", and a final dot',
         source=source, line=n, col=col + 1,
     )
+
+
+def _unescape_loose(text: str) -> str:
+    """``text`` with its ``\\uXXXX`` escapes decoded, other backslashes kept (for a message)."""
+    try:
+        return _unescape(text)
+    except ValueError:
+        return text
 
 
 def _first_bad_col(line: str) -> int:

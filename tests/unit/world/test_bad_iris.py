@@ -33,6 +33,8 @@ CASES = {
                           (1, 37), "'\\u2028'"),
     "non-character.nt": ("<https://e.org/a> <https://e.org/a\ufffe> <https://e.org/c> .\n",
                          (1, 19), "'\\ufffe'"),
+    "raw-space.nt": ("<https://e.org/a> <https://e.org/p> <https://e.org/a b> .\n", (1, 37),
+                     "' '"),
     "escaped-space.nt": ("<https://e.org/a> <https://e.org/p> <https://e.org/a\\u0020b> .\n",
                          (1, 37), "' '"),
     "datatype.nt": ("<https://e.org/a> <https://e.org/p> \"v\"^^<https://e.org/d\u0080> .\n",
