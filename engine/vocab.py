@@ -90,6 +90,7 @@ class OPS(DefinedNamespace):
     actionType: URIRef  # step -> action type
     target: URIRef  # step -> entity acted on
     usesRunbook: URIRef  # step -> runbook
+    standsFor: URIRef  # runbook step -> entity whose proposed fix it stands for
     performedBy: URIRef  # step -> agent assigned
     canPerform: URIRef  # agent -> action type it may run (scope)
     scopeService: URIRef  # agent -> service it may act on (scope)

@@ -115,13 +115,17 @@ def build_plan(
                 if (p.action, p.target) not in exclude]
     documented = [p for p in runbook_alternatives(store, goal)
                   if (p.action, p.target) not in exclude]
-    chosen = (_automated(store, proposed) or _automated(store, documented)
-              or [p for p in proposed if agent_for(store, p.action, p.target)])
+    auto = _automated(store, proposed)
+    docs = [] if auto else _automated(store, documented)
+    chosen = auto or docs or [p for p in proposed if agent_for(store, p.action, p.target)]
     if not chosen:
         return None
     key = plan_key(goal)
     iri = plan_iri(key, attempt)
     steps = tuple(_step(store, iri, i, p) for i, p in enumerate(chosen, start=1))
+    if docs:  # a runbook's actions stand for the proposed fixes automation may not perform
+        stands = tuple(sorted({p.target for p in proposed}))
+        steps = tuple(s.model_copy(update={"stands_for": stands}) for s in steps)
     return Plan(iri=iri, key=key, goal=goal.iri, entity=goal.entity, steps=steps, attempt=attempt,
                 created=now)
 

@@ -29,12 +29,17 @@ def _name(step: PlanStep) -> str:
 
 
 def preconditions_hold(loop: Loop, step: PlanStep) -> bool:
-    """The step's precondition triples hold and, if a rule proposed it, the rule still does."""
+    """The step's precondition triples hold and, if a rule proposed it, the rule still does;
+    a runbook step standing for proposed fixes (``stands_for``) runs while a rule still
+    proposes one of them (QA pass 8 F2: once the database was healthy again, approving its
+    parked failover still failed over, because its alert had not been resolved yet)."""
     if not all(any(True for _ in loop.store.quads(t)) for t in step.preconditions):
         return False
     if step.rule_id:
         return any((p.action, p.target) == step.signature()
                    for p in loop.ports.inference.proposals())
+    if step.stands_for:  # a runbook step for a fix no bot may do: while that fix is proposed
+        return any(p.target in step.stands_for for p in loop.ports.inference.proposals())
     return True
 
 

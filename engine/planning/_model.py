@@ -112,6 +112,7 @@ class PlanStep(BaseModel):
     runbook: URIRef | None = None
     agent: URIRef | None = None
     compensation: URIRef | None = None  # the action that undoes it if a later step fails
+    stands_for: tuple[URIRef, ...] = ()  # a runbook step: the targets of the fixes it replaces
     preconditions: tuple[Triple, ...] = ()
     expects: tuple[Triple, ...] = ()
     proposal: str = ""

@@ -98,6 +98,7 @@ def _step_triples(step: PlanStep) -> set[Triple]:
         out.add((s, OPS.performedBy, step.agent))
     if step.compensation is not None:
         out.add((s, OPS.compensatedBy, step.compensation))
+    out.update((s, OPS.standsFor, t) for t in step.stands_for)
     if step.rule_id:  # which rule proposed it, kept with the plan: a blocked step never runs,
         out.add((s, OPS.ruleId, Literal(step.rule_id)))  # so no execution record names it
         out.add((s, OPS.ruleVersion, Literal(step.rule_version)))
@@ -207,6 +208,7 @@ def _load_step(store: GraphStore, iri: URIRef) -> PlanStep:
         action=URIRef(props[OPS.actionType][0]), target=URIRef(props[OPS.target][0]),
         runbook=one(OPS.usesRunbook), agent=one(OPS.performedBy),
         compensation=one(OPS.compensatedBy),
+        stands_for=tuple(sorted(URIRef(t) for t in props.get(OPS.standsFor, []))),
         salience=int(str(props.get(OPS.salience, ["0"])[0])),
         rule_id=str(props.get(OPS.ruleId, [""])[0]),
         rule_version=str(props.get(OPS.ruleVersion, [""])[0]),

@@ -11,6 +11,7 @@ from rdflib import RDF, Literal, URIRef
 
 from engine.planning import Loop, PlanState, approve, load_goals, load_plans, settle
 from engine.planning._events import parse_events
+from engine.planning._history import acted
 from engine.planning._intake import ingest
 from engine.provenance import verify_chain
 from engine.store import CommitMeta, Delta, GraphStore, SqliteStore, triples
@@ -161,3 +162,24 @@ def test_an_alert_after_a_withdrawal_reopens_the_incident_goal(
     assert [g.status for g in load_goals(store)] == ["open"]
     plans = sorted(load_plans(store), key=lambda p: p.attempt)
     assert [p.state for p in plans] == [PlanState.WITHDRAWN, PlanState.AWAITING_APPROVAL]
+
+
+def test_a_failover_parked_while_its_alert_fires_does_not_run_once_the_db_is_healthy(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 8 F2: the crash came with a critical alert, and the database is healthy again
+    before the alert is resolved: the goal is not met (the alert fires), so the failover stays
+    parked; approving it must not fail over a healthy database. The runbook's step stands for
+    the restart no bot may do, and no rule proposes that restart any more: it is skipped, and
+    the on-call is asked to confirm the problem is gone."""
+    estate(store, "DELETE { ex:orders-db ops:maxInstances ?m } INSERT { ex:orders-db "
+                  "ops:maxInstances 3 } WHERE { ex:orders-db ops:maxInstances ?m }")
+    loop = make_loop(store)
+    _feed(loop, {"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"},
+          _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.AWAITING_APPROVAL
+    assert plan.steps[0].action == OPS.Failover and plan.steps[0].stands_for == (DB,)
+    done = approve(loop, plan.iri, EX.chen)
+    assert not acted(store, done)  # the skip is on record; no agent acted
+    assert len({s for s, _, _ in triples(store, (None, OPS.instanceOf, EX["orders-db"]))}) == 2
+    assert done.state is PlanState.ESCALATED and "confirm the problem is gone" in done.reason
