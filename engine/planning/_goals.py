@@ -7,7 +7,7 @@ is one goal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from rdflib import RDF, RDFS, Literal, URIRef
 
@@ -80,15 +80,18 @@ def _status(store: GraphStore, s: URIRef) -> set[tuple[URIRef, URIRef, Literal]]
 
 def discover_goals(
     store: GraphStore, proposals: Sequence[ProposalLike], known: dict[URIRef, Goal],
-    scopes: dict[URIRef, frozenset[URIRef]],
+    scopes: dict[URIRef, frozenset[URIRef]], done: Collection[URIRef] = (),
 ) -> list[Goal]:
     """New goals: one per open incident, and one per proposal target no goal covers.
 
     ``known`` are the goals already asserted; ``scopes`` caches each goal's scope
-    (filled in here for the new ones).
+    (filled in here for the new ones). ``done``: met goals whose problem is over, so that
+    their scope no longer covers a proposal (a crash after the fix is a new problem; see
+    ``Loop.done_goals``), unless an incident goal's incident is open again (it reopens).
     """
     new: dict[URIRef, Goal] = {}
-    for inc in open_incidents(store):
+    incidents = open_incidents(store)
+    for inc in incidents:
         g = make_goal(store, inc, source="rule")
         if g.iri not in known and g.iri not in new:
             new[g.iri] = g
@@ -97,7 +100,8 @@ def discover_goals(
     for iri in [*known, *new]:
         if iri not in scopes:
             scopes[iri] = goal_scope(store, known[iri])
-        covered |= scopes[iri]
+        if iri not in done or known[iri].target in incidents:
+            covered |= scopes[iri]
     for p in sorted(proposals, key=lambda p: (-p.salience, str(p.target))):
         if p.target in covered:
             continue

@@ -228,7 +228,7 @@ class Loop:
     def goals(self) -> list[Goal]:
         """Open goals, asserting any new ones (from incidents and uncovered proposals)."""
         new = discover_goals(self.store, list(self.ports.inference.proposals()), self.goal_book,
-                             self.scopes)
+                             self.scopes, self.done_goals())
         if new:
             adds: set[Triple] = set()
             for g in new:
@@ -242,6 +242,21 @@ class Loop:
         reopen_slo(self)
         close_gone(self, set(incidents))
         return [g for g in self.goal_book.values() if g.status == "open"]
+
+    def done_goals(self) -> set[URIRef]:
+        """Met goals whose problem is over, so a proposal in their scope is a new problem: met
+        with no plan (it went away by itself), or by a plan of rules' proposals, whose effect
+        counted only once the rule no longer proposed it. A plan with a step no rule
+        proposed (a runbook's failover for a database restart no bot may do) leaves that
+        restart proposed (the old primary stays crashed): its goal still covers its scope."""
+        out = set()
+        for goal in self.goal_book.values():
+            if goal.status != "met":
+                continue
+            latest = self.latest_plan(goal.iri)
+            if latest is None or all(s.rule_id for s in latest.steps):
+                out.add(goal.iri)
+        return out
 
     def _reopen(self, incidents: list[URIRef]) -> None:
         """A met incident goal whose incident is open again (see :meth:`since_plan`). Fresh

@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDFS, Literal
 
 from engine.errors import ParseError
-from engine.planning import PlanState, load_plans
+from engine.planning import PlanState, load_plans, settle
 from engine.planning._events import parse_events
 from engine.planning._intake import ingest
 from engine.store import GraphStore, triples
@@ -258,3 +258,27 @@ def test_a_goal_whose_incident_is_gone_is_closed(store: GraphStore, make_loop: M
     ingest(loop, parse_events(lines({"alert": "ex:back", "about": "ex:search-2"})),
            execute=False)  # an alert about it again: the same incident, its goal reopened
     assert {g.iri: g.status for g in load_goals(store)}[first.iri] == "open"
+
+
+def test_a_crash_with_no_alert_after_a_met_incident_goal_is_planned_for(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """An incident goal met by a restart; an hour later the same instance crashes with no
+    alert. Its restart is proposed again, in the met goal's scope: before, the met goal
+    covered it and the crash was ignored. Now a within-SLO goal for the service restarts it."""
+    from engine.planning import load_goals
+
+    estate(store)
+    loop = make_loop(store)
+    at = (START + timedelta(seconds=30)).isoformat()
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at}
+    ingest(loop, parse_events(lines(crash, *_storm(5, at, "first"))))
+    assert [g.status for g in load_goals(store)] == ["met"]
+    later = (START + timedelta(hours=1)).isoformat()
+    ingest(loop, parse_events(lines({**crash, "time": later})))
+    plans = load_plans(store)
+    assert [p.state for p in plans] == [PlanState.COMPLETED] * 2
+    assert sorted((g.kind.value, g.status) for g in load_goals(store)) == [
+        ("incident_resolved", "met"), ("within_slo", "met")]
+    head = store.head()
+    settle(loop)
+    assert store.head() == head
