@@ -11,7 +11,7 @@ each distinct IRI is tested once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def bad_iris(triples: Iterable[tuple[object, object, object]]) -> dict[str, str]
 def refuse_bad_iris(triples: Iterable[tuple[object, object, object]], path: Path, data: str) -> None:
     """A :class:`ParseError` for the first bad IRI in ``data`` (the text of ``path``) among
     ``triples``, at its ``file:line:col`` when it is written there as parsed."""
-    _refuse(bad_iris(triples), path, data)
+    _refuse(bad_iris(triples), path, data, code=_in_code)
 
 
 def refuse_bad_jsonld_iris(data: str, path: Path) -> None:
@@ -106,10 +106,11 @@ _LOCATE = 20
 """How many bad IRIs are looked for in the text to name the first (each is one scan)."""
 
 
-def _refuse(bad: dict[str, str], path: Path, data: str) -> None:
+def _refuse(bad: dict[str, str], path: Path, data: str,
+            code: Callable[[str, int], bool] = lambda data, at: True) -> None:
     if not bad:
         return
-    spots = sorted((_offset(iri, data), iri) for iri in sorted(bad)[:_LOCATE])
+    spots = sorted((_offset(iri, data, code), iri) for iri in sorted(bad)[:_LOCATE])
     offset, iri = spots[0]
     more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
     if offset == len(data):
@@ -119,7 +120,27 @@ def _refuse(bad: dict[str, str], path: Path, data: str) -> None:
                      col=offset - line_start + 1)
 
 
-def _offset(iri: str, data: str) -> int:
+def _in_code(data: str, at: int) -> bool:
+    """Whether offset ``at`` of Turtle or N-Triples text is outside a comment and a one-line
+    string on its line (QA pass 8 F5: an IRI's text quoted in a comment was named instead)."""
+    line = data[data.rfind("\n", 0, at) + 1:at]
+    quote, iri, escaped = "", False, False
+    for ch in line:
+        if quote:
+            escaped, quote = (not escaped and ch == "\\"), ("" if ch == quote and not escaped
+                                                               else quote)
+        elif iri:
+            iri = ch != ">"
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "<":
+            iri = True
+        elif ch == "#":
+            return False
+    return not quote
+
+
+def _offset(iri: str, data: str, code: Callable[[str, int], bool] = lambda data, at: True) -> int:
     """Where ``data`` first writes ``iri`` up to its first bad character (in ``<...>``, a
     prefix declaration, a JSON string; raw or as a ``\\u`` escape), at the ``<`` or ``"``
     that opens it; else ``len(data)``."""
@@ -127,8 +148,16 @@ def _offset(iri: str, data: str) -> int:
     head, ch = iri[:cut], iri[cut]
     forms = (head + ch, f"{head}\\u{ord(ch):04X}", f"{head}\\u{ord(ch):04x}",
              f"{head}\\U{ord(ch):08X}", json.dumps(head + ch)[1:-1])
-    at = min((at for form in forms if (at := data.find(form)) >= 0), default=len(data))
+    at = min((at for form in forms if (at := _find(data, form, code)) >= 0), default=len(data))
     return at - 1 if 0 < at < len(data) and data[at - 1] in "<\"" else at  # at its < or "
+
+
+def _find(data: str, form: str, code: Callable[[str, int], bool]) -> int:
+    """The first offset of ``form`` in ``data`` where ``code`` holds (else the first, else -1)."""
+    first = at = data.find(form)
+    while at >= 0 and not code(data, at):
+        at = data.find(form, at + 1)
+    return at if at >= 0 else first
 
 
 def exportable(quads: Iterable[Quad]) -> Iterator[Quad]:

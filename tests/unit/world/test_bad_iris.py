@@ -24,6 +24,10 @@ CASES = {
     "escaped-space.ttl": (HEAD + GOOD + "ex:a ex:p <https://e.org/a\\u0020b> .\n", (3, 11), "' '"),
     "escaped-lt.ttl": (HEAD + GOOD + "ex:a ex:p <https://e.org/a\\u003Cb> .\n", (3, 11), "'<'"),
     "c1.ttl": (HEAD + GOOD + "ex:a ex:p <https://e.org/a\\u0085b> .\n", (3, 11), "'\\x85'"),
+    "comment-first.ttl": (HEAD + "# <https://e.org/a b> in a comment\nex:a ex:p <https://e.org/a b> .\n",
+                          (3, 11), "' '"),
+    "string-first.ttl": (HEAD + 'ex:a ex:p "see <https://e.org/a b>" .\n'
+                         "ex:a ex:p <https://e.org/a b> .\n", (3, 11), "' '"),
     "prefix.ttl": ("@prefix x: <https://e.org/a b#> .\n" + "x:a x:p x:c .\n", (1, 12), "' '"),
     "datatype.ttl": (HEAD + GOOD + "ex:a ex:p \"v\"^^<https://e.org/d\\u0020t> .\n", (3, 16),
                      "' '"),
