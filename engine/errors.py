@@ -30,6 +30,9 @@ the fix. ::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = [
     "AgentError",
     "AuditError",
@@ -55,6 +58,10 @@ __all__ = [
 
 class EngineError(Exception):
     """Root of every error tier1 raises on purpose."""
+
+    details: Mapping[str, object] = MappingProxyType({})
+    """Fields a ``--format json`` error adds beside its message (what a stopped command had
+    committed, say); set on the instance."""
 
 
 class ConfigError(EngineError):

@@ -91,20 +91,22 @@ def _jsonable(data: Any) -> Any:
 class UserError(click.ClickException):
     """An :class:`EngineError` shown as one line on stderr, exit 1: ``TypeName: message``, or
     with ``--format json`` one JSON object, ``{"error": {"type", "message"[, "file", "line",
-    "col"]}}``, so that a script reads the error the way it reads the output."""
+    "col"], ...}}`` (plus the error's ``details``), so that a script reads the error the way it
+    reads the output."""
 
     def __init__(self, exc: EngineError, *, as_json: bool = False) -> None:
         super().__init__(str(exc))
         self.kind = type(exc).__name__
         self.as_json = as_json
         self.where = _location(exc)
+        self.details = dict(exc.details)
 
     def format_message(self) -> str:
         return f"{self.kind}: {self.message}"
 
     def show(self, file: Any = None) -> None:
         if self.as_json:
-            error = {"type": self.kind, "message": self.message, **self.where}
+            error = {"type": self.kind, "message": self.message, **self.where, **self.details}
             click.echo(json.dumps({"error": error}, sort_keys=True), err=True)
         else:
             click.echo(click.style(self.format_message(), fg="red"), err=True)

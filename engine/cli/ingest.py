@@ -113,8 +113,10 @@ def _follow(ctx: Ctx, names: tuple[str, ...], linger: float, entities: Entities 
             for name in names:
                 _follow_one(ctx, fed, name, linger, entities)
     except ParseError as exc:
-        raise ParseError(f"{exc.detail} ({_committed(fed)} before this line; nothing of its "
-                         "batch was written)", source=exc.source, line=exc.line, col=exc.col) from None
+        err = ParseError(f"{exc.detail} ({_committed(fed)} before this line; nothing of its "
+                         "batch was written)", source=exc.source, line=exc.line, col=exc.col)
+        err.details = {"committed": {"events": fed.events, "batches": fed.batches}}
+        raise err from None
     except KeyboardInterrupt:
         click.echo(f"stopped: {_committed(fed)}", err=True)
         _show(ctx, fed.report())

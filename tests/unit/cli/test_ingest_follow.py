@@ -83,6 +83,8 @@ def test_a_bad_line_stops_it_and_keeps_the_batches_before(tmp_path: Path) -> Non
     text = err.decode()
     assert ("<stdin>:3: unknown field 'sevrity': did you mean 'severity'? (1 event(s) in 1 "
             "batch(es) were committed before this line; nothing of its batch was written)") in text
+    error = json.loads(text.strip().splitlines()[-1])["error"]  # --format json: scripts read
+    assert (error["line"], error["committed"]) == (3, {"events": 1, "batches": 1})  # the counts
     assert _event_commits(path) == 1  # line 2 shared the bad line's batch: not written
 
 
