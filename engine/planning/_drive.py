@@ -222,7 +222,8 @@ def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     if plan.state is PlanState.COMPLETED:
         loop.locks.release(plan.iri)
         firing = loop.triggers(goal)
-        if firing and not acted(loop.store, plan):
+        if firing and not acted(loop.store, plan):  # a person confirms (QA5 #1): the loop
+            # does not resolve alerts it did not answer
             return escalate(loop, goal, plan, "every step was skipped (its precondition no "
                             "longer held) and nothing acted, yet "
                             f"{len(firing)} alert(s) still fire: confirm the problem is gone")

@@ -11,6 +11,8 @@ re-plans or escalates.
 
 from __future__ import annotations
 
+from rdflib import URIRef
+
 from engine.planning._gone import unanswered
 from engine.planning._history import acted, attempts
 from engine.planning._loop import Loop
@@ -28,18 +30,21 @@ def _name(step: PlanStep) -> str:
     return f"{shorten(step.action)} on {shorten(step.target)}"
 
 
-def preconditions_hold(loop: Loop, step: PlanStep) -> bool:
+def preconditions_hold(loop: Loop, step: PlanStep, scope: frozenset[URIRef] = frozenset()
+                       ) -> bool:
     """The step's precondition triples hold and, if a rule proposed it, the rule still does;
     a runbook step standing for proposed fixes (``stands_for``) runs while a rule still
-    proposes one of them (QA pass 8 F2: once the database was healthy again, approving its
-    parked failover still failed over, because its alert had not been resolved yet)."""
+    proposes one of them, or any fix on the goal's ``scope`` (QA pass 8 F2: once the database
+    was healthy again, approving its parked failover still failed over, because its alert
+    had not been resolved yet; QA pass 9 N2: another instance crashed meanwhile)."""
     if not all(any(True for _ in loop.store.quads(t)) for t in step.preconditions):
         return False
     if step.rule_id:
         return any((p.action, p.target) == step.signature()
                    for p in loop.ports.inference.proposals())
-    if step.stands_for:  # a runbook step for a fix no bot may do: while that fix is proposed
-        return any(p.target in step.stands_for for p in loop.ports.inference.proposals())
+    if step.stands_for:  # a runbook step for fixes no bot may do: while one is proposed on
+        return any(p.target in step.stands_for or p.target in scope  # them or on the goal's
+                   for p in loop.ports.inference.proposals())  # scope (another DB instance)
     return True
 
 
@@ -60,8 +65,9 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     plan = loop.refresh_steps(plan)
     running = plan.with_state(PlanState.RUNNING).model_copy(update={"runner": this_process()})
     plan = loop.save(plan, running, f"plan running: {shorten(plan.iri)}")
+    scope = loop.scope(goal)
     for step in plan.steps:
-        if not preconditions_hold(loop, step):
+        if not preconditions_hold(loop, step, scope):
             loop.emit("action", f"skip {_name(step)}: its precondition no longer holds", plan,
                       step=str(step.iri), status="skipped")
             continue
@@ -71,11 +77,13 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
             reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
             compensate(loop, plan, step)
             return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")
-    if not acted(loop.store, plan) and unanswered(loop, goal, plan):
+    done = acted(loop.store, plan)
+    if not done and unanswered(loop, goal, plan):
         reason = ("every step was skipped (its target is fine now), but a rule proposes "
                   "another action on the goal's scope: the problem moved")
         return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "steps skipped")
-    return loop.save(plan, plan.with_state(PlanState.COMPLETED, "every step took effect"),
+    reason = "every step took effect" if done else "every step was skipped: nothing left to fix"
+    return loop.save(plan, plan.with_state(PlanState.COMPLETED, reason),
                      f"plan completed: {shorten(plan.iri)}")
 
 

@@ -164,22 +164,46 @@ def test_an_alert_after_a_withdrawal_reopens_the_incident_goal(
     assert [p.state for p in plans] == [PlanState.WITHDRAWN, PlanState.AWAITING_APPROVAL]
 
 
+DB_ROOM = ("DELETE { ex:orders-db ops:maxInstances ?m } INSERT { ex:orders-db "
+           "ops:maxInstances 3 } WHERE { ex:orders-db ops:maxInstances ?m }")
+DB_ALERT: dict[str, object] = {"alert": "ex:db-down", "about": "ex:orders-db-1",
+                               "severity": "critical"}
+
+
+def _instances(store: GraphStore) -> int:
+    return len({s for s, _, _ in triples(store, (None, OPS.instanceOf, EX["orders-db"]))})
+
+
 def test_a_failover_parked_while_its_alert_fires_does_not_run_once_the_db_is_healthy(
         store: GraphStore, make_loop: MakeLoop) -> None:
     """QA pass 8 F2: the crash came with a critical alert, and the database is healthy again
     before the alert is resolved: the goal is not met (the alert fires), so the failover stays
     parked; approving it must not fail over a healthy database. The runbook's step stands for
-    the restart no bot may do, and no rule proposes that restart any more: it is skipped, and
-    the on-call is asked to confirm the problem is gone."""
-    estate(store, "DELETE { ex:orders-db ops:maxInstances ?m } INSERT { ex:orders-db "
-                  "ops:maxInstances 3 } WHERE { ex:orders-db ops:maxInstances ?m }")
+    the restart no bot may do, and no rule proposes a fix any more: it is skipped, and since
+    the alert still fires the on-call is asked to confirm the problem is gone (the loop does
+    not resolve alerts it did not answer: QA5 #1)."""
+    estate(store, DB_ROOM)
     loop = make_loop(store)
-    _feed(loop, {"alert": "ex:db-down", "about": "ex:orders-db-1", "severity": "critical"},
-          _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
+    _feed(loop, DB_ALERT, _health("ex:orders-db-1", "crashed"), _health("ex:orders-db-1", "healthy"))
     (plan,) = load_plans(store)
     assert plan.state is PlanState.AWAITING_APPROVAL
     assert plan.steps[0].action == OPS.Failover and plan.steps[0].stands_for == (DB,)
     done = approve(loop, plan.iri, EX.chen)
     assert not acted(store, done)  # the skip is on record; no agent acted
-    assert len({s for s, _, _ in triples(store, (None, OPS.instanceOf, EX["orders-db"]))}) == 2
+    assert _instances(store) == 2
     assert done.state is PlanState.ESCALATED and "confirm the problem is gone" in done.reason
+
+
+def test_a_skipped_failover_still_runs_for_another_crashed_db_instance(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 9 N2: orders-db-2 crashes after the failover was parked, then orders-db-1
+    heals: the failover stands for the database's crashed instances, so it runs."""
+    estate(store, DB_ROOM)
+    loop = make_loop(store)
+    _feed(loop, DB_ALERT, _health("ex:orders-db-1", "crashed"))
+    _feed(loop, _health("ex:orders-db-2", "crashed"))
+    _feed(loop, _health("ex:orders-db-1", "healthy"))
+    (plan,) = [p for p in load_plans(store) if p.state is PlanState.AWAITING_APPROVAL]
+    approve(loop, plan.iri, EX.chen)
+    assert acted(store, plan)
+    assert _instances(store) == 3  # the failover started an instance
