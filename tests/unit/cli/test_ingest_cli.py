@@ -148,3 +148,17 @@ def test_an_alert_fired_and_resolved_in_one_input_ends_resolved(tmp_path: Path) 
                             "SELECT ?s WHERE { ex:db-down ops:status ?s }"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["rows"] == [['"resolved"']]  # one value, not two
+
+
+def test_a_resolve_that_arrives_before_its_fire_is_replaced_by_it(tmp_path: Path) -> None:
+    """QA pass 9 N4: out of order, with --allow-unknown the resolve created the entity and the
+    fire then added 'firing' beside 'resolved'."""
+    runner, store, _ = _fresh(tmp_path)
+    lines = ('{"about": "ex:db-x", "observe": {"ops:status": "resolved"}}\n'
+             '{"alert": "ex:db-x", "about": "ex:orders-db-1", "severity": "critical"}\n')
+    r = runner.invoke(app, ["--store", store, "ingest", "--plan-only", "--allow-unknown"],
+                      input=lines)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "--format", "json", "query",
+                            "SELECT ?s WHERE { ex:db-x ops:status ?s }"])
+    assert json.loads(r.output)["rows"] == [['"firing"']]
