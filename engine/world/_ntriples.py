@@ -47,7 +47,13 @@ _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'":
 
 def _unescape_match(m: re.Match[str]) -> str:
     if m.group(1) or m.group(2):
-        return chr(int(m.group(1) or m.group(2), 16))
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF:
+            raise ValueError(f"escape {m.group()} names no character (the last is U+10FFFF)")
+        if 0xD800 <= code <= 0xDFFF:  # half of a UTF-16 pair: no store can hold it alone
+            raise ValueError(f"escape {m.group()} is a lone surrogate, not a character; write "
+                             "the character itself, or its \\UXXXXXXXX escape")
+        return chr(code)
     ch = m.group(3)
     if ch not in _SIMPLE:
         raise ValueError(f"unknown escape \\{ch}")
@@ -173,8 +179,8 @@ def _parse_lines(lines: Iterable[str], source: str) -> Iterator[Triple]:
             col = next((m.start(i + 1) for i in (0, 2, 3, 7) if g[i] == exc.written), None)
             raise ParseError(str(exc), source=source, line=n, col=col) from None
         except ValueError as exc:
-            raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX)",
-                             source=source, line=n) from None
+            raise ParseError(f"{exc} (N-Triples allows \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX "
+                             "\\UXXXXXXXX)", source=source, line=n) from None
         if g[7] is not None and ill_typed(obj):
             raise ill_typed_error(obj, source, n, m.start(6), written=_unescape(g[5]))
         yield (subj, pred, obj)

@@ -113,6 +113,26 @@ def _reading(path: Path) -> Iterator[None]:
                          source=str(path)) from None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(triples: list[Triple], path: Path, data: str) -> None:
+    """A literal written with a lone surrogate escape (``"x\\uD800"``) is not text: no store
+    can hold it (SQLite's insert failed with a traceback; QA pass 9 N6)."""
+    bad = next((m for _, _, o in triples if isinstance(o, Literal)
+                and (m := _SURROGATE.search(str(o))) is not None), None)
+    if bad is None:
+        return
+    code = f"{ord(bad.group()):04X}"
+    at = min((i for i in (data.find(f"\\u{code}"), data.find(f"\\u{code.lower()}")) if i >= 0),
+             default=-1)
+    line = data.count("\n", 0, at) + 1 if at >= 0 else None
+    col = at - data.rfind("\n", 0, at) if at >= 0 else None
+    raise ParseError(f"escape \\u{code} in a literal is a lone surrogate, not a character; "
+                     "write the character itself, or its \\UXXXXXXXX escape",
+                     source=str(path), line=line, col=col)
+
+
 def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
     if fmt == "json-ld":
         refuse_bad_jsonld_iris(data, path)
@@ -120,6 +140,7 @@ def _parse_with_rdflib(data: str, path: Path, fmt: str) -> list[Triple]:
         triples = _rdflib_triples(data, path, fmt)
     refuse_ill_typed((o for _, _, o in triples), path, data)
     refuse_bad_iris(triples, path, data)
+    _refuse_lone_surrogates(triples, path, data)
     odd = next((t for t in triples if isinstance(t[0], Literal) or not isinstance(t[1], URIRef)),
                None)
     if odd is not None:  # Turtle's parser takes a literal subject; no store can hold one
