@@ -25,7 +25,7 @@ from engine.vocab import OPS, RUN, GraphName
 __all__ = [
     "EFFECTS", "Alternative", "ProposalLike", "agent_for", "build_plan", "compensation_for", "effects",
     "goal_scope", "plan_key",
-    "relevant", "runbook_alternatives",
+    "relevant", "runbook_alternatives", "unassigned_plan",
 ]
 
 
@@ -120,12 +120,28 @@ def build_plan(
     chosen = auto or docs or [p for p in proposed if agent_for(store, p.action, p.target)]
     if not chosen:
         return None
+    plan = _plan(store, goal, chosen, attempt, now)
+    if docs:  # a runbook's actions stand for the proposed fixes automation may not perform
+        stands = tuple(sorted({p.target for p in proposed}))
+        steps = tuple(s.model_copy(update={"stands_for": stands}) for s in plan.steps)
+        plan = plan.model_copy(update={"steps": steps})
+    return plan
+
+
+def unassigned_plan(store: GraphStore, goal: Goal, proposals: Sequence[ProposalLike], *,
+                    attempt: int = 0, now: datetime | None = None) -> Plan | None:
+    """The fixes rules propose on ``goal``'s scope, as a plan nobody performs: what the loop
+    escalates when :func:`build_plan` finds no agent or person in scope for any of them (a
+    crash of a service no bot covers), so that a person is told. ``None``: nothing proposed."""
+    proposed = relevant(proposals, goal_scope(store, goal))
+    return _plan(store, goal, proposed, attempt, now) if proposed else None
+
+
+def _plan(store: GraphStore, goal: Goal, chosen: Sequence[ProposalLike], attempt: int,
+          now: datetime | None) -> Plan:
     key = plan_key(goal)
     iri = plan_iri(key, attempt)
     steps = tuple(_step(store, iri, i, p) for i, p in enumerate(chosen, start=1))
-    if docs:  # a runbook's actions stand for the proposed fixes automation may not perform
-        stands = tuple(sorted({p.target for p in proposed}))
-        steps = tuple(s.model_copy(update={"stands_for": stands}) for s in steps)
     return Plan(iri=iri, key=key, goal=goal.iri, entity=goal.entity, steps=steps, attempt=attempt,
                 created=now)
 

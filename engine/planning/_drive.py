@@ -12,7 +12,7 @@ from collections.abc import Callable
 from rdflib import Literal
 
 from engine._gc import paused_gc
-from engine.planning._builder import build_plan
+from engine.planning._builder import build_plan, unassigned_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import problem_seen, unanswered, withdraw
@@ -44,7 +44,7 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
                 continue
             plan = loop.plan_for_goal(goal)
             if plan is None and execute:
-                moved |= unplannable_recurrence(loop, goal)
+                moved |= unplannable_recurrence(loop, goal) or nobody_may(loop, goal)
             elif plan is not None and plan.active:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
@@ -70,6 +70,25 @@ def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
                        f"{reason}", key=f"recurrence-{stamp}")
     loop.commit(loop.set_goal_status(goal, "met") | result.effects, "recurrence paged",
                 event=ev, extra=result.provenance)
+    return True
+
+
+def nobody_may(loop: Loop, goal: Goal) -> bool:
+    """Rules propose fixes on open ``goal``'s scope, yet no plan could be built: no agent or
+    person in scope may perform any of them (a crash of a service no bot covers; QA pass 9
+    N1: the goal stayed open for good and nobody was told). Save them as a plan nobody
+    performs and escalate it: the on-call owner is paged once, and the goal is theirs."""
+    latest = loop.latest_plan(goal.iri)
+    plan = unassigned_plan(loop.store, goal, list(loop.ports.inference.proposals()),
+                           attempt=latest.attempt + 1 if latest else 0, now=loop.now)
+    if plan is None:
+        return False
+    steps = ", ".join(f"{shorten(s.action)} on {shorten(s.target)}" for s in plan.steps)
+    ev = loop.emit("plan", f"plan {plan.iri} for {goal.entity}: {steps} (nobody in scope may "
+                   "do it)", plan, steps=steps, goal=str(goal.iri))
+    plan = loop.save(None, plan, f"plan: {shorten(plan.iri)}", ev)
+    escalate(loop, goal, plan, f"no agent or person in scope may do {steps}: act by hand, or "
+             "give an agent that scope (ops:canPerform, ops:scopeService)")
     return True
 
 

@@ -83,3 +83,22 @@ def test_a_crash_joining_a_plan_that_fixes_another_instance_is_planned_for_next(
     head = store.head()
     settle(loop)
     assert store.head() == head
+
+
+def test_a_crash_nobody_in_scope_may_fix_pages_the_on_call_once(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 9 N1: no bot's scope covers ex:session-cache. Its crash was a goal left open
+    for good, with no plan and nobody told. It is now an escalated plan (nobody performs it):
+    the on-call owner is paged once, and the goal is theirs."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(json.dumps(
+        {"about": "ex:session-cache-1", "observe": {"ops:health": "crashed"}}) + "\n"))
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.ESCALATED and "no agent or person in scope" in plan.reason
+    assert plan.steps[0].target == EX["session-cache-1"] and plan.steps[0].agent is None
+    assert [g.status for g in load_goals(store)] == ["failed"]
+    assert _health(store, "session-cache-1") == {"crashed"}
+    head = store.head()
+    settle(loop)
+    assert store.head() == head  # once
