@@ -249,12 +249,14 @@ class Loop:
         counted only once the rule no longer proposed it. A plan with a step no rule
         proposed (a runbook's failover for a database restart no bot may do) leaves that
         restart proposed (the old primary stays crashed): its goal still covers its scope."""
+        latest: dict[URIRef, Plan] = {}  # one pass over the plans, not one per goal
+        for p in self.plans.values():
+            if p.goal not in latest or p.attempt > latest[p.goal].attempt:
+                latest[p.goal] = p
         out = set()
         for goal in self.goal_book.values():
-            if goal.status != "met":
-                continue
-            latest = self.latest_plan(goal.iri)
-            if latest is None or all(s.rule_id for s in latest.steps):
+            last = latest.get(goal.iri)
+            if goal.status == "met" and (last is None or all(s.rule_id for s in last.steps)):
                 out.add(goal.iri)
         return out
 
