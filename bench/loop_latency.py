@@ -27,6 +27,10 @@ the real SHACL what-if gate (shapes/) and provenance:
     (``gc.freeze()``), so that collection walks only what the storm allocated.
     The world's load is collected before any clock.
 
+  - with ``--ingest``: the storm as JSON lines through ``tier1 ingest``'s code; with
+    ``--notifications N`` also as repeated notifications of N alerts (monitoring re-sending
+    firing alerts), which ingest deduplicates within a batch.
+
 Goals (issue 7): p99 <= 100 ms at 1M triples; >= 10,000 alerts/s on 2 cores.
 
     python bench/loop_latency.py            # worlds of 100k and 1M triples
@@ -224,10 +228,13 @@ def storm(n: int, count: int, work: Path, batch: int | None = None, fps: int = 0
             "ratio_to_commit": round(dt / ref, 1)}
 
 
-def storm_ingest(n: int, count: int, work: Path, batch: int | None = None) -> dict[str, float]:
+def storm_ingest(n: int, count: int, work: Path, batch: int | None = None,
+                 distinct: int = 0) -> dict[str, float]:
     """The storm as a user feeds it: ``count`` JSON lines (plus each instance's crash) parsed
     and checked by ``tier1 ingest``'s code, then queued and drained (plans gated, not run).
-    Clock: the text in hand -> every plan validated, the collection after it included."""
+    With ``distinct``, the lines are repeated notifications of that many alerts (monitoring
+    re-sending firing alerts), which ingest deduplicates. Clock: the text in hand -> every
+    plan validated, the collection after it included."""
     from engine.planning._events import parse_events
     from engine.planning._intake import ingest
 
@@ -237,8 +244,9 @@ def storm_ingest(n: int, count: int, work: Path, batch: int | None = None) -> di
     gc.freeze()
     at = (NOW + timedelta(seconds=1)).isoformat()
     lines = [json.dumps({"about": str(t), "observe": {"ops:health": "crashed"}}) for t in targets]
-    lines += [json.dumps({"alert": str(EX[f"bench-j-alert-{i}"]), "about": str(targets[i % 10]),
-                          "fingerprint": f"j-{i}", "time": at}) for i in range(count)]
+    k = distinct or count
+    lines += [json.dumps({"alert": str(EX[f"bench-j-alert-{i % k}"]), "about": str(targets[i % 10]),
+                          "fingerprint": f"j-{i % k}", "time": at}) for i in range(count)]
     text = "\n".join(lines) + "\n"
     t = time.perf_counter()
     report = ingest(loop, parse_events(text, "storm.jsonl"), batch=batch, execute=False)
@@ -267,6 +275,9 @@ def main() -> None:
                          "each one about one instance); default: one each")
     ap.add_argument("--ingest", action="store_true",
                     help="also the storm through 'tier1 ingest' (JSON lines parsed and checked)")
+    ap.add_argument("--notifications", type=int, default=0, metavar="N",
+                    help="with --ingest, also the storm as repeated notifications of N alerts "
+                         "(N a multiple of 10), which ingest deduplicates")
     args = ap.parse_args()
     if args.shapes:
         SHAPES[:] = [args.shapes]
@@ -297,6 +308,13 @@ def main() -> None:
                 print(f"storm via ingest @ {n:,} triples: {i['alerts']} JSON lines in {i['seconds']} s "
                       f"= {i['alerts_per_s']} alerts/s -> {i['plans']} plans", flush=True)
                 out[f"storm_ingest_{n}"] = i
+                if args.notifications:
+                    r = storm_ingest(n, args.storm, work, args.batch, args.notifications)
+                    print(f"storm via ingest @ {n:,} triples, notifications of "
+                          f"{args.notifications} alerts: {r['alerts']} JSON lines in "
+                          f"{r['seconds']} s = {r['alerts_per_s']} alerts/s "
+                          f"({r['batches']} batch(es)) -> {r['plans']} plans", flush=True)
+                    out[f"storm_ingest_{n}_notifications_{args.notifications}"] = r
     print(json.dumps(out, sort_keys=True))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 from rdflib import RDF, Literal, URIRef
@@ -78,13 +78,13 @@ class Feeder:
         self._t0 = time.perf_counter()
 
     def feed(self, events: Sequence[Incoming], progress: Progress | None = None) -> None:
-        for chunk in _chunks(events, self.limit):
+        for run in _chunks(events, self.limit, self.loop.config.recurrence_grace_s):
             if self.clock is not None:  # a live feed: the loop's clock follows the wall's
                 self.loop.advance_to(self.clock())
-            _offer(self.loop, chunk, self._known)
+            _offer(self.loop, run.events, self._known)
             self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
-            self.events += len(chunk)
-            self.alerts += sum(e.count for e in chunk if e.alert)
+            self.events += run.received
+            self.alerts += run.alerts
             if progress is not None:
                 progress(self.events, len(events))
 
@@ -107,30 +107,73 @@ def _alerts(store: GraphStore) -> set[URIRef]:
     return {s for s, _, _ in triples(store, (None, RDF.type, OPS.Alert)) if isinstance(s, URIRef)}
 
 
-def _chunks(events: Sequence[Incoming], limit: int) -> Iterable[list[Incoming]]:
+class _Run:
+    """One batch's events, and how many events and alerts arrived for it: a repeated
+    notification replaced its alert's earlier one (see :func:`_chunks`)."""
+
+    def __init__(self) -> None:
+        self.events: list[Incoming] = []
+        self.received = self.alerts = self.weight = 0
+        self.fired: set[URIRef] = set()
+        self.observed: set[tuple[URIRef, URIRef]] = set()
+        self.notice: dict[URIRef, int] = {}  # an alert of a plain notification -> its place
+
+    def repeats(self, ev: Incoming, alert: URIRef | None, within: float) -> bool:
+        """Whether ``ev`` is a plain notification of an alert this run holds as one, at most
+        ``within`` seconds after it (a later one is a recurrence: its own commit)."""
+        if alert is None or alert not in self.notice:
+            return False
+        was = self.events[self.notice[alert]].time
+        if was is None or ev.time is None:
+            return was is ev.time
+        return timedelta(0) <= ev.time - was <= timedelta(seconds=within)
+
+    def take(self, ev: Incoming, mine: set[URIRef], says: set[tuple[URIRef, URIRef]],
+             again: bool) -> None:
+        self.received += 1
+        self.alerts += len(mine)
+        alert = _plain(ev, mine)
+        if again and alert is not None:  # the same alert again: the last one stands
+            self.events[self.notice[alert]] = ev
+            return
+        if alert is not None:
+            self.notice[alert] = len(self.events)
+        self.events.append(ev)
+        self.fired |= mine
+        self.observed |= says
+        self.weight += max(1, len(mine))
+
+
+def _plain(ev: Incoming, mine: set[URIRef]) -> URIRef | None:
+    """The alert of ``ev`` if it is a plain notification: one alert, nothing observed."""
+    return next(iter(mine)) if len(mine) == 1 and not ev.observe else None
+
+
+def _chunks(events: Sequence[Incoming], limit: int, within: float) -> Iterable[_Run]:
     """Runs of at most ``limit`` alerts (an event of ``count`` copies counts ``count``; one
     larger than ``limit`` is a run of its own), each cut before an event that would change
     what the run already changes: an alert it holds fires again or is observed (resolved), a
     property of an entity it observes is observed again, or an alert it observes fires. A
-    later event then wins, each in its own commit."""
-    chunk: list[Incoming] = []
-    alerts: set[URIRef] = set()
-    observed: set[tuple[URIRef, URIRef]] = set()
-    weight = 0
+    later event then wins, each in its own commit.
+
+    Deduplication: a plain notification (one alert, nothing observed) of an alert the run
+    holds as a plain notification, at most ``within`` seconds later (the loop's recurrence
+    grace: a re-fire that close to a fix is a late alert of it, resolved with it), replaces
+    it in the run instead: the last one stands, as in separate commits. A storm re-sends
+    firing alerts; 10,000 notifications of 100 alerts are one batch of 100."""
+    run = _Run()
     for ev in events:
         mine = set(alert_iris(ev)) if ev.alert is not None else set()
         says = {(expand(ev.about), expand(p)) for p in ev.observe}
-        size = max(1, len(mine))
-        if chunk and (weight + size > limit or not alerts.isdisjoint(mine)
-                      or not observed.isdisjoint(says) or _touches(alerts, observed, mine, says)):
-            yield chunk
-            chunk, alerts, observed, weight = [], set(), set(), 0
-        chunk.append(ev)
-        alerts |= mine
-        observed |= says
-        weight += size
-    if chunk:
-        yield chunk
+        again = run.repeats(ev, _plain(ev, mine), within)
+        if run.events and not again and (
+                run.weight + max(1, len(mine)) > limit or not run.fired.isdisjoint(mine)
+                or not run.observed.isdisjoint(says) or _touches(run.fired, run.observed, mine, says)):
+            yield run
+            run = _Run()
+        run.take(ev, mine, says, again)
+    if run.events:
+        yield run
 
 
 def _touches(alerts: set[URIRef], observed: set[tuple[URIRef, URIRef]], mine: set[URIRef],

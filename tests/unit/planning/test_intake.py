@@ -110,12 +110,12 @@ def test_plan_only_gates_but_runs_nothing(store: GraphStore, make_loop: MakeLoop
 
 
 def test_an_alert_in_the_world_fires_again(store: GraphStore, make_loop: MakeLoop) -> None:
-    """Its status and time are replaced, and the same alert twice in one input is two
-    commits: the second firing is never folded into the first."""
+    """Its status and time are replaced, and the same alert twice in one input, further
+    apart than the recurrence grace (300 s), is two commits: the second is a recurrence."""
     estate(store)
     loop = make_loop(store)
     a = EX["alert-refire"]
-    first, later = START + timedelta(minutes=1), START + timedelta(minutes=7)
+    first, later = START + timedelta(minutes=1), START + timedelta(minutes=10)
     ingest(loop, parse_events(lines(
         {"alert": "ex:alert-refire", "about": "ex:search-2", "severity": "warning",
          "time": first.isoformat()})), execute=False)
@@ -282,3 +282,23 @@ def test_a_crash_with_no_alert_after_a_met_incident_goal_is_planned_for(
     head = store.head()
     settle(loop)
     assert store.head() == head
+
+
+def test_repeated_notifications_of_an_alert_are_one_batch_and_the_last_stands(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """A storm re-sends firing alerts: 1,000 notifications of 10 alerts within a minute are
+    one batch of 10 alerts (deduplicated), each as its last notification says; the report
+    still counts every notification."""
+    estate(store)
+    loop = make_loop(store)
+    sent = [{"alert": f"ex:again-{i % 10}", "about": "ex:search-2",
+             "severity": "warning" if i < 990 else "critical",
+             "time": (START + timedelta(seconds=i // 20)).isoformat()} for i in range(1000)]
+    report = ingest(loop, parse_events(lines(*sent)), execute=False)
+    assert (report.events, report.alerts, report.batches) == (1000, 1000, 1)
+    assert len([c for c in store.log() if c.message.startswith("events:")]) == 1
+    for i in range(10):
+        a = EX[f"again-{i}"]
+        assert {o for _, _, o in triples(store, (a, OPS.severity, None))} == {Literal("critical")}
+        (fired,) = [o for _, _, o in triples(store, (a, OPS.firedAt, None))]
+        assert fired.toPython() == START + timedelta(seconds=(990 + i) // 20)  # type: ignore[attr-defined]
