@@ -117,13 +117,15 @@ class _Run:
         self.fired: set[URIRef] = set()
         self.observed: set[tuple[URIRef, URIRef]] = set()
         self.notice: dict[URIRef, int] = {}  # an alert of a plain notification -> its place
+        self.since: dict[URIRef, datetime | None] = {}  # -> the time of its first notification
 
     def repeats(self, ev: Incoming, alert: URIRef | None, within: float) -> bool:
         """Whether ``ev`` is a plain notification of an alert this run holds as one, at most
-        ``within`` seconds after it (a later one is a recurrence: its own commit)."""
+        ``within`` seconds after the first of them (a later one is a recurrence: its own
+        commit; measured from the first, so a chain of them cannot stretch the window)."""
         if alert is None or alert not in self.notice:
             return False
-        was = self.events[self.notice[alert]].time
+        was = self.since[alert]
         if was is None or ev.time is None:
             return was is ev.time
         return timedelta(0) <= ev.time - was <= timedelta(seconds=within)
@@ -138,6 +140,7 @@ class _Run:
             return
         if alert is not None:
             self.notice[alert] = len(self.events)
+            self.since[alert] = ev.time
         self.events.append(ev)
         self.fired |= mine
         self.observed |= says

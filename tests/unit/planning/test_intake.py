@@ -302,3 +302,14 @@ def test_repeated_notifications_of_an_alert_are_one_batch_and_the_last_stands(
         assert {o for _, _, o in triples(store, (a, OPS.severity, None))} == {Literal("critical")}
         (fired,) = [o for _, _, o in triples(store, (a, OPS.firedAt, None))]
         assert fired.toPython() == START + timedelta(seconds=(990 + i) // 20)  # type: ignore[attr-defined]
+
+
+def test_a_chain_of_notifications_does_not_stretch_the_fold_past_the_grace(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """Notifications 200 s apart: each is within the grace of the one before, but the third
+    is 400 s after the first, so it starts a new batch (a recurrence keeps its own commit)."""
+    estate(store)
+    loop = make_loop(store)
+    sent = [{"alert": "ex:chain", "about": "ex:search-2",
+             "time": (START + timedelta(seconds=200 * i)).isoformat()} for i in range(3)]
+    assert ingest(loop, parse_events(lines(*sent)), execute=False).batches == 2
