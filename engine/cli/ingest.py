@@ -57,6 +57,8 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
     each batch the plans are settled as `resume` settles them: a storm about one service is
     one plan, gated by policy, and run on the twin if allowed (not with --plan-only). Plans
     left by earlier commands move too. It prints the plans whose state changed, and the rate.
+    Repeated notifications of an alert within 5 minutes are deduplicated in their batch: the
+    last one stands (monitoring re-sends firing alerts; see docs/loop.md, Feeding events).
 
     With --follow, each batch is checked and committed as it arrives (a batch ends at
     --batch alerts or after --linger seconds without a new line), so a pipe from your
