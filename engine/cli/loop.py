@@ -343,7 +343,7 @@ def audit_trail(store: GraphStore) -> str:
 def _result_row(r: ScenarioResult) -> list[Any]:
     mark = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red")
     return [r.id, r.outcome, ", ".join(r.actions) or "-", r.plans,
-            ", ".join(r.approved_by + r.paged) or "-", f"{r.wall_s:.2f}s", mark]
+            ", ".join(dict.fromkeys(r.approved_by + r.paged)) or "-", f"{r.wall_s:.2f}s", mark]
 
 
 def _summary(results: list[ScenarioResult]) -> str:

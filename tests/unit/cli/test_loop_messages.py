@@ -53,3 +53,14 @@ def test_an_escalation_and_a_break_glass_approval_neither(tmp_path: Path) -> Non
     assert any(m.startswith("emergency approval: run:plan/") and m.endswith(" by ex:chen")
                for m in messages)
     assert _long_forms(messages) == []
+
+
+def test_the_summary_names_each_person_once() -> None:
+    """QA pass 9 N7: the approver who was also paged was listed twice ('ex:chen, ex:chen')."""
+    from engine.cli.loop import _result_row
+    from engine.planning._runner import ScenarioResult
+
+    r = ScenarioResult(id="s", title="t", passed=True, outcome="resolved", expected="resolved",
+                       actions=(), plans=1, approved_by=("ex:chen",), paged=("ex:chen", "ex:sofia"),
+                       blocked_by=(), problems=(), events=(), wall_s=0.1, sim_s=1.0)
+    assert _result_row(r)[4] == "ex:chen, ex:sofia"
