@@ -29,7 +29,8 @@ from engine.inference._model import (
 )
 from engine.terms import curie
 
-__all__ = ["ANY", "check_rule", "expr_vars", "head_pred", "positive_vars", "stratify"]
+__all__ = ["ANY", "block_atom_vars", "check_rule", "expr_vars", "head_pred", "head_vars",
+           "positive_vars", "stratify"]
 
 ANY = "*"
 """The predicate node of a variable predicate (``?x ?p ?y``)."""
@@ -84,7 +85,7 @@ def check_rule(rule: Rule) -> None:
     for h in rule.heads:
         if isinstance(h, TripleHead):
             _check_head_terms(rule, h)
-        used = atom_vars(h) if isinstance(h, TripleHead) else _propose_vars(h)
+        used = head_vars(h)
         for name in sorted(used - bound):
             if name in negated:
                 raise _fail(rule, h.line, f"unsafe negation: head uses ?{name}, which is bound "
@@ -148,8 +149,11 @@ def _check_mints(rule: Rule, pos: set[str]) -> set[str]:
     return minted
 
 
-def _propose_vars(p: Propose) -> set[str]:
-    terms = [p.action, p.target, *(v for _, v in p.params)]
+def head_vars(h: TripleHead | Propose) -> set[str]:
+    """The variables a head (a triple, or a proposal with its params) reads."""
+    if isinstance(h, TripleHead):
+        return atom_vars(h)
+    terms = [h.action, h.target, *(v for _, v in h.params)]
     return {t.name for t in terms if isinstance(t, Var)}
 
 

@@ -13,20 +13,8 @@ block, or any other expression keeps the full count.
 
 from __future__ import annotations
 
-from engine.inference._model import (
-    BinOp,
-    Call,
-    Const,
-    Count,
-    Expr,
-    Filter,
-    Mint,
-    Not,
-    Propose,
-    Rule,
-    TripleHead,
-    Var,
-)
+from engine.inference._checks import block_atom_vars, expr_vars, head_vars
+from engine.inference._model import BinOp, Const, Count, Expr, Filter, Not, Rule, Var
 
 __all__ = ["count_cap"]
 
@@ -36,13 +24,14 @@ _CMP = frozenset({"<", "<=", ">", ">=", "=", "!="})
 def count_cap(rule: Rule, block: Count) -> int | None:
     """The count at which ``block`` may stop (``None``: it must count everything)."""
     name = block.result.name
-    if any(_names(h, name) for h in rule.heads) or any(_minted(m, name) for m in rule.mints):
+    if any(name in head_vars(h) for h in rule.heads) or any(
+            m.var.name == name or any(k.name == name for k in m.keys) for m in rule.mints):
         return None
     limits: list[int] = []
     for it in rule.body:
-        if isinstance(it, Not | Count) and it is not block and _in_block(it, name):
+        if isinstance(it, Not | Count) and it is not block and name in _block_vars(it):
             return None
-        if isinstance(it, Filter) and _mentions(it.expr, name):
+        if isinstance(it, Filter) and name in expr_vars(it.expr):
             c = _threshold(it.expr, name)
             if c is None:
                 return None
@@ -63,32 +52,7 @@ def _threshold(e: Expr, name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _mentions(e: Expr, name: str) -> bool:
-    if isinstance(e, Var):
-        return e.name == name
-    if isinstance(e, BinOp):
-        return _mentions(e.left, name) or _mentions(e.right, name)
-    if isinstance(e, Call):
-        return any(_mentions(a, name) for a in e.args)
-    return False
-
-
-def _in_block(block: Not | Count, name: str) -> bool:
-    for it in block.body:
-        if isinstance(it, Filter) and _mentions(it.expr, name):
-            return True
-        if not isinstance(it, Filter) and any(isinstance(t, Var) and t.name == name
-                                              for t in it.terms()):
-            return True
-    return False
-
-
-def _names(head: TripleHead | Propose, name: str) -> bool:
-    terms = head.terms() if isinstance(head, TripleHead) else (
-        head.action, head.target, *(t for _, t in head.params))
-    return any(isinstance(t, Var) and t.name == name for t in terms)
-
-
-def _minted(m: Mint, name: str) -> bool:
-    return m.var.name == name or any(k.name == name for k in m.keys)
-
+def _block_vars(block: Not | Count) -> set[str]:
+    """Every variable a block reads: its patterns' and its filters'."""
+    filters = (expr_vars(f.expr) for f in block.body if isinstance(f, Filter))
+    return block_atom_vars(block.body).union(*filters)
