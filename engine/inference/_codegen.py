@@ -110,14 +110,22 @@ def _memo_call(w: Writer, key: str, outer: list[str], extra: str = "") -> None:
     """``_r = key(outer...)``, memoized per outer tuple for this call (blocks read only
     lower strata, which do not change while the function runs; ``extra`` is an argument
     fixed for the call, as the exclusion set ``X``)."""
-    args = ", ".join(v(n) for n in outer)
-    w.memos.add(key)
-    w.line(f"_k = ({args}{',' if outer else ''})")
-    w.line(f"_r = _m{key}.get(_k)")
-    w.open("if _r is None:")
-    call = ", ".join([*(v(n) for n in outer), *([extra] if extra else [])])
-    w.line(f"_r = _m{key}[_k] = {key}({call})")
+    _memo(w, "_r", key, key, [v(n) for n in outer], extra)
+
+
+def _memo(w: Writer, var: str, memo: str, fn: str, args: list[str], extra: str = "") -> None:
+    """``var = fn(args..., extra)``, memoized per ``args`` tuple for this call in ``_m<memo>``."""
+    w.memos.add(memo)
+    w.line(f"_k = ({', '.join(args)}{',' if args else ''})")
+    w.line(f"{var} = _m{memo}.get(_k)")
+    w.open(f"if {var} is None:")
+    w.line(f"{var} = _m{memo}[_k] = {fn}({', '.join([*args, *([extra] if extra else [])])})")
     w.depth -= 1
+
+
+def _at(outer: list[str], now: str) -> list[str]:
+    """A block's arguments with the clock read from ``now`` (the old or the new one)."""
+    return [now if n == "__now" else v(n) for n in outer]
 
 
 def _live(spec: JoinSpec, todo: list[int], done: set[str]) -> set[str]:
@@ -292,17 +300,6 @@ def generate_keyed(name: str, spec: JoinSpec, intern: Callable[[Node], int],
     return _function(name, "K, out, X", w)
 
 
-def _memo_value(w: Writer, var: str, memo: str, fn: str, outer: list[str], now: str) -> None:
-    """``var = fn(outer...)`` with the clock ``now``, memoized per call in ``_m<memo>``."""
-    args = ", ".join(now if n == "__now" else v(n) for n in outer)
-    w.memos.add(memo)
-    w.line(f"_kn = ({args}{',' if outer else ''})")
-    w.line(f"{var} = _m{memo}.get(_kn)")
-    w.open(f"if {var} is None:")
-    w.line(f"{var} = _m{memo}[_kn] = {fn}({args})")
-    w.depth -= 1
-
-
 def _settle_lines(w: Writer, b: BlockSpec, spec: JoinSpec) -> None:
     """After the old value ``_r`` of the settling block: its new value, and if every filter
     on its result answers the same for both, the key is settled: no instance there changes,
@@ -311,8 +308,8 @@ def _settle_lines(w: Writer, b: BlockSpec, spec: JoinSpec) -> None:
     old = "_r"
     if "__now" in b.outer:  # this instance's clock may be the new one (DRed's superset)
         old = "_o"
-        _memo_value(w, old, f"{b.key}o", b.key, b.outer, "OLDNOW[0]")
-    _memo_value(w, "_n", f"{b.key}n", f"{b.key}n", b.outer, "NEWNOW[0]")
+        _memo(w, old, b.key, b.key, _at(b.outer, "OLDNOW[0]"))  # the same memo: same fn
+    _memo(w, "_n", f"{b.key}n", f"{b.key}n", _at(b.outer, "NEWNOW[0]"))
     same = [f"{k}(VAL(INT(_n))) == {k}(VAL(INT({old})))"
             for k, names in spec.filters if b.result in names]
     w.open(f"if _n == {old} or ({' and '.join(same) or 'True'}):")
@@ -329,7 +326,7 @@ def _changed_guard(w: Writer, spec: JoinSpec) -> list[str]:
     lines = ["_c = False"]
     for b in spec.blocks:
         old = ", ".join(v(n) for n in b.outer)
-        new = ", ".join("NEWNOW[0]" if n == "__now" else v(n) for n in b.outer)
+        new = ", ".join(_at(b.outer, "NEWNOW[0]"))
         comma = "," if b.outer else ""
         w.memos.add(f"{b.key}n")
         lines += [f"_r = _m{b.key}.get(({old}{comma}))",
