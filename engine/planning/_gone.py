@@ -22,7 +22,7 @@ from engine.terms import shorten
 if TYPE_CHECKING:
     from engine.planning._loop import Loop
 
-__all__ = ["close_gone", "problem_seen", "reopen_slo", "unanswered", "withdraw"]
+__all__ = ["answers_all", "close_gone", "problem_seen", "reopen_slo", "unanswered", "withdraw"]
 
 
 def problem_seen(loop: Loop, goal: Goal, incidents: Collection[URIRef] | None = None) -> bool:
@@ -43,11 +43,18 @@ def unanswered(loop: Loop, goal: Goal, plan: Plan) -> list[ProposalLike]:
     from a runbook's actions) answers the goal's problem as a whole: its failover stands for
     a database restart no bot may do, and that restart stays proposed after it (the old
     primary stays crashed), so none is unanswered."""
-    if any(not s.rule_id for s in plan.steps):
+    if answers_all(plan):
         return []
     done = {s.signature() for s in plan.steps}
     return [p for p in relevant(loop.ports.inference.proposals(), loop.scope(goal))
             if (p.action, p.target) not in done]
+
+
+def answers_all(plan: Plan) -> bool:
+    """Whether ``plan`` answers its goal's problem as a whole: it has a step no rule proposed
+    (a runbook's failover standing for a database restart no bot may do, which stays
+    proposed after it), so no proposal on the scope counts as a new problem."""
+    return any(not s.rule_id for s in plan.steps)
 
 
 def close_gone(loop: Loop, incidents: Collection[URIRef]) -> None:
@@ -98,10 +105,10 @@ def reopen_slo(loop: Loop) -> None:
     instance crashed again after a flap closed its goal): the proposal is what made the goal,
     and a met goal's scope keeps a new goal from being made for it. (Alerts about an incident
     reopen its incident goal instead.)"""
-    proposals = loop.ports.inference.proposals()
+    targets = {p.target for p in loop.ports.inference.proposals()}  # once, not per goal
     for goal in list(loop.goal_book.values()):
         if (goal.status == "met" and goal.kind is GoalKind.WITHIN_SLO
-                and relevant(proposals, loop.scope(goal))):
+                and not targets.isdisjoint(loop.scope(goal))):
             ev = loop.emit("goal", f"goal for {goal.entity} reopened: a rule proposes an action "
                            "on it again", goal=str(goal.iri))
             loop.commit(loop.set_goal_status(goal, "open"), "goal reopened", event=ev)

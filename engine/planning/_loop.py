@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._goals import discover_goals, open_incidents
-from engine.planning._gone import close_gone, problem_seen, reopen_slo
+from engine.planning._gone import answers_all, close_gone, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
@@ -246,9 +246,8 @@ class Loop:
     def done_goals(self) -> set[URIRef]:
         """Met goals whose problem is over, so a proposal in their scope is a new problem: met
         with no plan (it went away by itself), or by a plan of rules' proposals, whose effect
-        counted only once the rule no longer proposed it. A plan with a step no rule
-        proposed (a runbook's failover for a database restart no bot may do) leaves that
-        restart proposed (the old primary stays crashed): its goal still covers its scope."""
+        counted only once the rule no longer proposed it. A goal met by a plan that
+        :func:`~._gone.answers_all` still covers its scope."""
         latest: dict[URIRef, Plan] = {}  # one pass over the plans, not one per goal
         for p in self.plans.values():
             if p.goal not in latest or p.attempt > latest[p.goal].attempt:
@@ -256,7 +255,7 @@ class Loop:
         out = set()
         for goal in self.goal_book.values():
             last = latest.get(goal.iri)
-            if goal.status == "met" and (last is None or all(s.rule_id for s in last.steps)):
+            if goal.status == "met" and (last is None or not answers_all(last)):
                 out.add(goal.iri)
         return out
 
