@@ -92,6 +92,12 @@ class ParseError(InputError):
         self.detail = message
         super().__init__(f"{self.location}: {message}")
 
+    @staticmethod
+    def locate(text: str, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of character ``offset`` of ``text``."""
+        line_start = text.rfind("\n", 0, offset) + 1
+        return text.count("\n", 0, line_start) + 1, offset - line_start + 1
+
     @property
     def location(self) -> str:
         parts = [self.source]

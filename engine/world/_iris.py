@@ -115,9 +115,8 @@ def _refuse(bad: dict[str, str], path: Path, data: str,
     more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
     if offset == len(data):
         raise ParseError(bad[iri] + more, source=str(path))
-    line_start = data.rfind("\n", 0, offset) + 1
-    raise ParseError(bad[iri] + more, source=str(path), line=data.count("\n", 0, line_start) + 1,
-                     col=offset - line_start + 1)
+    line, col = ParseError.locate(data, offset)
+    raise ParseError(bad[iri] + more, source=str(path), line=line, col=col)
 
 
 def _in_code(data: str, at: int) -> bool:

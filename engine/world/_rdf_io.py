@@ -126,8 +126,7 @@ def _refuse_lone_surrogates(triples: list[Triple], path: Path, data: str) -> Non
     code = f"{ord(bad.group()):04X}"
     at = min((i for i in (data.find(f"\\u{code}"), data.find(f"\\u{code.lower()}")) if i >= 0),
              default=-1)
-    line = data.count("\n", 0, at) + 1 if at >= 0 else None
-    col = at - data.rfind("\n", 0, at) if at >= 0 else None
+    line, col = ParseError.locate(data, at) if at >= 0 else (None, None)
     raise ParseError(f"escape \\u{code} in a literal is a lone surrogate, not a character; "
                      "write the character itself, or its \\UXXXXXXXX escape",
                      source=str(path), line=line, col=col)
@@ -172,12 +171,9 @@ def _rdflib_triples(data: str, path: Path, fmt: str) -> list[Triple]:
 def turtle_error(exc: BadSyntax, path: Path) -> ParseError:
     """A Turtle syntax error at ``path``'s line:col, with a hint for the usual mistakes."""
     text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
-    offset = exc._i
-    line_start = text.rfind("\n", 0, offset) + 1
+    line, col = ParseError.locate(text, exc._i)
     why = str(exc._why)
-    hint = _turtle_hint(why)
-    return ParseError(f"{why}{hint}", source=str(path), line=text.count("\n", 0, line_start) + 1,
-                      col=offset - line_start + 1)
+    return ParseError(f"{why}{_turtle_hint(why)}", source=str(path), line=line, col=col)
 
 
 _TYPED = re.compile(  # a quoted lexical form, then ^^ and the datatype (Turtle family)
@@ -206,9 +202,8 @@ def _ill_typed_error(bad: list[Literal], data: str, path: Path) -> ParseError:
     if hit is None:
         return ill_typed_error(bad[0], str(path), more=more)
     offset, lit, written = hit
-    line_start = data.rfind("\n", 0, offset) + 1
-    return ill_typed_error(lit, str(path), line=data.count("\n", 0, line_start) + 1,
-                           col=offset - line_start + 1, written=written, more=more)
+    line, col = ParseError.locate(data, offset)
+    return ill_typed_error(lit, str(path), line=line, col=col, written=written, more=more)
 
 
 def _first_written(bad: set[Literal], data: str) -> tuple[int, Literal, str] | None:
