@@ -182,10 +182,15 @@ def _approved(done: Plan, was: PlanState) -> str:
     if done.state is not PlanState.WITHDRAWN:
         return f"plan {name}: {done.state.value} ({shorten(done.reason)})"
     if was is PlanState.WITHDRAWN:
-        return (f"plan {name}: nothing to approve, nothing ran: the loop withdrew it earlier "
-                f"because {shorten(done.reason)}")
+        return _withdrawn_earlier(done, "approve")
     return (f"plan {name}: approval recorded, but nothing ran: withdrawn because "
             f"{shorten(done.reason)}")
+
+
+def _withdrawn_earlier(done: Plan, verb: str) -> str:
+    """Why ``tier1 approve``/``reject`` found nothing to do: the loop withdrew the plan."""
+    return (f"plan {shorten(done.iri)}: nothing to {verb}, nothing ran: the loop withdrew it "
+            f"earlier because {shorten(done.reason)}")
 
 
 @app.command("reject")
@@ -207,11 +212,8 @@ def reject_cmd(ctx: Ctx, plan: str, who: str, reason: str) -> None:
     """
     loop = make_loop(ctx.store(), ctx.author)
     done = reject(loop, expand(_plan_ref(plan)), expand(who), reason)
-    text = f"plan {shorten(done.iri)}: {done.state.value}"
-    if done.state is PlanState.WITHDRAWN:
-        text = (f"plan {shorten(done.iri)}: nothing to reject, nothing ran: the loop withdrew "
-                f"it earlier because {shorten(done.reason)}")
-    emit(ctx, done, text)
+    emit(ctx, done, _withdrawn_earlier(done, "reject") if done.state is PlanState.WITHDRAWN
+         else f"plan {shorten(done.iri)}: {done.state.value}")
 
 
 @app.command("resume")
