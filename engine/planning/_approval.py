@@ -9,9 +9,10 @@ from __future__ import annotations
 from rdflib import RDF, URIRef
 
 from engine.errors import PlanningError
-from engine.planning._drive import settle
+from engine.planning._drive import judged_now, settle
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
+from engine.planning._ports import Decision
 from engine.terms import shorten
 from engine.vocab import OPS, PROV
 
@@ -77,6 +78,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     _parked(plan, "approved")
     person = _person(loop, by)
     approved = plan.model_copy(update={"approver": person, "emergency": emergency})
+    _counts(loop, approved)
     ev = loop.emit("approval", f"{plan.iri} approved by {person}"
                    + (" (emergency)" if emergency else ""), plan, approver=str(person),
                    emergency=str(emergency).lower())
@@ -84,6 +86,22 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     if loop.goal_of(approved) is None:
         raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
     return _settled(loop, plan)
+
+
+def _counts(loop: Loop, approved: Plan) -> None:
+    """Refuse, writing nothing, an approval the policy does not accept: the gate judges the
+    plan with it attached, and a shape that asks for approval (a Warning) still failing says
+    whose approval counts (``pol:DatabaseFailoverApproval``: the owning team or its on-call)."""
+    verdict = loop.ports.gate.check(loop.store, approved, judged_now(loop, approved), loop.now,
+                                   record=False)
+    if verdict.decision is not Decision.NEEDS_APPROVAL:
+        return
+    who = shorten(approved.approver) if approved.approver is not None else "?"
+    raise PlanningError(
+        f"{who} may not approve plan {approved.iri}: the policy judged it with this approval "
+        f"attached and still asks for approval: {'; '.join(verdict.reasons)} Ask a person the "
+        "policy names; nothing was recorded"
+    )
 
 
 def _settled(loop: Loop, plan: Plan) -> Plan:

@@ -212,11 +212,14 @@ def gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
                             "policy: blocked", ev, extra=verdict.provenance)
         loop.locks.release(plan.iri)
         return escalate(loop, goal, blocked, f"blocked by policy: {why}")
-    if verdict.decision is Decision.NEEDS_APPROVAL and plan.approver is None:
+    if verdict.decision is Decision.NEEDS_APPROVAL:  # judged with any approval attached
+        if plan.approver is not None:  # it does not count (any more): the shift ended, ...
+            why = f"the approval by {shorten(plan.approver)} does not satisfy the policy: {why}"
         ev = loop.emit("policy", f"{plan.iri} needs approval: {why}", plan,
                        verdict="needs_approval", shapes=",".join(verdict.shapes),
                        shape_version=version)
-        return loop.save(plan, plan.with_state(PlanState.AWAITING_APPROVAL, why),
+        parked = plan.model_copy(update={"approver": None, "emergency": False})
+        return loop.save(plan, parked.with_state(PlanState.AWAITING_APPROVAL, why),
                          "policy: awaiting approval", ev, extra=verdict.provenance)
     ev = loop.emit("policy", f"{plan.iri} allowed (shapes {version or 'n/a'})", plan,
                    verdict="allow", shape_version=version)

@@ -111,8 +111,11 @@ class Inference(Protocol):
 
 
 class Gate(Protocol):
-    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime) -> Verdict:
-        """Validate the world plus ``delta`` (the plan's RDF) without committing."""
+    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime, *,
+              record: bool = True) -> Verdict:
+        """Validate the world plus ``delta`` (the plan's RDF) without committing. The verdict
+        carries its provenance record (``Verdict.provenance``) unless ``record`` is false (a
+        question asked before anything is decided: no record is made, none is cited)."""
         ...
 
 

@@ -26,11 +26,13 @@ from engine.planning._loop import LoopConfig, Ports, is_bookkeeping
 from engine.planning._model import Plan, PlanStep
 from engine.planning._ports import Decision, LoopEvent, Observation, StepResult, Verdict
 from engine.planning._scenario import Scenario
+from engine.policy import PolicyResult
 from engine.provenance import (
     ApprovalRecord,
     PolicyDecisionRecord,
     ProvenanceRecorder,
     Rationale,
+    Record,
     RuleRef,
     Violation,
     WithdrawalRecord,
@@ -87,33 +89,41 @@ class ShaclGate:
         self._gate = gate
         self._ctx = ctx
 
-    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime) -> Verdict:
+    def check(self, store: GraphStore, plan: Plan, delta: Delta, now: datetime, *,
+              record: bool = True) -> Verdict:
         report = self._gate.what_if(store, delta, now=now)  # type: ignore[attr-defined]
         version = str(report.shape_version.short) if hasattr(report.shape_version, "short") \
             else str(report.shape_version)
-        results = list(report.results)
         if report.blocking:
             decision = Decision.BLOCK
         elif report.needs_approval:
             decision = Decision.NEEDS_APPROVAL
         else:
             decision = Decision.ALLOW
-        weighed = [r for r in results if r.severity in ("Violation", "Warning")]
-        reasons = tuple(dict.fromkeys(r.message for r in weighed))
-        shapes = tuple(dict.fromkeys(str(r.shape).strip("<>") for r in weighed))
-        verdict = {"allow": "allowed", "needs_approval": "awaiting_approval",
-                   "block": "blocked"}[decision.value]
+        weighed = [r for r in report.results if r.severity in ("Violation", "Warning")]
+        verdict = Verdict(decision=decision, reasons=tuple(dict.fromkeys(r.message for r in weighed)),
+                          shapes=tuple(dict.fromkeys(str(r.shape).strip("<>") for r in weighed)),
+                          shape_version=version)
+        if not record:
+            return verdict
+        rec = self._record(plan, verdict, weighed, now)
+        return verdict.model_copy(update={"provenance": rec.delta})
+
+    def _record(self, plan: Plan, verdict: Verdict, weighed: list[PolicyResult], now: datetime
+                ) -> Record:
+        """The PROV policy-decision record of ``verdict`` (the step records cite it)."""
+        state = {"allow": "allowed", "needs_approval": "awaiting_approval",
+                 "block": "blocked"}[verdict.decision.value]
         rec = self._ctx.recorder.policy_decision(PolicyDecisionRecord(
-            plan=plan.iri, verdict=verdict, started=now, ended=now,
-            shape_set_version=version, reasons=reasons,
+            plan=plan.iri, verdict=state, started=now, ended=now,
+            shape_set_version=verdict.shape_version, reasons=verdict.reasons,
             violations=tuple(Violation(shape=_iri(r.shape) or URIRef("urn:tier1:shape"), focus=_iri(r.focus),
                                        severity=r.severity, message=r.message) for r in weighed),
             why=Rationale(informed_by=self._ctx.informed_by.get(plan.iri, ()),
                           approver=plan.approver, emergency=plan.emergency),
         ))
-        self._ctx.decisions[plan.iri] = (rec.iri, version)
-        return Verdict(decision=decision, reasons=reasons, shapes=shapes, shape_version=version,
-                       provenance=rec.delta)
+        self._ctx.decisions[plan.iri] = (rec.iri, verdict.shape_version)
+        return rec
 
 
 def _iri(text: str | None) -> URIRef | None:

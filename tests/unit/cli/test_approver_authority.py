@@ -1,0 +1,88 @@
+"""Whose approval counts (QA pass 9 N7): the policy gate judges a plan with its approval
+attached, and ``pol:DatabaseFailoverApproval`` accepts the owning team or its on-call only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from rdflib import URIRef
+
+from engine.cli import app
+from engine.planning import Loop, PlanState, load_plans, settle
+from engine.planning._wiring import LoopSetup, real_ports
+from engine.store import SqliteStore
+from engine.vocab import EX
+from tests.unit.cli.test_loop_cli import REPO, _head, _parked
+
+_PREFIXES = ("@prefix ops: <https://w3id.org/tier1/ops#> . "
+             "@prefix ex: <https://example.org/estate/> .\n"
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n")
+
+
+def _cover(tmp_path: Path, runner: CliRunner, store: str, until: str) -> None:
+    """Priya (platform team) covers the data team's on-call until ``until``."""
+    shift = tmp_path / "cover.ttl"
+    shift.write_text(_PREFIXES + (
+        "ex:oncall-data-cover a ops:OnCallShift ; ops:onCallFor ex:team-data ;\n"
+        '  ops:onCallPerson ex:priya ; ops:startsAt "2000-01-01T00:00:00Z"^^xsd:dateTime ;\n'
+        f'  ops:endsAt "{until}"^^xsd:dateTime .\n'))
+    r = runner.invoke(app, ["--store", store, "load", str(shift), "-m", "cover shift"])
+    assert r.exit_code == 0, r.output
+
+
+def _state(runner: CliRunner, store: str, plan: str) -> str:
+    r = runner.invoke(app, ["--store", store, "plans", "--format", "json"])
+    return {p["iri"]: p["state"] for p in json.loads(r.output)}[plan]
+
+
+def test_an_approval_from_outside_the_owning_team_is_refused_and_nothing_is_written(
+        tmp_path: Path) -> None:
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    before = _head(runner, store)
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:priya"])
+    assert r.exit_code == 1, r.output
+    assert "ex:priya may not approve" in r.output, r.output
+    assert "owning team" in r.output and "nothing was recorded" in r.output, r.output
+    assert _head(runner, store) == before
+    assert _state(runner, store, plan) == "awaiting_approval"
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])  # data team
+    assert r.exit_code == 0, r.output
+    assert _state(runner, store, plan) == "completed"
+    r = runner.invoke(app, ["--store", store, "audit", "verify"])  # the refusal left no record
+    assert r.exit_code == 0, r.output
+
+
+def test_the_owning_teams_on_call_may_approve_while_on_call(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    _cover(tmp_path, runner, store, "2999-01-01T00:00:00Z")
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:priya"])
+    assert r.exit_code == 0, r.output
+    assert _state(runner, store, plan) == "completed"
+
+
+def test_an_approval_that_no_longer_counts_parks_the_plan_again(tmp_path: Path) -> None:
+    """An approval recorded while Priya covered the on-call, whose plan is gated only after
+    the shift ended (the approving command was stopped between the two): parked again."""
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    _cover(tmp_path, runner, store, "2001-01-01T00:00:00Z")  # long over
+    world = SqliteStore(Path(store))
+    head = world.head()
+    assert head is not None
+    setup = LoopSetup(rules=(REPO / "rules" / "ops",), shapes=(REPO / "shapes",))
+    loop = Loop(world, real_ports(world, None, setup, head.timestamp), now=head.timestamp)
+    parked = loop.plans[URIRef(plan)]
+    loop.save(parked, parked.model_copy(update={"approver": EX.priya}), "approval (as before)")
+    settle(loop)
+    (again,) = [p for p in load_plans(world) if str(p.iri) == plan]
+    world.close()
+    assert again.state is PlanState.AWAITING_APPROVAL
+    assert again.approver is None
+    assert "the approval by ex:priya does not satisfy the policy" in again.reason, again.reason
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 0, r.output
+    assert _state(runner, store, plan) == "completed"
