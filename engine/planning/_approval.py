@@ -78,7 +78,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     _parked(plan, "approved")
     person = _person(loop, by)
     approved = plan.model_copy(update={"approver": person, "emergency": emergency})
-    _counts(loop, approved)
+    _counts(loop, plan, approved)
     ev = loop.emit("approval", f"{plan.iri} approved by {person}"
                    + (" (emergency)" if emergency else ""), plan, approver=str(person),
                    emergency=str(emergency).lower())
@@ -88,12 +88,12 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     return _settled(loop, plan)
 
 
-def _counts(loop: Loop, approved: Plan) -> None:
+def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     """Refuse, writing nothing, an approval the policy does not accept: the gate judges the
     plan with it attached, and a shape that asks for approval (a Warning) still failing says
     whose approval counts (``pol:DatabaseFailoverApproval``: the owning team or its on-call)."""
-    verdict = loop.ports.gate.check(loop.store, approved, judged_now(loop, approved), loop.now,
-                                   record=False)
+    judged = judged_now(loop, approved, stored)
+    verdict = loop.ports.gate.check(loop.store, approved, judged, loop.now, record=False)
     if verdict.decision is not Decision.NEEDS_APPROVAL:
         return
     who = shorten(approved.approver) if approved.approver is not None else "?"
@@ -121,6 +121,7 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     why = f"re-opened by an emergency approval by {person}"
     reopened = plan.model_copy(update={"approver": person, "emergency": True,
                                        "state": PlanState.PROPOSED, "reason": why})
+    _counts(loop, plan, reopened)
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
                    "blocked)", plan, approver=str(person), emergency="true")
     loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {shorten(goal.iri)}")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rdflib import Literal
-
 from engine._gc import paused_gc
 from engine.planning._builder import build_plan, unassigned_plan
 from engine.planning._escalate import on_call_owner
@@ -25,7 +23,6 @@ from engine.planning._process import alive_elsewhere
 from engine.planning._rdf import alerts_resolved, plan_delta, plan_triples
 from engine.store import Delta
 from engine.terms import shorten
-from engine.vocab import PROV
 
 __all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle"]
 
@@ -227,16 +224,17 @@ def gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
                      "policy: allowed", ev, extra=verdict.provenance)
 
 
-def judged_now(loop: Loop, plan: Plan) -> Delta:
+def judged_now(loop: Loop, plan: Plan, stored: Plan | None = None) -> Delta:
     """The plan's RDF as the gate judges it: at the loop's now. Shapes read a plan's time from
     its ``prov:generatedAtTime``; a plan gated again later (approved, resumed) is judged at
     the time it would act, so a freeze that began since it was made stops it. The stored plan
-    keeps the time it was made."""
-    if plan.created is None or plan.created >= loop.now:
-        return plan_delta(None, plan)
-    now = plan.model_copy(update={"created": loop.now})
-    return Delta.of(adds=plan_triples(now),
-                    removes=[(plan.iri, PROV.generatedAtTime, Literal(plan.created))])
+    keeps the time it was made. ``stored``: the plan as the store holds it, when ``plan`` is an
+    unsaved change of it (an approval asked about first): what the change drops (its old
+    state) is taken out of the judged world too."""
+    now = plan if plan.created is None or plan.created >= loop.now else \
+        plan.model_copy(update={"created": loop.now})
+    after = plan_triples(now)
+    return Delta.of(adds=after, removes=plan_triples(stored or plan) - after)
 
 
 def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:

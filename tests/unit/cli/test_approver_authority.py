@@ -86,3 +86,27 @@ def test_an_approval_that_no_longer_counts_parks_the_plan_again(tmp_path: Path) 
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
     assert r.exit_code == 0, r.output
     assert _state(runner, store, plan) == "completed"
+
+
+def test_an_emergency_approval_of_a_blocked_failover_counts_only_from_the_owning_team(
+        tmp_path: Path) -> None:
+    """A freeze blocked the failover; break-glass re-opens it only with an approval the
+    failover policy accepts too (else the gate would park it again, emergency dropped)."""
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    freeze = tmp_path / "freeze.ttl"
+    freeze.write_text(_PREFIXES + (
+        "ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n"
+        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
+        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n'))
+    r = runner.invoke(app, ["--store", store, "load", str(freeze), "-m", "a freeze began"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
+    assert r.exit_code == 0 and "BLOCKED" in r.output, r.output
+    before = _head(runner, store)
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:priya", "--emergency"])
+    assert r.exit_code == 1 and "ex:priya may not approve" in r.output, r.output
+    assert _head(runner, store) == before and _state(runner, store, plan) == "blocked"
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen", "--emergency"])
+    assert r.exit_code == 0, r.output
+    assert _state(runner, store, plan) == "completed"
