@@ -13,7 +13,7 @@ from engine._gc import paused_gc
 from engine.planning._builder import build_plan, unassigned_plan
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
-from engine.planning._gone import problem_seen, unanswered, withdraw
+from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
 from engine.planning._history import acted
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
@@ -104,14 +104,18 @@ def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
     """The latest plan of open ``goal`` if it ended but what follows its end never landed: a
     command stopped between the two commits. ``completed``, but the goal was not closed (and
     no alert fired since, which would make it a recurrence); ``blocked``, but nobody was
-    paged; ``superseded``, but the next attempt was not saved."""
+    paged (a blocked plan whose page is on record was escalated, and its goal is open again
+    because the person paged handed it back: a new plan is made for it); ``superseded``, but
+    the next attempt was not saved."""
     latest = loop.latest_plan(goal.iri)
     if latest is None:
         return None
     if latest.state is PlanState.COMPLETED:  # fresh alerts, or a problem it was not made for:
         new = loop.fresh_triggers(goal, latest) or unanswered(loop, goal, latest)
         return None if new else latest  # the goal was reopened, for a next attempt
-    return latest if latest.state in (PlanState.BLOCKED, PlanState.SUPERSEDED) else None
+    if latest.state is PlanState.BLOCKED:
+        return None if handed_over(loop, latest) else latest
+    return latest if latest.state is PlanState.SUPERSEDED else None
 
 
 def finish_end(loop: Loop, goal: Goal, plan: Plan) -> Plan:
@@ -256,13 +260,16 @@ def finish(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 
 
 def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
-    """Build the next attempt without the failed (action, target) pairs, or escalate."""
+    """Build the next attempt without the (action, target) pairs that failed in this run
+    (see :meth:`Loop.first_attempt`), or escalate once ``max_replans`` re-plans ran."""
+    start = loop.first_attempt(plan)
     failed = loop.failed.get(plan.goal, frozenset()) | {
-        s.signature() for p in loop.plans.values()
-        if p.goal == plan.goal and p.state is PlanState.SUPERSEDED for s in p.steps}
+        s.signature() for p in loop.plans.values() if p.goal == plan.goal
+        and p.attempt >= start and p.state is PlanState.SUPERSEDED for s in p.steps}
     loop.locks.release(plan.iri)
-    if plan.attempt >= loop.config.max_replans:
-        return escalate(loop, goal, plan, f"{plan.attempt + 1} plan(s) tried: {plan.reason}")
+    if plan.attempt - start >= loop.config.max_replans:
+        return escalate(loop, goal, plan,
+                        f"{plan.attempt - start + 1} plan(s) tried: {plan.reason}")
     nxt = build_plan(loop.store, goal, list(loop.ports.inference.proposals()),
                      attempt=plan.attempt + 1, exclude=failed, now=loop.now)
     if nxt is None:
@@ -278,11 +285,16 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
 
 
 def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
-    """Page the on-call owner of the plan's entity; the plan and goal stop here."""
+    """Page the on-call owner of the plan's entity; the plan and goal stop here (the plan's
+    own goal too, when ``goal`` joined it), until the person paged hands the goal back (see
+    :func:`~._gone.hand_back`)."""
     result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}")
     loop.locks.release(plan.iri)
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
+    own = loop.goal_of(plan)
+    if own is not None and own.iri != goal.iri and own.status == "open":
+        d = d | loop.set_goal_status(own, "failed")
     loop.plans[new.iri] = new
     loop.commit(d, f"escalate: {shorten(plan.iri)}", event=ev, extra=result.provenance)
     return new

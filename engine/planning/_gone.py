@@ -4,6 +4,10 @@ A flap (an instance crashes, then is healthy again before anything ran) leaves a
 nothing to fix and, often, a plan parked for approval. Approving that plan would act on a
 healthy system, so the loop withdraws a plan that has not started once its goal is met, and
 closes the goal; a later crash reopens it.
+
+A goal the loop gave up on (``failed``: it paged the on-call owner) stays with that person
+while its problem is seen; once it is not, the person dealt with it, and the goal is handed
+back (met), so that a later outage is planned for again (QA pass 9 N3).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from rdflib import URIRef
 
 from engine.planning._builder import ProposalLike, relevant
 from engine.planning._goals import open_incidents
+from engine.planning._history import paged
 from engine.planning._model import UNSTARTED, Goal, GoalKind, Plan, PlanState
 from engine.planning._rdf import plan_delta
 from engine.terms import shorten
@@ -22,7 +27,10 @@ from engine.terms import shorten
 if TYPE_CHECKING:
     from engine.planning._loop import Loop
 
-__all__ = ["answers_all", "close_gone", "problem_seen", "reopen_slo", "unanswered", "withdraw"]
+__all__ = [
+    "answers_all", "close_gone", "hand_back", "handed_over", "problem_seen", "reopen_slo",
+    "unanswered", "withdraw",
+]
 
 
 def problem_seen(loop: Loop, goal: Goal, incidents: Collection[URIRef] | None = None) -> bool:
@@ -62,17 +70,49 @@ def close_gone(loop: Loop, incidents: Collection[URIRef]) -> None:
     withdraw its plan if that has not started. An incident goal closes with no plan too (a
     person resolved its alerts, or they fired again about another service); a within-SLO goal
     only once it had a plan: one asked for before anything was wrong waits for evidence. A
-    goal whose plan is running is left to the run."""
+    goal whose plan is running is left to the run. A failed goal whose problem is gone is
+    handed back (see :func:`hand_back`)."""
     for goal in list(loop.goal_book.values()):
-        if goal.status != "open" or problem_seen(loop, goal, incidents):
+        if goal.status not in ("open", "failed") or problem_seen(loop, goal, incidents):
             continue
         latest = loop.latest_plan(goal.iri)
-        if latest is not None and latest.state in UNSTARTED:
+        if goal.status == "failed":
+            if latest is None or not latest.active:
+                hand_back(loop, goal, latest)
+        elif latest is not None and latest.state in UNSTARTED:
             withdraw(loop, goal, latest)
         elif (goal.kind is GoalKind.INCIDENT_RESOLVED if latest is None else not latest.active):
             ev = loop.emit("goal", f"goal for {goal.entity} closed: {gone(goal)}",
                            goal=str(goal.iri))
             loop.commit(loop.set_goal_status(goal, "met"), "goal closed: problem gone", event=ev)
+
+
+def hand_back(loop: Loop, goal: Goal, latest: Plan | None) -> None:
+    """``goal`` failed (the loop paged the on-call owner and stopped) and its problem is no
+    longer seen: the person paged dealt with it (fixed it and resolved the alerts). The goal is
+    met: what it asked for holds, whoever made it hold, and ``met`` is what lets a later outage
+    of the same service reopen it and be planned for, gated and, if blocked again, paged again.
+    Its last plan stays ``escalated`` or ``blocked``: the record that the loop did not fix it.
+    While the problem is seen, the goal stays failed: the loop neither plans behind the
+    person's back nor resolves alerts it did not answer."""
+    last = f"; {shorten(latest.iri)} stays {latest.state.value}" if latest is not None else ""
+    ev = loop.emit("goal", f"goal for {goal.entity} closed: the person paged dealt with it "
+                   f"({gone(goal)}){last}; a later outage is planned for again",
+                   goal=str(goal.iri))
+    loop.commit(loop.set_goal_status(goal, "met"),
+                f"goal handed back, the person paged dealt with it: {shorten(goal.iri)}", event=ev)
+
+
+def handed_over(loop: Loop, plan: Plan | None) -> bool:
+    """Whether ``plan`` ended by handing its goal's problem to a person: ``escalated``, or
+    ``blocked`` with its page sent (a blocked plan whose page never went out, its command
+    stopped between the two commits, is not: the next executing loop pages). A goal whose
+    latest plan is handed over and that is open (or met) again was handed back: its next
+    plan is a new run (see ``Loop.plan_for_goal``)."""
+    if plan is None:
+        return False
+    return plan.state is PlanState.ESCALATED or (
+        plan.state is PlanState.BLOCKED and paged(loop.store, plan))
 
 
 def gone(goal: Goal) -> str:

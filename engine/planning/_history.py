@@ -16,7 +16,7 @@ from engine.planning._model import Plan
 from engine.store import GraphStore, triples
 from engine.vocab import OPS, PROV, GraphName
 
-__all__ = ["acted", "attempts", "handled", "latest_time"]
+__all__ = ["acted", "attempts", "handled", "latest_time", "paged"]
 
 _PROV = GraphName.PROVENANCE
 _SUCCEEDED = Literal("succeeded")
@@ -38,6 +38,14 @@ def attempts(store: GraphStore, step: URIRef) -> tuple[int, bool]:
 def acted(store: GraphStore, plan: Plan) -> bool:
     """Whether any step of ``plan`` has a succeeded execution on record."""
     return any(attempts(store, s.iri)[1] for s in plan.steps)
+
+
+def paged(store: GraphStore, plan: Plan) -> bool:
+    """Whether the on-call owner was paged when ``plan`` was escalated: the page's execution
+    record (``ops:executes`` the plan's ``#page`` step, committed with the escalation) is on
+    record. A blocked plan without one was stopped before its page went out."""
+    page = URIRef(f"{plan.iri}#page")
+    return any(True for _ in triples(store, (None, OPS.executes, page), graph=_PROV))
 
 
 def handled(store: GraphStore, plan: Plan) -> tuple[datetime | None, datetime | None]:

@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._goals import discover_goals, open_incidents
-from engine.planning._gone import answers_all, close_gone, problem_seen, reopen_slo
+from engine.planning._gone import answers_all, close_gone, handed_over, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
 from engine.planning._locks import LockTable, neighbourhood
 from engine.planning._model import Goal, GoalKind, Plan, PlanState, goal_iri
@@ -246,8 +246,9 @@ class Loop:
     def done_goals(self) -> set[URIRef]:
         """Met goals whose problem is over, so a proposal in their scope is a new problem: met
         with no plan (it went away by itself), or by a plan of rules' proposals, whose effect
-        counted only once the rule no longer proposed it. A goal met by a plan that
-        :func:`~._gone.answers_all` still covers its scope."""
+        counted only once the rule no longer proposed it, or handed back by the person paged
+        (its plan ``escalated`` or ``blocked``: nothing was proposed when it was handed back).
+        A goal met by a plan that :func:`~._gone.answers_all` still covers its scope."""
         latest: dict[URIRef, Plan] = {}  # one pass over the plans, not one per goal
         for p in self.plans.values():
             if p.goal not in latest or p.attempt > latest[p.goal].attempt:
@@ -255,7 +256,8 @@ class Loop:
         out = set()
         for goal in self.goal_book.values():
             last = latest.get(goal.iri)
-            if goal.status == "met" and (last is None or not answers_all(last)):
+            if goal.status == "met" and (last is None or not answers_all(last)
+                                         or handed_over(self, last)):
                 out.add(goal.iri)
         return out
 
@@ -264,13 +266,16 @@ class Loop:
         alerts are a recurrence: reopen the goal. Late ones belong to the problem its plan
         fixed: resolve them. Alerts a page already handed to a person stay as they are.
         A goal closed because its incident was gone, with no plan or with its plan withdrawn
-        (nothing of it ran), reopens on any alert. (A failed goal stays with the human paged.)"""
+        (nothing of it ran), reopens on any alert, and so does one the person paged handed
+        back (its plan escalated or blocked: the loop fixed nothing, so no alert is a late
+        alert of its fix). A failed goal stays with the person paged (see ``_gone.hand_back``)."""
         for inc in incidents:
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
             if goal is None or goal.status != "met":
                 continue
             last = self.latest_plan(goal.iri)
-            fresh, late = (self.since_plan(goal, last) if last and last.state in _ACTED
+            fixed = last is not None and last.state in _ACTED and not handed_over(self, last)
+            fresh, late = (self.since_plan(goal, last) if last is not None and fixed
                            else (self.triggers(goal), []))
             if fresh:
                 ev = self.emit("goal", f"goal for {goal.entity} reopened: {len(fresh)} new "
@@ -343,10 +348,13 @@ class Loop:
     def plan_for_goal(self, goal: Goal) -> Plan | None:
         """The active or finished plan answering ``goal``, building one if there is none.
 
-        A goal whose entity already has an active plan joins that plan (dedup).
+        A goal whose entity already has an active plan joins that plan (dedup). A goal
+        handed back by the person paged (:func:`~._gone.handed_over`) and open again gets a
+        new attempt, a new run: the steps that failed before are not held against it.
         """
         latest = self.latest_plan(goal.iri)
-        if latest is not None and latest.state not in (PlanState.COMPLETED, PlanState.WITHDRAWN):
+        if latest is not None and latest.state not in (PlanState.COMPLETED, PlanState.WITHDRAWN) \
+                and not handed_over(self, latest):
             return latest
         attempt = latest.attempt + 1 if latest is not None else 0
         joined = self._join(goal)
@@ -356,6 +364,7 @@ class Loop:
             return None  # nothing the loop can see is wrong: the goal waits for evidence
         proposals = list(self.ports.inference.proposals())
         triggers = self.triggers(goal)
+        self.failed.pop(goal.iri, None)  # a new run (see first_attempt)
         plan = build_plan(self.store, goal, proposals, now=self.now, attempt=attempt)
         if plan is None:
             return None
@@ -372,6 +381,15 @@ class Loop:
                 self.emit("joined", f"goal {goal.iri} joins plan {p.iri} on {goal.entity}", p)
                 return p
         return None
+
+    def first_attempt(self, plan: Plan) -> int:
+        """The attempt that began ``plan``'s run: one past the latest earlier attempt for its
+        goal that did not end ``superseded`` (0 if none). Re-plans are counted, and failed
+        steps left out, within one run: a goal handed back after ``max_replans`` (or met)
+        plans for a later outage with its full budget."""
+        ended = [p.attempt for p in self.plans.values() if p.goal == plan.goal
+                 and p.attempt < plan.attempt and p.state is not PlanState.SUPERSEDED]
+        return max(ended, default=-1) + 1
 
     def goal_of(self, plan: Plan) -> Goal | None:
         return self.goal_book.get(plan.goal)
