@@ -70,6 +70,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
         return plan
     if plan.state is PlanState.BLOCKED:
         if emergency:
+            _latest(loop, plan)
             return _break_glass(loop, plan, _person(loop, by))
         raise PlanningError(
             f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
@@ -102,6 +103,18 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
         f"attached and still asks for approval: {'; '.join(verdict.reasons)} Ask a person the "
         "policy names; nothing was recorded"
     )
+
+
+def _latest(loop: Loop, plan: Plan) -> None:
+    """Refuse to re-open ``plan`` when its goal has a later attempt: the goal was handed back
+    by the person paged and a later outage was planned for anew (see ``_gone.hand_back``).
+    Re-opened, the old plan would sit ``proposed`` behind the new one, holding its locks."""
+    latest = loop.latest_plan(plan.goal)
+    if latest is not None and latest.iri != plan.iri:
+        raise PlanningError(
+            f"plan {plan.iri} is an earlier attempt: its goal was planned for again since "
+            f"({latest.iri}, {latest.state.value}); approve or reject that one (see 'tier1 plans')"
+        )
 
 
 def _settled(loop: Loop, plan: Plan) -> Plan:

@@ -95,9 +95,9 @@ def hand_back(loop: Loop, goal: Goal, latest: Plan | None) -> None:
     Its last plan stays ``escalated`` or ``blocked``: the record that the loop did not fix it.
     While the problem is seen, the goal stays failed: the loop neither plans behind the
     person's back nor resolves alerts it did not answer."""
-    last = f"; {shorten(latest.iri)} stays {latest.state.value}" if latest is not None else ""
-    ev = loop.emit("goal", f"goal for {goal.entity} closed: the person paged dealt with it "
-                   f"({gone(goal)}){last}; a later outage is planned for again",
+    last = f" ({shorten(latest.iri)} stays {latest.state.value})" if latest is not None else ""
+    ev = loop.emit("goal", f"goal for {goal.entity} closed: the person paged dealt with it"
+                   f"{last}: {gone(goal)}; a later outage is planned for again",
                    goal=str(goal.iri))
     loop.commit(loop.set_goal_status(goal, "met"),
                 f"goal handed back, the person paged dealt with it: {shorten(goal.iri)}", event=ev)

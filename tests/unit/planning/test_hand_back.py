@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rdflib import Literal, URIRef
 
 from engine.agents import FaultSpec
+from engine.errors import PlanningError
 from engine.planning import (
     GoalKind,
     Loop,
@@ -198,3 +200,20 @@ def test_a_skipped_failover_escalated_to_confirm_is_handed_back_once_confirmed(
     _feed(loop, *_crash("orders-db-1", "db-down-2"))
     assert _states(store) == [(0, PlanState.ESCALATED), (1, PlanState.AWAITING_APPROVAL)]
     assert [g.status for g in load_goals(store)] == ["open"]
+
+
+def test_an_emergency_approval_of_the_earlier_blocked_plan_is_refused(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """After the hand-back a later crash was planned for anew (and blocked again): breaking
+    glass on the first blocked plan would leave it proposed behind the new one. It is refused,
+    naming the plan to approve; the new one can be."""
+    estate(store, FREEZE)
+    loop = make_loop(store)
+    _feed(loop, *_crash("search-2", "down-1"))
+    _feed(loop, *_fixed("search-2", "down-1"))
+    _feed(loop, *_crash("search-2", "down-2"))
+    first, second = sorted(load_plans(store), key=lambda p: p.attempt)
+    with pytest.raises(PlanningError, match=r"earlier attempt.*approve or reject that one"):
+        approve(loop, first.iri, EX.chen, emergency=True)
+    assert _states(store) == [(0, PlanState.BLOCKED), (1, PlanState.BLOCKED)]
+    assert approve(loop, second.iri, EX.chen, emergency=True).approver == EX.chen
