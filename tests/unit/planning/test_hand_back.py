@@ -22,8 +22,11 @@ from engine.planning import (
     load_plans,
     settle,
 )
+from engine.planning._drive import escalate
 from engine.planning._events import parse_events
+from engine.planning._goals import make_goal
 from engine.planning._intake import ingest
+from engine.planning._rdf import goal_triples
 from engine.store import CommitMeta, Delta, GraphStore, triples
 from engine.vocab import EX, OPS, GraphName
 from tests.unit.planning.conftest import MakeLoop, estate
@@ -217,3 +220,23 @@ def test_an_emergency_approval_of_the_earlier_blocked_plan_is_refused(
         approve(loop, first.iri, EX.chen, emergency=True)
     assert _states(store) == [(0, PlanState.BLOCKED), (1, PlanState.BLOCKED)]
     assert approve(loop, second.iri, EX.chen, emergency=True).approver == EX.chen
+
+
+def test_escalating_a_joined_plan_fails_its_own_goal_too(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """A goal that joined another goal's plan (same entity) escalates it: the plan's own goal
+    is the person's too. Left open with its plan escalated, it would look handed back, and
+    the next settle would plan for it behind the person's back."""
+    estate(store)
+    loop = make_loop(store)
+    _feed(loop, *_crash("orders-db-1", "db-down"))  # the failover is parked for approval
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.AWAITING_APPROVAL
+    joined = make_goal(store, EX["orders-db"], source="cli")  # `tier1 goal add ex:orders-db`
+    store.commit(Delta.of(goal_triples(joined)), CommitMeta(author="test", message="goal"))
+    loop = make_loop(store, now=loop.now)
+    escalate(loop, loop.goal_book[joined.iri], plan, "paged about the joined goal")
+    settle(loop)
+    assert _states(store) == [(0, PlanState.ESCALATED)]
+    assert {g.iri: g.status for g in load_goals(store)} == {plan.goal: "failed",
+                                                           joined.iri: "failed"}
