@@ -18,7 +18,7 @@ import rdflib
 from pydantic import BaseModel, ConfigDict
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
-from engine.errors import ScenarioError
+from engine.errors import ParseError, ScenarioError
 from engine.planning._approval import approve, reject
 from engine.planning._drive import settle
 from engine.planning._loop import Loop, LoopConfig, Observer, Ports
@@ -83,22 +83,35 @@ def build_world(scenario: Scenario) -> list[Triple]:
         except Exception as exc:
             raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: "
                                 f"{_turtle_why(exc, len(PREFIXES))}") from None
-    _refuse_bad_terms(g, scenario.source)
+    _refuse_bad_terms(g, scenario)
     return list(g)  # type: ignore[arg-type]
 
 
-def _refuse_bad_terms(g: rdflib.Graph, source: str) -> None:
+def _refuse_bad_terms(g: rdflib.Graph, scenario: Scenario) -> None:
     """An ill-typed literal or an IRI no RDF file can hold, from the inline turtle or an update
     (parse_file refused the files')."""
     from engine.world import bad_iris, ill_typed, ill_typed_statement
 
     bad = next((t for t in g if ill_typed(t[2])), None)
     if bad is not None:
-        raise ScenarioError(f"{source}: [world] {ill_typed_statement(bad)}; fix the value or "
-                            "its datatype")
+        raise ScenarioError(f"{scenario.source}: [world] {ill_typed_statement(bad)}; fix the "
+                            "value or its datatype")
     iris = bad_iris(g)
     if iris:
-        raise ScenarioError(f"{source}: [world] {iris[min(iris)]}")
+        first = min(iris)
+        raise ScenarioError(f"{_written_at(scenario, first)}: [world] {iris[first]}")
+
+
+def _written_at(scenario: Scenario, text: str) -> str:
+    """``file:line`` of the first line of the scenario file that holds ``text`` as written
+    (QA pass 8 F8: the inline turtle's IRIs); the file alone if none does (a CURIE, an escape,
+    an IRI an update file writes or builds at run time)."""
+    try:
+        data = Path(scenario.source).read_text(encoding="utf-8")
+    except OSError:
+        return scenario.source
+    at = data.find(text)
+    return f"{scenario.source}:{ParseError.locate(data, at)[0]}" if at >= 0 else scenario.source
 
 
 _STATE = frozenset({OPS.health, OPS.status, OPS.diskUsedPercent, OPS.version, OPS.restartCount,

@@ -109,7 +109,7 @@ def test_run_refuses_a_scenario_whose_inline_turtle_has_a_bad_iri(cli: Cli) -> N
                   'severity = "critical"\nlabel = "x"\n[expect]\noutcome = "resolved"\n')
     r = cli("run", sc)
     assert r.exit_code != 0 and "Traceback" not in r.output
-    assert f"ScenarioError: {sc}: [world] 'https://e.org/a b' is not a valid IRI" in r.output
+    assert f"ScenarioError: {sc}:7: [world] 'https://e.org/a b' is not a valid IRI" in r.output
     assert cli.commits() == before
 
 
