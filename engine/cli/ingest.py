@@ -72,8 +72,10 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
       tier1 ingest storm.jsonl --batch 1000 --format json
       my-alert-bridge | tier1 ingest --follow
     \b
-    Event fields: alert (IRI or CURIE), about (required), time, severity (critical,
-    warning, info), fingerprint, label, observe ({"ops:health": "crashed"}), count (copies).
+    Event fields: alert (IRI or CURIE), about (required), time (default: now), severity
+    (critical, the default; warning, info), fingerprint, label, observe ({"ops:health":
+    "crashed"}), count (copies). An alert alone opens an incident's goal; a plan needs a
+    rule to propose a fix (a crash observed, a recent deploy, a full disk).
     """
     if linger is not None and not follow:
         raise click.UsageError("--linger applies only with --follow (it ends a batch of a stream)")

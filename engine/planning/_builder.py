@@ -109,12 +109,14 @@ def build_plan(
     runbooks written for the goal's entity that automation may perform; proposals
     only a person in scope may perform (the plan then names that person).
     ``exclude`` holds (action, target) pairs that already failed: a re-plan must
-    try something else.
+    try something else. A runbook's actions stand for proposed fixes only: with no rule
+    proposing anything in the scope (an alert alone, nothing known to be wrong), there is no
+    plan (QA pass 10 #1: a bare alert rolled back a nine-day-old deploy).
     """
-    proposed = [p for p in relevant(proposals, goal_scope(store, goal))
-                if (p.action, p.target) not in exclude]
+    seen = relevant(proposals, goal_scope(store, goal))
+    proposed = [p for p in seen if (p.action, p.target) not in exclude]
     documented = [p for p in runbook_alternatives(store, goal)
-                  if (p.action, p.target) not in exclude]
+                  if (p.action, p.target) not in exclude] if seen else []
     auto = _automated(store, proposed)
     docs = [] if auto else _automated(store, documented)
     chosen = auto or docs or [p for p in proposed if agent_for(store, p.action, p.target)]
