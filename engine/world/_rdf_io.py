@@ -322,7 +322,15 @@ def _render(store: GraphStore, fmt: str, graphs: Sequence[GraphName], at: int | 
     # trig: one graph at a time, in GraphName order (rdflib orders a dataset's graphs by a set)
     parts = [_dataset([q for q in quads if q[3] is g]).serialize(format=fmt)
              for g in GraphName if any(q[3] is g for q in quads)]
-    return parts[:1] + [_no_prefixes(t) for t in parts[1:]]
+    return [_prefixes(parts), *(_no_prefixes(t) for t in parts)]
+
+
+def _prefixes(trigs: Sequence[str]) -> str:
+    """The ``@prefix`` lines of every part, once each, sorted: each part declares only the
+    prefixes it uses, and the file needs them all before its first graph (QA pass 10 #2: with
+    the first part's alone, ``export --graph all`` wrote TriG no reader takes back)."""
+    lines = {ln for t in trigs for ln in t.splitlines(keepends=True) if ln.startswith("@prefix")}
+    return "".join(sorted(lines))
 
 
 def sorted_graph(quads: Iterable[Quad]) -> rdflib.Graph:

@@ -210,3 +210,24 @@ def test_to_takes_the_suffix_names(loaded, alias: str, canonical: str) -> None: 
     want = loaded("export", "--to", canonical, *graph)
     assert got.exit_code == want.exit_code == 0, got.output
     assert got.stdout == want.stdout
+
+
+def test_an_export_of_every_graph_reads_back_as_the_same_quads(tmp_path: Path) -> None:
+    """QA pass 10 #2: TriG kept only the first graph's @prefix lines, so a prefix only a later
+    graph uses (``sh:`` in the provenance of a policy decision) was unbound: no reader took
+    the file back."""
+    import rdflib
+
+    spec = str(tmp_path / "w.db")
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "run", "freeze-crash-loop"]).exit_code == 0
+    out = tmp_path / "all.trig"
+    assert r.invoke(app, ["--store", spec, "export", "--graph", "all", "-o", str(out)]).exit_code == 0
+    back = rdflib.Dataset()
+    back.parse(out, format="trig")
+    nq = r.invoke(app, ["--store", spec, "export", "--graph", "all", "--to", "nquads"])
+    want = rdflib.Dataset()
+    want.parse(data=nq.stdout, format="nquads")
+    assert len(back) == len(want) > 1000
+    assert {g.identifier for g in back.graphs() if len(g)} == \
+        {g.identifier for g in want.graphs() if len(g)}
