@@ -124,7 +124,7 @@ def build_plan(
         return None
     plan = _plan(store, goal, chosen, attempt, now)
     if docs:  # a runbook's actions stand for the proposed fixes automation may not perform
-        stands = tuple(sorted({p.target for p in proposed}))
+        stands = tuple(sorted({p.target for p in seen}))  # a re-plan's failed ones too
         steps = tuple(s.model_copy(update={"stands_for": stands}) for s in plan.steps)
         plan = plan.model_copy(update={"steps": steps})
     return plan

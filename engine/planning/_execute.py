@@ -33,19 +33,18 @@ def _name(step: PlanStep) -> str:
 def preconditions_hold(loop: Loop, step: PlanStep, scope: frozenset[URIRef] = frozenset()
                        ) -> bool:
     """The step's precondition triples hold and, if a rule proposed it, the rule still does;
-    a runbook step standing for proposed fixes (``stands_for``) runs while a rule still
-    proposes one of them, or any fix on the goal's ``scope`` (QA pass 8 F2: once the database
-    was healthy again, approving its parked failover still failed over, because its alert
-    had not been resolved yet; QA pass 9 N2: another instance crashed meanwhile)."""
+    a runbook step (no rule proposed it) stands for proposed fixes and runs while a rule
+    still proposes one of them (``stands_for``), or any fix on the goal's ``scope`` (QA pass
+    8 F2: once the database was healthy again, approving its parked failover still failed
+    over, because its alert had not been resolved yet; QA pass 9 N2: another instance crashed
+    meanwhile). One an older tier1 parked names none (QA pass 9 N5): the scope decides."""
     if not all(any(True for _ in loop.store.quads(t)) for t in step.preconditions):
         return False
     if step.rule_id:
         return any((p.action, p.target) == step.signature()
                    for p in loop.ports.inference.proposals())
-    if step.stands_for:  # a runbook step for fixes no bot may do: while one is proposed on
-        return any(p.target in step.stands_for or p.target in scope  # them or on the goal's
-                   for p in loop.ports.inference.proposals())  # scope (another DB instance)
-    return True
+    return any(p.target in step.stands_for or p.target in scope
+               for p in loop.ports.inference.proposals())
 
 
 def effect_observed(loop: Loop, step: PlanStep) -> bool:

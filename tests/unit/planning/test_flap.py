@@ -207,3 +207,41 @@ def test_a_skipped_failover_still_runs_for_another_crashed_db_instance(
     approve(loop, plan.iri, EX.chen)
     assert acted(store, plan)
     assert _instances(store) == 3  # the failover started an instance
+
+
+def test_a_failover_an_older_tier1_parked_without_stands_for_does_not_run_once_healthy(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 9 N5: a runbook step parked by a tier1 from before ``ops:standsFor`` names no
+    fix it stands for; it ran whatever the world. It now runs only while a fix is proposed on
+    its goal's scope: the database healthy again, it is skipped like a new one."""
+    estate(store, DB_ROOM)
+    _feed(make_loop(store), DB_ALERT, _health("ex:orders-db-1", "crashed"))
+    old = [(s, p, o) for s, p, o in triples(store, (None, OPS.standsFor, None))]
+    assert old  # then taken out, as an older tier1 stored it
+    store.commit(Delta.of([], old), CommitMeta(author="test", message="older tier1"))
+    loop = make_loop(store, now=_head(store))  # a later process reads the plan back
+    (plan,) = load_plans(store)
+    assert plan.state is PlanState.AWAITING_APPROVAL and plan.steps[0].stands_for == ()
+    _feed(loop, _health("ex:orders-db-1", "healthy"))
+    done = approve(loop, plan.iri, EX.chen)
+    assert not acted(store, done) and _instances(store) == 2
+    assert done.state is PlanState.ESCALATED and "confirm the problem is gone" in done.reason
+
+
+def test_a_runbook_step_of_a_re_plan_stands_for_the_fix_that_failed(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """The restart of checkout-1 failed, so the re-plan takes checkout's rollback runbook:
+    its step stands for that restart (it was recorded as standing for nothing, the failed
+    restart being left out of the proposals, and so ran whatever the world)."""
+    from engine.agents import FaultSpec
+    from engine.planning import LoopConfig
+
+    estate(store)
+    loop = make_loop(store, faults=[FaultSpec(kind="fail", action=OPS.Restart)],
+                     config=LoopConfig(max_retries=0))
+    _feed(loop, {"alert": "ex:co-down", "about": "ex:checkout-1", "severity": "critical"},
+          _health("ex:checkout-1", "crashed"))
+    settle(loop)
+    plans = sorted(load_plans(store), key=lambda p: p.attempt)
+    assert [s.action for p in plans for s in p.steps][:2] == [OPS.Restart, OPS.Rollback], plans
+    assert plans[1].steps[0].stands_for == (EX["checkout-1"],)
