@@ -231,3 +231,25 @@ def test_an_export_of_every_graph_reads_back_as_the_same_quads(tmp_path: Path) -
     assert len(back) == len(want) > 1000
     assert {g.identifier for g in back.graphs() if len(g)} == \
         {g.identifier for g in want.graphs() if len(g)}
+
+
+def test_trig_gives_each_made_up_prefix_one_namespace(tmp_path: Path) -> None:
+    """QA pass 11 #5: each graph's part named its own unbound namespace ``ns1:``, and the
+    file declared ``ns1:`` twice: read back, one namespace's IRIs became the other's."""
+    import rdflib
+
+    data = tmp_path / "ns.ttl"
+    data.write_text("<http://x.example/s> <http://x.example/v#uses> <http://x.example/o> .\n"
+                    "<http://x.example/v#uses> <http://www.w3.org/2000/01/rdf-schema#"
+                    "subPropertyOf> <http://y.example/w#touches> .\n")
+    spec = str(tmp_path / "w.db")
+    r = CliRunner()
+    assert r.invoke(app, ["--store", spec, "load", str(data)]).exit_code == 0
+    assert r.invoke(app, ["--store", spec, "infer", "--rules", str(REPO / "rules" / "rdfs")]
+                    ).exit_code == 0
+    trig = r.invoke(app, ["--store", spec, "export", "--graph", "all", "--to", "trig"]).stdout
+    nq = r.invoke(app, ["--store", spec, "export", "--graph", "all", "--to", "nquads"]).stdout
+    back, want = rdflib.Dataset(), rdflib.Dataset()
+    back.parse(data=trig, format="trig")
+    want.parse(data=nq, format="nquads")
+    assert set(back.quads()) == set(want.quads())
