@@ -12,7 +12,6 @@ from engine.errors import PlanningError
 from engine.planning._drive import judged_now, settle
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
-from engine.planning._ports import Decision
 from engine.terms import shorten
 from engine.vocab import OPS, PROV
 
@@ -92,14 +91,16 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
 def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     """Refuse, writing nothing, an approval the policy does not accept: the gate judges the
     plan with it attached, and a shape that asks for approval (a Warning) still failing says
-    whose approval counts (``pol:DatabaseFailoverApproval``: the owning team or its on-call)."""
+    whose approval counts (``pol:DatabaseFailoverApproval``: the owning team or its on-call),
+    whatever else fails beside it (QA pass 11 #2: a freeze's Violation hid it, and the
+    outsider's approval was recorded with the block)."""
     judged = judged_now(loop, approved, stored)
     verdict = loop.ports.gate.check(loop.store, approved, judged, loop.now, record=False)
-    if verdict.decision is not Decision.NEEDS_APPROVAL:
+    if not verdict.asks_approval:  # (a Violation beside it, a freeze, hides no Warning)
         return
     who = shorten(approved.approver) if approved.approver is not None else "?"
     raise PlanningError(
-        f"{who} may not approve plan {approved.iri}: the policy judged it with this approval "
+        f"{who} may not approve plan {shorten(approved.iri)}: the policy judged it with this approval "
         f"attached and still asks for approval: {'; '.join(verdict.reasons)} Ask a person the "
         "policy names; nothing was recorded"
     )

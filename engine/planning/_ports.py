@@ -60,6 +60,7 @@ class Verdict(BaseModel):
     decision: Decision
     reasons: tuple[str, ...] = ()
     shapes: tuple[str, ...] = ()  # the shapes that blocked or asked for approval
+    asks_approval: bool = False  # a Warning failed (with or without a Violation beside it)
     shape_version: str = ""
     provenance: Delta = Delta()  # the validation report, for the provenance graph
 

@@ -103,7 +103,8 @@ class ShaclGate:
         weighed = [r for r in report.results if r.severity in ("Violation", "Warning")]
         verdict = Verdict(decision=decision, reasons=tuple(dict.fromkeys(r.message for r in weighed)),
                           shapes=tuple(dict.fromkeys(str(r.shape).strip("<>") for r in weighed)),
-                          shape_version=version)
+                          shape_version=version,
+                          asks_approval=any(r.severity == "Warning" for r in weighed))
         if not record:
             return verdict
         rec = self._record(plan, verdict, weighed, now)

@@ -110,3 +110,23 @@ def test_an_emergency_approval_of_a_blocked_failover_counts_only_from_the_owning
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen", "--emergency"])
     assert r.exit_code == 0, r.output
     assert _state(runner, store, plan) == "completed"
+
+
+def test_an_outsiders_approval_is_refused_when_a_freeze_blocks_the_failover_too(
+        tmp_path: Path) -> None:
+    """QA pass 11 #2: with a freeze beside it, the gate's verdict was a block, which hid the
+    approval shape still failing: Priya's plain approval was recorded, and the page that
+    followed listed her as its approver."""
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    freeze = tmp_path / "freeze.ttl"
+    freeze.write_text(_PREFIXES + (
+        "ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n"
+        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
+        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n'))
+    assert runner.invoke(app, ["--store", store, "load", str(freeze)]).exit_code == 0
+    before = _head(runner, store)
+    r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:priya"])
+    assert r.exit_code == 1 and "ex:priya may not approve" in r.output, r.output
+    assert _head(runner, store) == before
+    assert _state(runner, store, plan) == "awaiting_approval"

@@ -105,7 +105,8 @@ class LiteGate:
                                shapes=("FreezeShape",), shape_version="lite-1")
         if any(s.action == OPS.Failover for s in plan.steps) and plan.approver is None:
             return Verdict(decision=Decision.NEEDS_APPROVAL, reasons=("failover needs approval",),
-                           shapes=("FailoverApproval",), shape_version="lite-1")
+                           shapes=("FailoverApproval",), shape_version="lite-1",
+                           asks_approval=True)
         return Verdict(decision=Decision.ALLOW, shape_version="lite-1")
 
 
