@@ -94,11 +94,13 @@ class PolicyGate:
 
         "Now" is data: a plan in the delta without ``prov:generatedAtTime`` is
         judged at ``now``, by default the time of the commit judged against
-        (``at``, or the store's head); the wall clock is never read.
+        (``at``, or the store's head); the wall clock is never read. The report's
+        ``judged_at`` is the time the plan was judged at: its own time when it has one.
         """
         when = now if now is not None else _commit_time(world, at)
         delta = stamp_plans(_view(world, delta, at), delta, when)
         view = _view(world, delta, at, memo=True)
+        when = _plan_time(view, delta) or when
         data = as_rdflib_graph(view, self._ns)
         aff = self._affected(view, delta)
         types: dict[Node, set[Node]] = {}
@@ -165,6 +167,22 @@ def stamp_plans(view: WorldView, delta: Delta, now: datetime | None) -> Delta:
              for p in sorted(plans, key=str)
              if not any(True for _ in view.triples((p, PROV.generatedAtTime, None)))]
     return delta | Delta.of(adds=stamp) if stamp else delta
+
+
+def _plan_time(view: WorldView, delta: Delta) -> datetime | None:
+    """The ``prov:generatedAtTime`` the shapes read for the first plan ``delta`` touches
+    (by IRI, the plan ``validate --record`` names), or None."""
+    plans = sorted({s for s, p, o, _g in delta.adds
+                    if (p == RDF.type and o == OPS.Plan) or p in (OPS.hasStep, OPS.hasApproval)},
+                   key=str)
+    for plan in plans:
+        times = [t.toPython() for _, _, t in view.triples((plan, PROV.generatedAtTime, None))
+                 if isinstance(t, Literal)]
+        stamps = sorted(t if t.tzinfo else t.replace(tzinfo=UTC)
+                        for t in times if isinstance(t, datetime))
+        if stamps:
+            return stamps[-1]
+    return None
 
 
 def _commit_time(world: World, at: int | None) -> datetime | None:

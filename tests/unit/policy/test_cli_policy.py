@@ -141,3 +141,34 @@ def test_validate_judges_live_plans_steps_not_settled_ones(tmp_path: Path, statu
     assert json.loads(res.output)["left_out"] == (1 if code == 0 else 0)
     res = r.invoke(app, ["--store", spec, "validate", "--settled"])
     assert res.exit_code == 1 and "pol:ChangeFreeze" in res.output, res.output
+
+
+@pytest.mark.parametrize(("when", "verdict"), [("2026-12-02T10:00:00Z", "allowed"),
+                                               ("2026-11-27T10:00:00Z", "blocked")])
+def test_a_recorded_decision_holds_the_time_the_plan_was_judged_at(
+        tmp_path: Path, when: str, verdict: str) -> None:
+    """QA F5: a plan with its own prov:generatedAtTime is judged at that time, so its
+    record (judged_at, prov:startedAtTime, blocked-plans' started) holds it, not the
+    time of the head commit."""
+    from engine.policy import read_decisions
+    from engine.store import open_store
+
+    spec = _estate(tmp_path)
+    plan = tmp_path / "plan.ttl"
+    plan.write_text(PLAN.replace('"proposed" ;', f'"proposed" ; <http://www.w3.org/ns/prov#'
+                                 f'generatedAtTime> "{when}"^^<http://www.w3.org/2001/'
+                                 'XMLSchema#dateTime> ;'))
+    r = CliRunner()
+    res = r.invoke(app, ["--store", spec, "validate", "--plan", str(plan), "--record",
+                         "--format", "json"])
+    assert json.loads(res.output)["verdict"] == verdict
+    assert json.loads(res.output)["judged_at"] == when
+    store = open_store(spec)
+    try:
+        assert [d.judged_at.isoformat() for d in read_decisions(store)
+                if d.judged_at] == [when.replace("Z", "+00:00")]
+    finally:
+        store.close()
+    audit = r.invoke(app, ["--store", spec, "audit", "blocked-plans", "--format", "json"])
+    started = [row["started"] for row in json.loads(audit.output)["rows"]]
+    assert started == ([when] if verdict == "blocked" else [])
