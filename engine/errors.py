@@ -69,7 +69,24 @@ class ConfigError(EngineError):
 
 
 class InputError(EngineError):
-    """A user-supplied file or value that cannot be used."""
+    """A user-supplied file or value that cannot be used.
+
+    Args:
+        message: what was wrong and how to fix it (naming ``file:line`` when known).
+        source: the file it is about, if any: ``--format json`` reports it as ``file``.
+        line: 1-based line in ``source``, if known.
+        col: 1-based column, if known.
+    """
+
+    source: str | None = None
+    line: int | None = None
+    col: int | None = None
+
+    def __init__(self, message: str, *, source: str | None = None,
+                 line: int | None = None, col: int | None = None) -> None:
+        super().__init__(message)
+        if source is not None:
+            self.source, self.line, self.col = source, line, col
 
 
 class ParseError(InputError):
@@ -82,15 +99,15 @@ class ParseError(InputError):
         col: 1-based column, if known.
     """
 
+    source: str
+
     def __init__(
         self, message: str, *, source: str = "<string>", line: int | None = None,
         col: int | None = None,
     ) -> None:
-        self.source = source
-        self.line = line
-        self.col = col
         self.detail = message
-        super().__init__(f"{self.location}: {message}")
+        super().__init__(f"{_location(source, line, col)}: {message}", source=source,
+                         line=line, col=col)
 
     @staticmethod
     def locate(text: str, offset: int) -> tuple[int, int]:
@@ -100,12 +117,16 @@ class ParseError(InputError):
 
     @property
     def location(self) -> str:
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.col is not None:
-                parts.append(str(self.col))
-        return ":".join(parts)
+        return _location(self.source, self.line, self.col)
+
+
+def _location(source: str, line: int | None, col: int | None) -> str:
+    parts = [source]
+    if line is not None:
+        parts.append(str(line))
+        if col is not None:
+            parts.append(str(col))
+    return ":".join(parts)
 
 
 class RuleError(InputError):

@@ -16,7 +16,7 @@ import click
 from pydantic import BaseModel
 
 from engine.config import default_store_spec
-from engine.errors import EngineError, InputError, ParseError
+from engine.errors import EngineError, InputError
 from engine.store import GraphStore, open_store, resolve_ref
 
 __all__ = [
@@ -113,8 +113,9 @@ class UserError(click.ClickException):
 
 
 def _location(exc: EngineError) -> dict[str, Any]:
-    """A parse error's file, line and column, as JSON fields (only those it knows)."""
-    if not isinstance(exc, ParseError):
+    """The file, line and column an input error is about, as JSON fields (only those it
+    knows): a parse error's, a rule's or a scenario file's."""
+    if not isinstance(exc, InputError) or exc.source is None:
         return {}
     found = {"file": exc.source, "line": exc.line, "col": exc.col}
     return {k: v for k, v in found.items() if v is not None}
@@ -124,6 +125,23 @@ def _wants_json(ctx: click.Context) -> bool:
     """Whether this invocation chose ``--format json`` (globally or on the command)."""
     obj = ctx.find_object(Ctx)
     return obj is not None and obj.fmt == "json"
+
+
+def _argv_wants_json(ctx: click.Context) -> bool:
+    """Whether the command line asks for ``--format json``, read from the words themselves
+    (the last ``--format`` wins): a usage error can stop click before the option is read
+    (``tier1 --format json bogus``, ``tier1 log -n 0 --format json``)."""
+    words: list[str] = ctx.meta.get(_ARGV, [])
+    chosen = None
+    for i, w in enumerate(words):
+        value = words[i + 1] if w == "--format" and i + 1 < len(words) else (
+            w.split("=", 1)[1] if w.startswith("--format=") else None)
+        if value in ("json", "text"):  # not a bad value ('--format yaml'): its error
+            chosen = value  # is shown in the format chosen before it
+    return chosen == "json" if chosen is not None else _wants_json(ctx)
+
+
+_ARGV = "tier1.argv"
 
 
 _FS_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError,
@@ -192,13 +210,17 @@ class _App(click.Group):
     """The root group: turns engine errors, and file-system errors from the paths a user
     gave, into one clean line, never a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV] = list(args)  # for a usage error's format (see _argv_wants_json)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (EngineError, *_FS_ERRORS) as exc:
             raise UserError(_engine_error(exc), as_json=_wants_json(ctx)) from exc
         except click.UsageError as exc:
-            if not _wants_json(ctx) or isinstance(exc, _JsonUsageError):
+            if not _argv_wants_json(ctx) or isinstance(exc, _JsonUsageError):
                 raise
             cls = _JsonVerdictUsageError if exc.exit_code == ERROR_EXIT else _JsonUsageError
             raise cls(exc.format_message(), exc.ctx) from exc  # a missing or bad parameter

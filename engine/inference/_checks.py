@@ -69,7 +69,7 @@ def positive_vars(rule: Rule) -> set[str]:
 
 
 def _fail(rule: Rule, line: int, msg: str) -> RuleError:
-    return RuleError(f"{rule.source}:{line}: rule {rule.id}: {msg}")
+    return RuleError(f"{rule.source}:{line}: rule {rule.id}: {msg}", source=rule.source, line=line)
 
 
 def check_rule(rule: Rule) -> None:
@@ -243,7 +243,7 @@ def _refuse_negative_cycles(rules: list[Rule], comp: dict[str, int]) -> None:
                         "Negate only predicates no rule in the cycle derives, or split the rule set"
                         + (" (a rule with a variable predicate in its head, like rdfs7 or eq-rep-p, "
                            "can derive any predicate: run such schema packs as their own rule set)"
-                           if ANY in cyc else "")
+                           if ANY in cyc else ""), source=r.source, line=line,
                     )
 
 

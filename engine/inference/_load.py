@@ -66,7 +66,8 @@ def parse_rules(paths: Sequence[Path]) -> tuple[Rule, ...]:
             if rule.id in seen:
                 raise RuleError(
                     f"{rule.where}: rule {rule.id}: the id is already used at "
-                    f"{seen[rule.id].where}; rule ids must be unique across the rule set"
+                    f"{seen[rule.id].where}; rule ids must be unique across the rule set",
+                    source=rule.source, line=rule.line,
                 )
             check_rule(rule)
             seen[rule.id] = rule

@@ -70,19 +70,23 @@ def build_world(scenario: Scenario) -> list[Triple]:
     for u in scenario.world.updates:
         path = scenario.folder / u
         try:
-            _update(g, path.read_text(encoding="utf-8"), str(path))
+            _update(g, path.read_text(encoding="utf-8"), str(path), str(path))
         except FileNotFoundError:
-            raise ScenarioError(f"{scenario.source}: update file {path} not found") from None
+            raise ScenarioError(f"{scenario.source}: update file {path} not found",
+                                source=scenario.source) from None
     if scenario.world.sparql.strip():
-        _update(g, scenario.world.sparql, f"{scenario.source} [world] sparql")
+        _update(g, scenario.world.sparql, f"{scenario.source} [world] sparql", scenario.source)
     if scenario.world.turtle.strip():
         head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
         try:
             with quiet_literal_warnings():
                 g.parse(data=head + scenario.world.turtle, format="turtle")
         except Exception as exc:
-            raise ScenarioError(f"{scenario.source}: [world] turtle does not parse: "
-                                f"{_turtle_why(exc, len(PREFIXES))}") from None
+            line, why = _turtle_why(exc, len(PREFIXES))
+            at = _turtle_line(scenario, line)
+            where = f"{scenario.source}:{at}" if at else scenario.source
+            raise ScenarioError(f"{where}: [world] turtle does not parse: {why}",
+                                source=scenario.source, line=at) from None
     _refuse_bad_terms(g, scenario)
     return list(g)  # type: ignore[arg-type]
 
@@ -95,23 +99,32 @@ def _refuse_bad_terms(g: rdflib.Graph, scenario: Scenario) -> None:
     bad = next((t for t in g if ill_typed(t[2])), None)
     if bad is not None:
         raise ScenarioError(f"{scenario.source}: [world] {ill_typed_statement(bad)}; fix the "
-                            "value or its datatype")
+                            "value or its datatype", source=scenario.source)
     iris = bad_iris(g)
     if iris:
         first = min(iris)
-        raise ScenarioError(f"{_written_at(scenario, first)}: [world] {iris[first]}")
+        line = _written_at(scenario, first)
+        where = f"{scenario.source}:{line}" if line else scenario.source
+        raise ScenarioError(f"{where}: [world] {iris[first]}", source=scenario.source, line=line)
 
 
-def _written_at(scenario: Scenario, text: str) -> str:
-    """``file:line`` of the first line of the scenario file that holds ``text`` as written
-    (QA pass 8 F8: the inline turtle's IRIs); the file alone if none does (a CURIE, an escape,
-    an IRI an update file writes or builds at run time)."""
+def _written_at(scenario: Scenario, text: str) -> int | None:
+    """The first line of the scenario file that holds ``text`` as written (QA pass 8 F8: the
+    inline turtle's IRIs); None if none does (a CURIE, an escape, an IRI an update file writes
+    or builds at run time)."""
     try:
         data = Path(scenario.source).read_text(encoding="utf-8")
     except OSError:
-        return scenario.source
+        return None
     at = data.find(text)
-    return f"{scenario.source}:{ParseError.locate(data, at)[0]}" if at >= 0 else scenario.source
+    return ParseError.locate(data, at)[0] if at >= 0 else None
+
+
+def _turtle_line(scenario: Scenario, line: int | None) -> int | None:
+    """The scenario file's line of line ``line`` of its inline turtle, when the file holds
+    the turtle as written (a TOML string without escapes)."""
+    start = _written_at(scenario, scenario.world.turtle) if line else None
+    return start + line - 1 if start and line else None
 
 
 _STATE = frozenset({OPS.health, OPS.status, OPS.diskUsedPercent, OPS.version, OPS.restartCount,
@@ -126,25 +139,26 @@ def stale_state(store: GraphStore, world: list[Triple]) -> list[Triple]:
     return [t for s, p in pairs for t in triples(store, (s, p, None)) if t not in keep]
 
 
-def _turtle_why(exc: Exception, head_lines: int) -> str:
-    """One line: where in the inline turtle (its own lines, not counting the prefixes put in
-    front of it) and what, with the loader's hint."""
+def _turtle_why(exc: Exception, head_lines: int) -> tuple[int | None, str]:
+    """The line in the inline turtle (its own lines, not counting the prefixes put in front
+    of it), and one line saying where and what, with the loader's hint."""
     from rdflib.plugins.parsers.notation3 import BadSyntax
 
     from engine.world import turtle_error
 
     if not isinstance(exc, BadSyntax):
-        return str(exc).splitlines()[0]
+        return None, str(exc).splitlines()[0]
     err = turtle_error(exc, Path("turtle"))
     line = (err.line or 0) - head_lines
-    return f"line {line} of the turtle: {str(err).split(': ', 1)[1]}"
+    return line, f"line {line} of the turtle: {str(err).split(': ', 1)[1]}"
 
 
-def _update(g: rdflib.Graph, text: str, where: str) -> None:
+def _update(g: rdflib.Graph, text: str, where: str, source: str) -> None:
     try:
         g.update(text, initNs=PREFIXES)
     except Exception as exc:
-        raise ScenarioError(f"{where}: not a valid SPARQL update ({exc})") from None
+        raise ScenarioError(f"{where}: not a valid SPARQL update ({exc})",
+                            source=source) from None
 
 
 _ALERT, _ABOUT, _SEVERITY, _STATUS, _FIRED, _FINGERPRINT = (

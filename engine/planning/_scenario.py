@@ -135,7 +135,8 @@ def load_scenario(path: Path) -> Scenario:
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file; list them with 'tier1 run --list'") from None
+        raise ScenarioError(f"{path}: no such scenario file; list them with 'tier1 run --list'",
+                            source=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         line, col = _where(str(exc))
         raise ParseError(f"not valid TOML: {exc}", source=str(path), line=line, col=col) from None
@@ -146,9 +147,11 @@ def load_scenario(path: Path) -> Scenario:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
+        line = _Locator(str(path)).field_line(first["loc"], first.get("input"))
+        where = f"{path}:{line}" if line else str(path)
         raise ScenarioError(
-            f"{path}: field {field!r}: {first['msg']} (see docs/loop.md for the scenario format)"
-        ) from None
+            f"{where}: field {field!r}: {first['msg']} (see docs/loop.md for the scenario format)",
+            source=str(path), line=line) from None
     check_scenario(sc)
     return sc
 
@@ -237,9 +240,24 @@ class _Locator:
         entry = f"[[{section}]] #{index}" if index else f"[{section}]"
         line = self._line(f"[[{section}]]" if index else f"[{section}]", index, key, value)
         where = f"{self.source}:{line}" if line else self.source
-        return ScenarioError(f"{where}: {entry} {key}: {msg}")
+        return ScenarioError(f"{where}: {entry} {key}: {msg}", source=self.source, line=line)
 
-    def _line(self, header: str, index: int, key: str, value: str) -> int | None:
+    def field_line(self, loc: tuple[int | str, ...], value: object) -> int | None:
+        """The line of the field pydantic names by ``loc`` (``start``, ``events.0.at``,
+        ``world.files``), or None."""
+        text = value if isinstance(value, str) else None
+        if len(loc) >= 3 and isinstance(loc[1], int):
+            return self._line(f"[[{loc[0]}]]", loc[1] + 1, str(loc[2]), text)
+        if len(loc) >= 2:
+            return self._line(f"[{loc[0]}]", 0, str(loc[1]), text)
+        for n, line in enumerate(self.lines, 1):  # a top-level key, before the first table
+            if line.lstrip().startswith("["):
+                break
+            if re.match(rf"\s*{re.escape(str(loc[0]))}\s*=", line):
+                return n
+        return None
+
+    def _line(self, header: str, index: int, key: str, value: str | None) -> int | None:
         """The line of ``value`` (else of ``key``, else the header) in the entry's block."""
         seen, start, end = 0, None, len(self.lines)
         for n, text in enumerate(self.lines, 1):
@@ -253,7 +271,7 @@ class _Locator:
         if start is None:
             return None
         block = list(enumerate(self.lines[start:end], start + 1))
-        for pick in (lambda t: f'"{value}"' in t or f"'{value}'" in t,
+        for pick in (lambda t: value is not None and (f'"{value}"' in t or f"'{value}'" in t),
                      lambda t: t.strip().startswith(key)):
             hit = next((n for n, t in block if pick(t)), None)
             if hit:

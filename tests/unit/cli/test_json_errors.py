@@ -74,3 +74,71 @@ def test_text_format_errors_stay_one_plain_line(store: str) -> None:
 def test_a_usage_error_is_json_too(args: list[str], code: int, needle: str) -> None:
     err = _error(["--format", "json", *args], code)
     assert err["type"] == "UsageError" and needle in str(err["message"])
+
+
+@pytest.mark.parametrize(("args", "code", "needle"), [
+    (["--format", "json", "bogus"], 2, "No such command 'bogus'"),  # before the group ran
+    (["--format", "json", "audit", "bogus"], 2, "No such command 'bogus'"),
+    (["log", "-n", "0", "--format", "json"], 2, "'-n' / '--limit'"),  # the option after
+    (["log", "-n", "0", "--format=json"], 2, "'-n' / '--limit'"),
+    (["validate", "--bogus", "--format", "json"], 3, "No such option '--bogus'"),
+])
+def test_a_usage_error_before_format_is_read_is_json_too(args: list[str], code: int,
+                                                         needle: str) -> None:
+    """QA F6: click stopped before it read --format (an unknown command, a bad option
+    ahead of the command's own --format), and the error came out as text."""
+    err = _error(args, code)
+    assert err["type"] == "UsageError" and needle in str(err["message"])
+
+
+def test_the_last_format_given_decides_a_usage_errors_form() -> None:
+    r = CliRunner().invoke(app, ["--format", "json", "log", "-n", "0", "--format", "text"])
+    assert r.exit_code == 2 and r.stderr.startswith("Usage: ") and "Error: Invalid" in r.stderr
+
+
+def test_a_rule_error_names_its_file_and_line(store: str, tmp_path: Path) -> None:
+    """QA F6: a RuleError (it parses, but cannot run) carries file and line as fields."""
+    rules = tmp_path / "r.rules"
+    rules.write_text("prefix ops: <https://w3id.org/tier1/ops#>\n\nrule a.x\nwhen\n"
+                     "  ?s ops:health ?o\nthen\n  ?s ops:status ?z\nend\n")
+    err = _error(["--store", store, "--format", "json", "rules", "check", str(rules)], 1)
+    assert err["type"] == "RuleError" and "unbound head variable ?z" in str(err["message"])
+    assert (err["file"], err["line"]) == (str(rules), 7)
+
+
+SCENARIO = """title = "t"
+summary = "s"
+start = {start}
+
+[world]
+turtle = \"\"\"
+ex:a ops:health "ok" .
+ex:b ops:health "ok"
+ex:c ops:health "ok" .
+\"\"\"
+
+[[events]]
+at = {at}
+alert = "ex:alert-1"
+about = "ex:a"
+
+[expect]
+outcome = "resolved"
+"""
+
+
+@pytest.mark.parametrize(("start", "at", "line", "needle"), [
+    ('"yesterday"', "0", 3, "field 'start'"),  # a bad start value had no line
+    ("2026-11-28T09:00:00Z", '"soon"', 13, "field 'events.0.at'"),
+    ("2026-11-28T09:00:00Z", "0", 9, "turtle does not parse: line 3 of the turtle"),
+])
+def test_a_scenario_error_names_its_file_and_line(tmp_path: Path, start: str, at: str,
+                                                  line: int, needle: str) -> None:
+    """QA F6: a ScenarioError carries file and line as fields, and a bad field's message
+    names its line."""
+    sc = tmp_path / "sc.toml"
+    sc.write_text(SCENARIO.format(start=start, at=at))
+    err = _error(["--store", str(tmp_path / "w.db"), "--format", "json", "run", str(sc)], 1)
+    assert err["type"] == "ScenarioError" and needle in str(err["message"])
+    assert (err["file"], err["line"]) == (str(sc), line)
+    assert str(err["message"]).startswith(f"{sc}:{line}: ")
