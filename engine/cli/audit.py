@@ -88,6 +88,18 @@ def _verify_text(report: ChainReport) -> str:
     return "\n".join(lines)
 
 
+def _prov_to_help(cmd: click.Command) -> click.Command:
+    """``--to``'s help for ``audit export``: the shared text names the formats and suffixes
+    of ``tier1 export`` (nt, trig, nq), which PROV export refuses."""
+    for p in cmd.params:
+        if isinstance(p, click.Option) and p.name == "rdf_format":
+            p.help = ("RDF format to write: turtle (or ttl) or json-ld (or jsonld, json). "
+                      "Default: the one -o's suffix names (.ttl, .jsonld, .json), else turtle; "
+                      "a .nt, .trig or .nq file is refused (PROV export writes these two only).")
+    return cmd
+
+
+@_prov_to_help
 @audit.command()
 @to_option(PROV_FORMATS)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,

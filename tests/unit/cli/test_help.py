@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -38,3 +40,22 @@ def test_help_teaches_and_offers_json(path: tuple[str, ...]) -> None:
     assert "--format" in r.output, f"{' '.join(path)} must accept --format text|json"
     examples = [ln for ln in r.output.splitlines() if ln.lstrip().startswith("tier1 ")]
     assert examples, f"{' '.join(path)} --help needs an example ('  tier1 ...')"
+
+
+@pytest.mark.parametrize("path", [("export",), ("audit", "export")], ids=" ".join)
+def test_the_suffixes_to_help_offers_are_written(path: tuple[str, ...], tmp_path: Path) -> None:
+    """QA 8: ``audit export --to`` shared ``export``'s help, offering .nt/.trig/.nq, which
+    PROV export refuses. Every suffix the help names as a default must be written."""
+    import re
+
+    cmd: click.Command = app
+    for name in path:
+        cmd = cmd.commands[name]  # type: ignore[attr-defined]
+    to = next(p for p in cmd.params if p.name == "rdf_format")
+    offered = re.search(r"suffix names \(([^)]*)\)", str(to.help))
+    assert offered, to.help
+    spec = str(tmp_path / "w.db")
+    assert CliRunner().invoke(app, ["--store", spec, "init"]).exit_code == 0
+    for suffix in re.findall(r"\.\w+", offered.group(1)):
+        r = CliRunner().invoke(app, ["--store", spec, *path, "-o", str(tmp_path / f"x{suffix}")])
+        assert r.exit_code == 0, (suffix, r.output)
