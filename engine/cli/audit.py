@@ -46,7 +46,7 @@ def audit() -> None:
       tier1 audit why --subject run:prov/00000004
       tier1 audit service-history --service ex:checkout --from 2026-11-28
       tier1 audit blocked-plans               plans the policy gate stopped, and by which shape
-      tier1 audit approved-by --person ex:alice
+      tier1 audit approved-by --person ex:chen     what Chen approved (after run primary-db-down)
       tier1 audit top-rules --limit 5
       tier1 audit why --show-query            the Cypher, to adapt by hand
       tier1 audit export -o prov.jsonld          PROV-O as JSON-LD

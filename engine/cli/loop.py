@@ -372,7 +372,8 @@ def run(ctx: Ctx, scenario: str | None, list_: bool) -> None:
     \b
     Examples:
       tier1 run --list                              the bundled scenarios
-      tier1 --store /tmp/w.db run primary-db-down   then audit it: tier1 --store /tmp/w.db audit why
+      tier1 --store /tmp/w.db run primary-db-down   then audit its failover (on a fresh store):
+        tier1 --store /tmp/w.db audit why --subject run:prov/00000004
       tier1 run my-scenario.toml                    see docs/loop.md for the file format
     """
     if list_ or not scenario:

@@ -174,14 +174,15 @@ def explain(ctx: Ctx, target: str, rules: tuple[Path, ...], now: str | None) -> 
     """Why a triple or proposal holds: rule ids and versions down to asserted facts and commits.
 
     \b
-    TARGET is a triple ('ex:checkout ops:health "degraded"') or a proposal id (p-...).
-    A proposal exists at a time: give the --now it was inferred with.
+    TARGET is a triple ('S P O' of CURIEs, <IRIs> and literals such as "firing" or 93.5)
+    or a proposal id (p-...). A proposal exists at a time: give the --now it was inferred with.
 
     \b
-    Examples:
-      tier1 explain 'ex:checkout ops:health "degraded"'
-      tier1 explain 'run:step/65e50760d5a939a3 ops:actionType ops:ClearDisk'
+    Examples (on the sample estate, after tier1 load ontology/ops.ttl ontology/examples/estate.ttl):
+      tier1 explain 'ex:alert-checkout-2-down ops:likelyCause ex:checkout'
       tier1 explain p-a21cd576c05d64b7 --now 2026-11-28T08:05:00Z
+    after tier1 run disk-full on a fresh store (a fact the loop asserted):
+      tier1 explain 'run:step/65e50760d5a939a3 ops:actionType ops:ClearDisk'
     """
     store = ctx.store()
     r = reasoner_for_store(store, _rules(rules), now=_now(store, now))
