@@ -141,14 +141,19 @@ def export(ctx: Ctx, output: Path | None, rdf_format: str | None, graph: str, re
 @format_option
 @pass_ctx
 def query(ctx: Ctx, sparql: str, ref: str | None, graph: str) -> None:
-    """Run a SPARQL query. Prefixes ops:, ex:, prov:, rdf:, rdfs:, owl:, xsd: are predeclared.
+    """Run a SPARQL query. Prefixes ops:, ex:, run:, prov:, rdf:, rdfs:, owl:, xsd:, sh: are
+    predeclared.
 
     SPARQL may also be read from a file with @FILE.
+
+    A name tier1 prints with a '/' after the prefix (run:prov/00000004, run:plan/...) is not
+    a SPARQL prefixed name: write it as a full IRI, <urn:tier1:run:prov/00000004>.
 
     \b
     Examples:
       tier1 query 'SELECT ?s ?tier WHERE { ?s a ops:Service ; ops:tier ?tier }'
       tier1 query --at HEAD~1 'ASK { ex:checkout ops:dependsOn ex:payments }'
+      tier1 query --graph provenance 'SELECT ?p ?o WHERE { <urn:tier1:run:prov/00000004> ?p ?o }'
     """
     if sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")

@@ -90,7 +90,7 @@ def run_sparql(
             raise InputError(
                 f"SPARQL syntax error at line {getattr(exc, 'lineno', '?')}, column "
                 f"{getattr(exc, 'col', '?')}: {getattr(exc, 'msg', exc)}; known prefixes: "
-                f"{', '.join(sorted(PREFIXES))}"
+                f"{', '.join(sorted(PREFIXES))}{_slash_curie_hint(query)}"
             ) from None
         if "Unknown namespace prefix" in str(exc):
             raise InputError(f"{exc}: declare it with PREFIX or use one of "
@@ -135,3 +135,18 @@ def rows_of(result: Result) -> tuple[list[str], list[list[Any]]]:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return ["subject", "predicate", "object"], rows
     return [str(v) for v in (result.vars or [])], rows
+
+
+_CURIE = re.compile(r"(?<![\w<:/#?])([A-Za-z][\w-]*):([^\s{}()<>,;\"'^|]*)")
+
+
+def _slash_curie_hint(query: str) -> str:
+    """A hint when ``query`` writes a CURIE as tier1 prints it with a ``/`` in its local part
+    (``run:prov/00000004``), which SPARQL does not read as one prefixed name; a property
+    path (``ops:dependsOn/ops:tier``) is not one."""
+    for m in _CURIE.finditer(query):
+        prefix, local = m.groups()
+        if prefix in PREFIXES and "/" in local.strip("/") and ":" not in local:
+            return (f". {m.group(0)} is not a SPARQL prefixed name ('/' may not stand in its "
+                    f"local part): write the IRI in full, <{PREFIXES[prefix]}{local}>")
+    return ""

@@ -253,3 +253,21 @@ def test_trig_gives_each_made_up_prefix_one_namespace(tmp_path: Path) -> None:
     back.parse(data=trig, format="trig")
     want.parse(data=nq, format="nquads")
     assert set(back.quads()) == set(want.quads())
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("SELECT ?p WHERE { run:prov/00000004 ?p ?o }", "<urn:tier1:run:prov/00000004>"),
+    ("ASK { ?s ops:x ex:a/b }", "<https://example.org/estate/a/b>"),
+    ("SELECT ?t WHERE { ?s ops:dependsOn/ops:tier ?t . BAD }", None),  # a path, not a CURIE
+    ("SELECT ?o WHERE { <urn:tier1:run:prov/1> ?p ?o . BAD }", None),  # already an IRI
+])
+def test_a_printed_curie_with_a_slash_gets_a_hint(loaded, text: str,  # type: ignore[no-untyped-def]
+                                                  hint: str | None) -> None:
+    """QA 11: tier1 prints run:prov/00000004, which SPARQL cannot read as a prefixed name;
+    pasting it gave "Expected SelectQuery" and nothing else."""
+    r = loaded("query", text)
+    assert r.exit_code == 1 and "SPARQL syntax error" in r.stderr
+    if hint is None:
+        assert "not a SPARQL prefixed name" not in r.stderr
+    else:
+        assert f"write the IRI in full, {hint}" in r.stderr
