@@ -128,7 +128,7 @@ def shapes_group() -> None:
 
 
 @verdict_command(shapes_group, "test")
-@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[DIR]")
 @format_option
 @pass_ctx
 def shapes_test(ctx: Ctx, folder: Path | None) -> None:

@@ -113,7 +113,7 @@ AUDITS: dict[str, Audit] = {a.name: a for a in (
           params=(_p("person", "iri", "the approver"),),
           columns=(*_STEP_COLS, ("plan", "iri"))),
     Audit(name="top-rules", question="Which rule versions caused the most actions",
-          params=(_p("limit", "int", "how many rule versions to list", "10"),),
+          params=(_p("limit", "int", "how many rule versions to list (1 or more)", "10"),),
           columns=(("rule_id", "text"), ("rule_version", "text"), ("actions", "int"))),
 )}
 
@@ -169,8 +169,9 @@ def _convert(audit: str, p: AuditParam, raw: str) -> Any:
     if p.kind == "iri":
         return expand(raw)
     if p.kind == "int":
-        if not raw.strip().isdigit():
-            raise InputError(f"audit {audit!r}: --{p.name} must be a whole number, not {raw!r}")
+        if not raw.strip().isdigit():  # a count: '-1' is no more a count than 'ten'
+            raise InputError(f"audit {audit!r}: --{p.name} must be a whole number, 1 or more, "
+                             f"not {raw!r}")
         return int(raw)
     try:
         when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))

@@ -59,3 +59,14 @@ def test_the_suffixes_to_help_offers_are_written(path: tuple[str, ...], tmp_path
     for suffix in re.findall(r"\.\w+", offered.group(1)):
         r = CliRunner().invoke(app, ["--store", spec, *path, "-o", str(tmp_path / f"x{suffix}")])
         assert r.exit_code == 0, (suffix, r.output)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p))
+def test_the_usage_line_names_the_arguments_the_text_names(path: tuple[str, ...]) -> None:
+    """QA 12: 'shapes test' showed [FOLDER] while its text spoke of DIR."""
+    import re
+
+    r = CliRunner().invoke(app, [*path, "--help"])
+    usage, _, text = r.output.partition("\n")
+    for meta in re.findall(r"\[?([A-Z][A-Z_]{2,})\]?(?:\.\.\.)?", usage.split("[OPTIONS]")[-1]):
+        assert meta in text, f"{' '.join(path)}: usage names {meta}, the text never does"

@@ -98,6 +98,7 @@ def test_missing_parameter_is_one_clean_line(world):
 
 @pytest.mark.parametrize(("args", "words"), [
     (["top-rules", "--limit", "0"], "--limit 0 lists nothing"),
+    (["top-rules", "--limit", "-1"], "--limit must be a whole number, 1 or more, not '-1'"),
     (["service-history", "--service", "ex:orders-db", "--from", "2026-12-01", "--to",
       "2026-11-01"], "is after --to 2026-11-01; swap them"),
 ])
