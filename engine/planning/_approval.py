@@ -9,6 +9,7 @@ from __future__ import annotations
 from rdflib import RDF, URIRef
 
 from engine.errors import PlanningError
+from engine.planning._dedup import reopen_joined
 from engine.planning._drive import judged_now, settle
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
@@ -126,7 +127,8 @@ def _settled(loop: Loop, plan: Plan) -> Plan:
 
 def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     """Re-open a blocked plan with ``person``'s emergency approval attached: its goal is open
-    again and the plan goes through locks and the policy gate like a new one. The gate decides:
+    again (and the goals that joined it: :func:`~._dedup.reopen_joined`) and the plan goes
+    through locks and the policy gate like a new one. The gate decides:
     a change freeze lets an emergency through, a restart budget does not (blocked again, the
     on-call paged again). Nothing bypasses the gate."""
     goal = loop.goal_of(plan)
@@ -138,7 +140,8 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     _counts(loop, plan, reopened)
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
                    "blocked)", plan, approver=str(person), emergency="true")
-    loop.commit(loop.set_goal_status(goal, "open"), f"goal re-opened: {shorten(goal.iri)}")
+    loop.commit(loop.set_goal_status(goal, "open") | reopen_joined(loop, plan),
+                f"goal re-opened: {shorten(goal.iri)}")
     loop.save(plan, reopened, f"emergency approval: {shorten(plan.iri)} by {shorten(person)}", ev)
     return _settled(loop, plan)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from engine._gc import paused_gc
 from engine.planning._builder import build_plan, unassigned_plan
+from engine.planning._dedup import close_joined
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
@@ -34,7 +35,10 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
     once validated (approved by policy), before any agent acts."""
     for _ in range(_MAX_ROUNDS):
         moved = False
-        for goal in loop.goals():
+        for listed in loop.goals():
+            goal = loop.goal_book[listed.iri]
+            if goal.status != "open":  # met or failed earlier in this round (a plan it
+                continue  # joined ended), so not planned for behind that
             ended = unfinished_end(loop, goal) if execute else None
             if ended is not None:
                 moved |= finish_end(loop, goal, ended) != ended
@@ -301,9 +305,12 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
 
 
 def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
-    """The goal is met: mark it, and resolve the firing alerts about its scope."""
+    """The goal is met: mark it, and resolve the firing alerts about its scope. The goals that
+    joined ``plan`` (and its own goal, when ``goal`` joined it) are met with it if their
+    problem is gone too (see :func:`~._dedup.close_joined`)."""
     alerts = loop.triggers(goal)
     d = loop.set_goal_status(goal, "met") | alerts_resolved(alerts)
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {shorten(goal.iri)}", event=ev)
+    close_joined(loop, goal, plan)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
+from engine.planning._dedup import join
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._gone import answers_all, close_gone, handed_over, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
@@ -348,20 +349,24 @@ class Loop:
     def plan_for_goal(self, goal: Goal) -> Plan | None:
         """The active or finished plan answering ``goal``, building one if there is none.
 
-        A goal whose entity already has an active plan joins that plan (dedup). A goal
-        handed back by the person paged (:func:`~._gone.handed_over`) and open again gets a
-        new attempt, a new run: the steps that failed before are not held against it.
+        A goal whose entity already has an active plan joins that plan, and one whose entity's
+        plan handed the problem to a person who still has it fails with that plan (dedup: see
+        :mod:`._dedup`). A goal handed back by the person paged (:func:`~._gone.handed_over`)
+        and open again gets a new attempt, a new run: the steps that failed before are not
+        held against it. A goal whose problem the loop does not see gets no plan: a within-SLO
+        goal waits for evidence, and an incident goal met meanwhile (a plan it joined met it
+        earlier in the same round) is closed by :func:`~._gone.close_gone`.
         """
         latest = self.latest_plan(goal.iri)
         if latest is not None and latest.state not in (PlanState.COMPLETED, PlanState.WITHDRAWN) \
                 and not handed_over(self, latest):
             return latest
         attempt = latest.attempt + 1 if latest is not None else 0
-        joined = self._join(goal)
+        joined = join(self, goal)
         if joined is not None:
             return joined
-        if goal.kind is GoalKind.WITHIN_SLO and not problem_seen(self, goal):
-            return None  # nothing the loop can see is wrong: the goal waits for evidence
+        if not problem_seen(self, goal):
+            return None  # nothing the loop can see is wrong
         proposals = list(self.ports.inference.proposals())
         triggers = self.triggers(goal)
         self.failed.pop(goal.iri, None)  # a new run (see first_attempt)
@@ -374,13 +379,6 @@ class Loop:
                        f"({len(triggers)} trigger(s) joined)", plan, steps=steps,
                        goal=str(goal.iri), triggers=" ".join(map(str, triggers[:_CITED])))
         return self.save(None, plan, f"plan: {shorten(plan.iri)}", ev, triggers)
-
-    def _join(self, goal: Goal) -> Plan | None:
-        for p in self.plans.values():
-            if p.active and p.entity == goal.entity:
-                self.emit("joined", f"goal {goal.iri} joins plan {p.iri} on {goal.entity}", p)
-                return p
-        return None
 
     def first_attempt(self, plan: Plan) -> int:
         """The attempt that began ``plan``'s run: one past the latest earlier attempt for its
