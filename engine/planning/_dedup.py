@@ -15,7 +15,11 @@ plan of its own; it shares the first one's fate:
   is met with it (before, it got a plan of its own once the first ended, gated and then
   withdrawn: QA F4); one whose problem is still seen stays open and is planned for;
 - an emergency approval that re-opens a blocked plan re-opens the goals that joined it too,
-  so that they join it again and end with it.
+  so that they join it again and end with it;
+- alerts about the entity that fired before the plan's fix took effect (or within its grace)
+  and arrive after it are late alerts of that fix for every goal on the entity, not only its
+  own: they are resolved, not a recurrence that reopens a goal which joined the plan
+  (:func:`last_fix`).
 
 Which goals joined a plan is not stored: a goal on the plan's entity with no plan of its own
 in progress joins the entity's plan whenever the loop plans for it, so those are the goals.
@@ -23,6 +27,7 @@ in progress joins the entity's plan whenever the loop plans for it, so those are
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from engine.planning._gone import handed_over, problem_seen
@@ -33,7 +38,7 @@ from engine.terms import shorten
 if TYPE_CHECKING:
     from engine.planning._loop import Loop
 
-__all__ = ["close_joined", "join", "joined", "reopen_joined"]
+__all__ = ["close_joined", "join", "joined", "last_fix", "reopen_joined"]
 
 
 def join(loop: Loop, goal: Goal) -> Plan | None:
@@ -114,3 +119,26 @@ def reopen_joined(loop: Loop, plan: Plan) -> Delta:
     for g in joined(loop, plan, "failed"):
         d = d | loop.set_goal_status(g, "open")
     return d
+
+
+def last_fix(loop: Loop, goal: Goal) -> Plan | None:
+    """The plan a later alert of ``goal`` is judged against (fresh or late): its own latest
+    plan, unless a later plan of another goal on its entity completed (one it joined, or one
+    made after it was met): that plan's fix is the last one on the entity."""
+    own = loop.latest_plan(goal.iri)
+    other: Plan | None = None
+    for p in loop.plans.values():
+        if (p.entity == goal.entity and p.goal != goal.iri and p.state is PlanState.COMPLETED
+                and (other is None or _made(p) > _made(other))):
+            other = p
+    if other is None or (own is not None and own.state is not PlanState.WITHDRAWN
+                         and _made(own) >= _made(other)):
+        return own
+    return other
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _made(plan: Plan) -> datetime:
+    return plan.created or _EARLIEST

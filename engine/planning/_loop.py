@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
-from engine.planning._dedup import join
+from engine.planning._dedup import join, last_fix
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._gone import answers_all, close_gone, handed_over, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
@@ -265,7 +265,8 @@ class Loop:
     def _reopen(self, incidents: list[URIRef]) -> None:
         """A met incident goal whose incident is open again (see :meth:`since_plan`). Fresh
         alerts are a recurrence: reopen the goal. Late ones belong to the problem its plan
-        fixed: resolve them. Alerts a page already handed to a person stay as they are.
+        fixed (or the plan it joined: :func:`~._dedup.last_fix`): resolve them. Alerts a
+        page already handed to a person stay as they are.
         A goal closed because its incident was gone, with no plan or with its plan withdrawn
         (nothing of it ran), reopens on any alert, and so does one the person paged handed
         back (its plan escalated or blocked: the loop fixed nothing, so no alert is a late
@@ -274,7 +275,7 @@ class Loop:
             goal = self.goal_book.get(goal_iri(GoalKind.INCIDENT_RESOLVED, inc))
             if goal is None or goal.status != "met":
                 continue
-            last = self.latest_plan(goal.iri)
+            last = last_fix(self, goal)
             fixed = last is not None and last.state in _ACTED and not handed_over(self, last)
             fresh, late = (self.since_plan(goal, last) if last is not None and fixed
                            else (self.triggers(goal), []))

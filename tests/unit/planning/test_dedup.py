@@ -168,6 +168,25 @@ def test_a_goal_that_joined_a_plan_is_met_with_it(
     assert store.head() == head
 
 
+def test_a_late_alert_of_the_plan_a_goal_joined_is_resolved_not_a_recurrence(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """After F4's plan met both goals, an alert that fired as the fix took effect arrives: it
+    is a late alert of that fix for the incident goal that joined the plan too (resolved),
+    not a recurrence that reopens the goal and rolls checkout back again."""
+    estate(store)
+    _add_goal(store, EX.checkout)
+    loop = make_loop(store)
+    _feed(loop, *_crash("checkout-1", "checkout-down"), execute=False)
+    loop = make_loop(store, now=loop.now)
+    settle(loop)
+    late = {"alert": "ex:late-1", "about": "ex:checkout-1", "severity": "critical",
+            "time": loop.now.isoformat()}
+    _feed(loop, late)
+    assert _states(store) == [(0, PlanState.COMPLETED)] and _statuses(store) == ["met", "met"]
+    assert {str(o) for _, _, o in triples(store, (EX["late-1"], OPS.status, None))} == {"resolved"}
+    assert [e for e in loop.events if "late alert(s) resolved" in e.text]
+
+
 def test_a_plan_a_joined_goal_drives_closes_the_plan_s_own_goal(
         store: GraphStore, make_loop: MakeLoop) -> None:
     """The same, the other way round: the incident's goal owns the plan and the goal asked
