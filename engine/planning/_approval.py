@@ -13,6 +13,8 @@ from engine.planning._dedup import reopen_joined
 from engine.planning._drive import judged_now, settle
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
+from engine.planning._rdf import plan_delta
+from engine.store import Delta
 from engine.terms import shorten
 from engine.vocab import OPS, PROV
 
@@ -160,4 +162,10 @@ def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
     why = f"rejected by {person}" + (f": {reason}" if reason else "")
     ev = loop.emit("rejected", f"{plan.iri} {why}", plan, by=str(person))
     loop.locks.release(plan.iri)
-    return loop.save(plan, plan.with_state(PlanState.REJECTED, why), f"reject: {shorten(plan.iri)}", ev)
+    new = plan.with_state(PlanState.REJECTED, why)
+    goal = loop.goal_of(plan)  # the person who said no has the problem now, until it is gone
+    held = loop.set_goal_status(goal, "failed") if goal is not None and goal.status == "open" \
+        else Delta()  # (then it is handed back: a later outage is planned for: QA pass 11 #1)
+    loop.plans[new.iri] = new
+    loop.commit(plan_delta(plan, new) | held, f"reject: {shorten(plan.iri)}", event=ev)
+    return new

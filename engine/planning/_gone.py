@@ -96,22 +96,25 @@ def hand_back(loop: Loop, goal: Goal, latest: Plan | None) -> None:
     While the problem is seen, the goal stays failed: the loop neither plans behind the
     person's back nor resolves alerts it did not answer."""
     last = f" ({shorten(latest.iri)} stays {latest.state.value})" if latest is not None else ""
-    ev = loop.emit("goal", f"goal for {goal.entity} closed: the person paged dealt with it"
+    who = ("the person who rejected its plan" if latest is not None
+           and latest.state is PlanState.REJECTED else "the person paged")
+    ev = loop.emit("goal", f"goal for {goal.entity} closed: {who} dealt with it"
                    f"{last}: {gone(goal)}; a later outage is planned for again",
                    goal=str(goal.iri))
     loop.commit(loop.set_goal_status(goal, "met"),
-                f"goal handed back, the person paged dealt with it: {shorten(goal.iri)}", event=ev)
+                f"goal handed back, {who} dealt with it: {shorten(goal.iri)}", event=ev)
 
 
 def handed_over(loop: Loop, plan: Plan | None) -> bool:
-    """Whether ``plan`` ended by handing its goal's problem to a person: ``escalated``, or
-    ``blocked`` with its page sent (a blocked plan whose page never went out, its command
-    stopped between the two commits, is not: the next executing loop pages). A goal whose
-    latest plan is handed over and that is open (or met) again was handed back: its next
-    plan is a new run (see ``Loop.plan_for_goal``)."""
+    """Whether ``plan`` ended by handing its goal's problem to a person: ``escalated``,
+    ``rejected`` (the person who said no has it: QA pass 11 #1), or ``blocked`` with its page
+    sent (a blocked plan whose page never went out, its command stopped between the two
+    commits, is not: the next executing loop pages). A goal whose latest plan is handed over
+    and that is open (or met) again was handed back: its next plan is a new run (see
+    ``Loop.plan_for_goal``)."""
     if plan is None:
         return False
-    return plan.state is PlanState.ESCALATED or (
+    return plan.state in (PlanState.ESCALATED, PlanState.REJECTED) or (
         plan.state is PlanState.BLOCKED and paged(loop.store, plan))
 
 
