@@ -15,7 +15,7 @@ from engine.planning._dedup import close_joined
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
-from engine.planning._history import acted
+from engine.planning._history import acted, page_key
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
@@ -292,7 +292,8 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     """Page the on-call owner of the plan's entity; the plan and goal stop here (the plan's
     own goal too, when ``goal`` joined it), until the person paged hands the goal back (see
     :func:`~._gone.hand_back`)."""
-    result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}")
+    result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}",
+                       key=page_key(loop.store, plan))
     loop.locks.release(plan.iri)
     new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects

@@ -16,7 +16,7 @@ from engine.planning._model import Plan
 from engine.store import GraphStore, triples
 from engine.vocab import OPS, PROV, GraphName
 
-__all__ = ["acted", "attempts", "handled", "latest_time", "paged"]
+__all__ = ["acted", "attempts", "handled", "latest_time", "page_key", "paged"]
 
 _PROV = GraphName.PROVENANCE
 _SUCCEEDED = Literal("succeeded")
@@ -44,8 +44,24 @@ def paged(store: GraphStore, plan: Plan) -> bool:
     """Whether the on-call owner was paged when ``plan`` was escalated: the page's execution
     record (``ops:executes`` the plan's ``#page`` step, committed with the escalation) is on
     record. A blocked plan without one was stopped before its page went out."""
-    page = URIRef(f"{plan.iri}#page")
-    return any(True for _ in triples(store, (None, OPS.executes, page), graph=_PROV))
+    return _executed(store, URIRef(f"{plan.iri}#page"))
+
+
+def page_key(store: GraphStore, plan: Plan) -> str:
+    """The idempotency key of ``plan``'s next escalation page: ``page`` for its first,
+    ``page-N`` for its N-th (an emergency approval re-opened it and the gate blocked it
+    again: QA pass 11 #3, the second page reused the first's key and was never sent). A
+    replayed escalation whose commit never landed finds the same key (its page record went
+    with that commit)."""
+    key, n = "page", 1
+    while _executed(store, URIRef(f"{plan.iri}#{key}")):
+        n += 1
+        key = f"page-{n}"
+    return key
+
+
+def _executed(store: GraphStore, step: URIRef) -> bool:
+    return any(True for _ in triples(store, (None, OPS.executes, step), graph=_PROV))
 
 
 def handled(store: GraphStore, plan: Plan) -> tuple[datetime | None, datetime | None]:

@@ -57,3 +57,20 @@ def test_an_emergency_approval_reopens_a_blocked_plan_and_the_gate_decides(
         "SELECT ?e WHERE { ?act prov:generated ?a . ?a a ops:Approval ; ops:emergency ?e }",
     ]).output)
     assert flags["rows"] == [["true"]], flags
+
+
+def test_a_plan_blocked_again_after_an_emergency_approval_pages_again(tmp_path: Path) -> None:
+    """QA pass 11 #3: the second escalation of the plan reused the first page's idempotency
+    key (``plan#page``), so the page was recorded ``skipped_duplicate`` and never sent,
+    although the loop said the on-call was paged again."""
+    spec, plan = _blocked(tmp_path, 7)
+    r = CliRunner().invoke(app, ["--store", spec, "approve", plan, "--as", "ex:sofia",
+                                 "--emergency"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(CliRunner().invoke(app, [
+        "--store", spec, "--format", "json", "query", "--graph", "provenance",
+        "SELECT ?step ?status WHERE { ?x ops:executedAction ops:Page ; ops:executes ?step ; "
+        "ops:status ?status } ORDER BY ?step",
+    ]).output)["rows"]
+    assert [status for _, status in rows] == ['"succeeded"', '"succeeded"'], rows
+    assert len({step for step, _ in rows}) == 2

@@ -56,6 +56,7 @@ def test_two_incidents_on_one_service_are_one_plan_and_one_page(tmp_path: Path) 
 
     _json(runner, store, "approve", plan, "--as", "ex:maria", "--emergency")  # budget: blocked
     assert _plans(runner, store) == [(plan, "blocked")] and _goals(runner, store) == ["failed"] * 2
+    assert _pages(runner, store) == [plan, plan]  # blocked again: paged again (QA pass 11 #3)
 
     fixed = _lines({"about": "ex:checkout-2", "observe": {"ops:health": "healthy"}},
                    {"about": "ex:alert-checkout-2-down", "observe": {"ops:status": "resolved"}},
@@ -68,4 +69,5 @@ def test_two_incidents_on_one_service_are_one_plan_and_one_page(tmp_path: Path) 
     _json(runner, store, "ingest", stdin=later)
     plans = _plans(runner, store)
     assert [s for _, s in plans] == ["blocked", "blocked"]
-    assert sorted(_pages(runner, store)) == sorted(p for p, _ in plans)  # one page per plan
+    assert sorted(_pages(runner, store)) == sorted([plan, *(p for p, _ in plans)])  # one per
+    # escalation, not one per goal
