@@ -109,14 +109,16 @@ def build_plan(
     runbooks written for the goal's entity that automation may perform; proposals
     only a person in scope may perform (the plan then names that person).
     ``exclude`` holds (action, target) pairs that already failed: a re-plan must
-    try something else. A runbook's actions stand for proposed fixes only: with no rule
-    proposing anything in the scope (an alert alone, nothing known to be wrong), there is no
-    plan (QA pass 10 #1: a bare alert rolled back a nine-day-old deploy).
+    try something else. A runbook's actions stand for proposed fixes on the entity it is
+    written for (the goal's) or its instances only: with none (an alert alone, or a fix on a
+    host in the scope), there is no runbook step (QA pass 10 #1: a bare alert rolled back a
+    nine-day-old deploy; QA pass 11 #4: so did a full disk's failed clean-up).
     """
     seen = relevant(proposals, goal_scope(store, goal))
     proposed = [p for p in seen if (p.action, p.target) not in exclude]
+    ours = [p for p in seen if _on_entity(store, p.target, goal.entity)]
     documented = [p for p in runbook_alternatives(store, goal)
-                  if (p.action, p.target) not in exclude] if seen else []
+                  if (p.action, p.target) not in exclude] if ours else []
     auto = _automated(store, proposed)
     docs = [] if auto else _automated(store, documented)
     chosen = auto or docs or [p for p in proposed if agent_for(store, p.action, p.target)]
@@ -124,10 +126,15 @@ def build_plan(
         return None
     plan = _plan(store, goal, chosen, attempt, now)
     if docs:  # a runbook's actions stand for the proposed fixes automation may not perform
-        stands = tuple(sorted({p.target for p in seen}))  # a re-plan's failed ones too
+        stands = tuple(sorted({p.target for p in ours}))  # a re-plan's failed ones too
         steps = tuple(s.model_copy(update={"stands_for": stands}) for s in plan.steps)
         plan = plan.model_copy(update={"steps": steps})
     return plan
+
+
+def _on_entity(store: GraphStore, target: URIRef, entity: URIRef) -> bool:
+    """Whether ``target`` is ``entity`` or one of its instances."""
+    return target == entity or any(True for _ in triples(store, (target, OPS.instanceOf, entity)))
 
 
 def unassigned_plan(store: GraphStore, goal: Goal, proposals: Sequence[ProposalLike], *,
