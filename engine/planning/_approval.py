@@ -73,6 +73,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     if plan.state is PlanState.BLOCKED:
         if emergency:
             _latest(loop, plan)
+            _still_held(loop, plan)
             return _break_glass(loop, plan, _person(loop, by))
         raise PlanningError(
             f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
@@ -109,6 +110,19 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     )
 
 
+def _still_held(loop: Loop, plan: Plan) -> None:
+    """Refuse to re-open blocked ``plan`` once its goal was handed back (met: the person paged
+    dealt with the problem): there is nothing left to break glass for, and re-opened, the
+    plan would end ``withdrawn`` where it stays ``blocked`` on record (QA pass 11 #6)."""
+    goal = loop.goal_of(plan)
+    if goal is not None and goal.status == "met":
+        raise PlanningError(
+            f"plan {shorten(plan.iri)} was blocked, and its goal was handed back since: the "
+            "person paged dealt with the problem, so there is nothing to approve; nothing was "
+            "recorded (if the problem is back, 'tier1 plans' shows the plan made for it)"
+        )
+
+
 def _latest(loop: Loop, plan: Plan) -> None:
     """Refuse to re-open ``plan`` when its goal has a later attempt: the goal was handed back
     by the person paged and a later outage was planned for anew (see ``_gone.hand_back``).
@@ -116,8 +130,9 @@ def _latest(loop: Loop, plan: Plan) -> None:
     latest = loop.latest_plan(plan.goal)
     if latest is not None and latest.iri != plan.iri:
         raise PlanningError(
-            f"plan {plan.iri} is an earlier attempt: its goal was planned for again since "
-            f"({latest.iri}, {latest.state.value}); approve or reject that one (see 'tier1 plans')"
+            f"plan {shorten(plan.iri)} is an earlier attempt: its goal was planned for again since "
+            f"({shorten(latest.iri)}, {latest.state.value}); approve that one (--emergency if it is "
+            "blocked too; see 'tier1 plans')"
         )
 
 

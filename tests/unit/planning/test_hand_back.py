@@ -216,10 +216,27 @@ def test_an_emergency_approval_of_the_earlier_blocked_plan_is_refused(
     _feed(loop, *_fixed("search-2", "down-1"))
     _feed(loop, *_crash("search-2", "down-2"))
     first, second = sorted(load_plans(store), key=lambda p: p.attempt)
-    with pytest.raises(PlanningError, match=r"earlier attempt.*approve or reject that one"):
+    with pytest.raises(PlanningError, match=r"earlier attempt.*approve that one"):
         approve(loop, first.iri, EX.chen, emergency=True)
     assert _states(store) == [(0, PlanState.BLOCKED), (1, PlanState.BLOCKED)]
     assert approve(loop, second.iri, EX.chen, emergency=True).approver == EX.chen
+
+
+def test_an_emergency_approval_after_the_hand_back_is_refused(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 11 #6: the person paged fixed it and the goal was handed back; breaking glass on
+    the blocked plan then turned it into ``withdrawn`` (with the approval on record), where it
+    stays ``blocked``: there is nothing to approve, and nothing is written."""
+    estate(store, FREEZE)
+    loop = make_loop(store)
+    _feed(loop, *_crash("search-2", "down-1"))
+    _feed(loop, *_fixed("search-2", "down-1"))
+    (plan,) = load_plans(store)
+    head = store.head()
+    with pytest.raises(PlanningError, match=r"handed back since.*nothing to approve"):
+        approve(loop, plan.iri, EX.chen, emergency=True)
+    assert store.head() == head
+    assert _states(store) == [(0, PlanState.BLOCKED)]
 
 
 def test_escalating_a_joined_plan_fails_its_own_goal_too(
