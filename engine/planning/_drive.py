@@ -44,12 +44,28 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
                 moved |= finish_end(loop, goal, ended) != ended
                 continue
             plan = loop.plan_for_goal(goal)
-            if plan is None and execute:
-                moved |= unplannable_recurrence(loop, goal) or nobody_may(loop, goal)
-            elif plan is not None and plan.active:
+            if plan is None:
+                acted = execute and (unplannable_recurrence(loop, goal) or nobody_may(loop, goal))
+                if not acted:
+                    waits(loop, goal)
+                moved |= acted
+            elif plan.active:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
+
+
+def waits(loop: Loop, goal: Goal) -> None:
+    """Say, once per goal and process, that open ``goal`` gets no plan because its alerts fire
+    but no rule proposes a fix in its scope (QA pass 11 #7: a bare critical alert printed only
+    'no plan changed'). tier1 pages nobody for it: monitoring paged for the alert itself."""
+    firing = loop.triggers(goal)
+    if not firing or goal.iri in loop.told_waiting:
+        return
+    loop.told_waiting.add(goal.iri)
+    loop.emit("goal", f"goal for {shorten(goal.entity)} waits: {len(firing)} alert(s) fire, but no "
+              "rule proposes a fix in its scope (nothing known to be wrong: no crash, recent "
+              "deploy or full disk); no plan until one does", goal=str(goal.iri))
 
 
 def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:

@@ -25,6 +25,7 @@ def test_a_bare_alert_makes_no_runbook_plan(tmp_path: Path, about: str) -> None:
     done = r.invoke(app, ["--store", spec, "ingest"], input=line + "\n")
     assert done.exit_code == 0, done.output
     assert "0 action(s) proposed" in done.output, done.output
+    assert "waits: 1 alert(s) fire, but no rule proposes a fix" in done.output  # QA 11 #7
     plans = json.loads(r.invoke(app, ["--store", spec, "--format", "json", "plans"]).output)
     assert [p for p in plans if p["iri"] not in before] == []
     goals = r.invoke(app, ["--store", spec, "goal", "list"]).output
