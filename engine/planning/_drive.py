@@ -30,6 +30,10 @@ __all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle
 _MAX_ROUNDS = 50
 
 
+_KEPT = (PlanState.BLOCKED, PlanState.REFUSED)
+"""States an escalated plan keeps: why a person has it (the page says they were told)."""
+
+
 def settle(loop: Loop, *, execute: bool = True) -> None:
     """Move every plan as far as it can go now (bounded). With ``execute=False`` plans stop
     once validated (approved by policy), before any agent acts."""
@@ -123,8 +127,8 @@ def _page(loop: Loop, plan: Plan, reason: str, text: Callable[[str], str], key: 
 def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
     """The latest plan of open ``goal`` if it ended but what follows its end never landed: a
     command stopped between the two commits. ``completed``, but the goal was not closed (and
-    no alert fired since, which would make it a recurrence); ``blocked``, but nobody was
-    paged (a blocked plan whose page is on record was escalated, and its goal is open again
+    no alert fired since, which would make it a recurrence); ``blocked`` or ``refused``, but
+    nobody was paged (a blocked plan whose page is on record was escalated, and its goal is open again
     because the person paged handed it back: a new plan is made for it); ``superseded``, but
     the next attempt was not saved."""
     latest = loop.latest_plan(goal.iri)
@@ -133,7 +137,7 @@ def unfinished_end(loop: Loop, goal: Goal) -> Plan | None:
     if latest.state is PlanState.COMPLETED:  # fresh alerts, or a problem it was not made for:
         new = loop.fresh_triggers(goal, latest) or unanswered(loop, goal, latest)
         return None if new else latest  # the goal was reopened, for a next attempt
-    if latest.state is PlanState.BLOCKED:
+    if latest.state in _KEPT:
         return None if handed_over(loop, latest) else latest
     return latest if latest.state is PlanState.SUPERSEDED else None
 
@@ -142,7 +146,7 @@ def finish_end(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     """Do what should have followed ``plan``'s end (see :func:`unfinished_end`)."""
     loop.emit("resume", f"{shorten(plan.iri)} is {plan.state.value} but its goal is still "
               "open: an interrupted command did not finish it; finishing now", plan)
-    if plan.state is PlanState.BLOCKED:
+    if plan.state in _KEPT:
         return escalate(loop, goal, plan, plan.reason)
     if plan.state is PlanState.SUPERSEDED:
         return replan(loop, goal, plan)
@@ -209,8 +213,10 @@ def lock_and_gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
         if waited >= loop.config.max_lock_wait_s:
             ev = loop.emit("lock", f"refused {plan.iri}: {clash.reason()} "
                            f"(waited {waited:.0f}s)", plan)
-            return loop.save(plan, plan.with_state(PlanState.REFUSED, clash.reason()),
-                             "plan refused: lock", ev)
+            refused = loop.save(plan, plan.with_state(PlanState.REFUSED, clash.reason()),
+                                "plan refused: lock", ev)
+            return escalate(loop, goal, refused, f"refused after waiting {waited:.0f}s: "
+                            f"{clash.reason()}")  # (a person has it: QA pass 11, left before)
         if plan.state is PlanState.WAITING:
             return plan
         ev = loop.emit("lock", f"{plan.iri} waits: {clash.reason()}", plan)
@@ -311,7 +317,7 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}",
                        key=page_key(loop.store, plan))
     loop.locks.release(plan.iri)
-    new = plan if plan.state is PlanState.BLOCKED else plan.with_state(PlanState.ESCALATED, reason)
+    new = plan if plan.state in _KEPT else plan.with_state(PlanState.ESCALATED, reason)
     d = plan_delta(plan, new) | loop.set_goal_status(goal, "failed") | result.effects
     own = loop.goal_of(plan)
     if own is not None and own.iri != goal.iri and own.status == "open":

@@ -107,15 +107,15 @@ def hand_back(loop: Loop, goal: Goal, latest: Plan | None) -> None:
 
 def handed_over(loop: Loop, plan: Plan | None) -> bool:
     """Whether ``plan`` ended by handing its goal's problem to a person: ``escalated``,
-    ``rejected`` (the person who said no has it: QA pass 11 #1), or ``blocked`` with its page
-    sent (a blocked plan whose page never went out, its command stopped between the two
-    commits, is not: the next executing loop pages). A goal whose latest plan is handed over
-    and that is open (or met) again was handed back: its next plan is a new run (see
-    ``Loop.plan_for_goal``)."""
+    ``rejected`` (the person who said no has it: QA pass 11 #1), or ``blocked`` or
+    ``refused`` (a lock held too long) with its page sent (one whose page never went out, its
+    command stopped between the two commits, is not: the next executing loop pages). A goal
+    whose latest plan is handed over and that is open (or met) again was handed back: its
+    next plan is a new run (see ``Loop.plan_for_goal``)."""
     if plan is None:
         return False
     return plan.state in (PlanState.ESCALATED, PlanState.REJECTED) or (
-        plan.state is PlanState.BLOCKED and paged(loop.store, plan))
+        plan.state in (PlanState.BLOCKED, PlanState.REFUSED) and paged(loop.store, plan))
 
 
 def gone(goal: Goal) -> str:

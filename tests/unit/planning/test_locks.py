@@ -103,3 +103,9 @@ def test_a_plan_that_waits_too_long_is_refused(store, make_loop: MakeLoop) -> No
     settle(loop)
     refused = [p for p in loop.plans.values() if p.state is PlanState.REFUSED]
     assert len(refused) == 1 and "locked by plan" in refused[0].reason
+    # a person has it now: the on-call is paged and the goal is theirs (it stayed open with
+    # the refused plan as its answer for good, nobody told)
+    goal_of = loop.goal_of(refused[0])
+    assert goal_of is not None and goal_of.status == "failed"
+    pages = [e for e in loop.events if e.kind == "escalate" and str(refused[0].iri) in e.text]
+    assert len(pages) == 1 and refused[0].state is PlanState.REFUSED
