@@ -11,6 +11,7 @@ from rdflib import RDF, URIRef
 from engine.errors import PlanningError
 from engine.planning._dedup import reopen_joined
 from engine.planning._drive import judged_now, settle
+from engine.planning._escalate import who_to_ask
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
 from engine.planning._rdf import plan_delta
@@ -103,10 +104,11 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     if not verdict.asks_approval:  # (a Violation beside it, a freeze, hides no Warning)
         return
     who = shorten(approved.approver) if approved.approver is not None else "?"
+    ask = who_to_ask(loop.store, approved.entity, loop.now)
     raise PlanningError(
-        f"{who} may not approve plan {shorten(approved.iri)}: the policy judged it with this approval "
-        f"attached and still asks for approval: {'; '.join(verdict.reasons)} Ask a person the "
-        "policy names; nothing was recorded"
+        f"{who} may not approve plan {shorten(approved.iri)}: the policy judged it with this "
+        f"approval attached and still asks for approval: {shorten('; '.join(verdict.reasons))} Ask a "
+        f"person the policy names ({ask}); nothing was recorded"
     )
 
 

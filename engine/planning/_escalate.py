@@ -7,9 +7,10 @@ from datetime import datetime
 from rdflib import Literal, URIRef
 
 from engine.store import GraphStore, triples
+from engine.terms import shorten
 from engine.vocab import OPS
 
-__all__ = ["on_call_owner", "owner_team"]
+__all__ = ["on_call_owner", "owner_team", "who_to_ask"]
 
 
 def owner_team(store: GraphStore, entity: URIRef) -> URIRef | None:
@@ -53,3 +54,15 @@ def _covers(store: GraphStore, shift: object, now: datetime) -> bool:
 
     start, end = when(OPS.startsAt), when(OPS.endsAt)
     return (start is None or start <= now) and (end is None or now < end)
+
+
+def who_to_ask(store: GraphStore, entity: URIRef, now: datetime) -> str:
+    """For a refused approval: the team owning ``entity``, its people and who is on call now
+    (facts of the world the approver can act on; the policy decides whose approval counts)."""
+    team = owner_team(store, entity)
+    if team is None:
+        return "no team owns it in the world (ops:ownedBy)"
+    people = sorted(str(s) for s, _, _ in triples(store, (None, OPS.memberOf, team)))
+    on_call = on_call_owner(store, entity, now)
+    return (f"{shorten(team)} owns it: {', '.join(shorten(p) for p in people) or 'no members'}"
+            f"; on call now: {shorten(on_call) if on_call is not None else 'nobody'}")

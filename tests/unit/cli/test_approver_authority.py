@@ -46,6 +46,7 @@ def test_an_approval_from_outside_the_owning_team_is_refused_and_nothing_is_writ
     assert r.exit_code == 1, r.output
     assert "ex:priya may not approve" in r.output, r.output
     assert "owning team" in r.output and "nothing was recorded" in r.output, r.output
+    assert "ex:team-data owns it: ex:chen, ex:fatima; on call now: ex:" in r.output, r.output
     assert _head(runner, store) == before
     assert _state(runner, store, plan) == "awaiting_approval"
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])  # data team
