@@ -10,8 +10,9 @@ from rdflib import RDF, URIRef
 
 from engine.errors import PlanningError
 from engine.planning._dedup import reopen_joined
-from engine.planning._drive import judged_now, settle
-from engine.planning._escalate import who_to_ask
+from engine.planning._drive import judged_now, page, settle
+from engine.planning._escalate import on_call_owner, who_to_ask
+from engine.planning._history import page_key
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
 from engine.planning._rdf import plan_delta
@@ -185,4 +186,19 @@ def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
         else Delta()  # (then it is handed back: a later outage is planned for: QA pass 11 #1)
     loop.plans[new.iri] = new
     loop.commit(plan_delta(plan, new) | held, f"reject: {shorten(plan.iri)}", event=ev)
+    _tell_on_call(loop, new, person, why)
     return new
+
+
+def _tell_on_call(loop: Loop, plan: Plan, person: URIRef, why: str) -> None:
+    """Page the on-call owner of ``plan``'s entity when someone else rejected it: anyone may
+    stop automation, but the owners must know it stopped and who has the problem now (QA
+    pass 11 #1)."""
+    owner = on_call_owner(loop.store, plan.entity, loop.now)
+    if owner is None or owner == person:
+        return
+    reason = f"{why}; {shorten(person)} has the problem now"
+    result, ev = page(loop, plan, reason, lambda who: f"paged {who}: {shorten(plan.iri)} {reason}",
+                      key=page_key(loop.store, plan))
+    loop.commit(result.effects, f"rejection paged: {shorten(plan.iri)}", event=ev,
+                extra=result.provenance)

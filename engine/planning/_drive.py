@@ -25,7 +25,7 @@ from engine.planning._rdf import alerts_resolved, plan_delta, plan_triples
 from engine.store import Delta
 from engine.terms import shorten
 
-__all__ = ["close_goal", "escalate", "gate", "pump", "replan", "resume", "settle"]
+__all__ = ["close_goal", "escalate", "gate", "page", "pump", "replan", "resume", "settle"]
 
 _MAX_ROUNDS = 50
 
@@ -87,7 +87,7 @@ def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
     reason = (f"{len(fresh)} alert(s) fired more than {loop.config.recurrence_grace_s:g}s after "
               f"{shorten(latest.iri)} fixed {goal.entity}, and no rule proposes anything now")
     stamp = loop.now.strftime("%Y%m%dT%H%M%SZ")  # one page per recurrence, not one per plan
-    result, ev = _page(loop, latest, reason, lambda who: f"paged {who} about {goal.entity}: "
+    result, ev = page(loop, latest, reason, lambda who: f"paged {who} about {goal.entity}: "
                        f"{reason}", key=f"recurrence-{stamp}")
     loop.commit(loop.set_goal_status(goal, "met") | result.effects, "recurrence paged",
                 event=ev, extra=result.provenance)
@@ -113,7 +113,7 @@ def nobody_may(loop: Loop, goal: Goal) -> bool:
     return True
 
 
-def _page(loop: Loop, plan: Plan, reason: str, text: Callable[[str], str], key: str = "page"
+def page(loop: Loop, plan: Plan, reason: str, text: Callable[[str], str], key: str = "page"
           ) -> tuple[StepResult, LoopEvent]:
     """Page the on-call owner of ``plan``'s entity (page ``key`` of the plan) and emit the
     ``escalate`` event, ``text`` saying who was paged; the caller commits the result."""
@@ -314,7 +314,7 @@ def escalate(loop: Loop, goal: Goal, plan: Plan, reason: str) -> Plan:
     """Page the on-call owner of the plan's entity; the plan and goal stop here (the plan's
     own goal too, when ``goal`` joined it), until the person paged hands the goal back (see
     :func:`~._gone.hand_back`)."""
-    result, ev = _page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}",
+    result, ev = page(loop, plan, reason, lambda who: f"escalated {plan.iri}: paged {who}: {reason}",
                        key=page_key(loop.store, plan))
     loop.locks.release(plan.iri)
     new = plan if plan.state in _KEPT else plan.with_state(PlanState.ESCALATED, reason)

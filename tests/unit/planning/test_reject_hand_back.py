@@ -35,3 +35,27 @@ def test_a_rejected_failover_leaves_the_goal_with_the_person_then_hands_it_back(
     plans = sorted(load_plans(store), key=lambda p: p.attempt)
     assert [p.state for p in plans] == [PlanState.REJECTED, PlanState.AWAITING_APPROVAL]
     assert [g.status for g in load_goals(store)] == ["open"]
+
+
+def test_a_rejection_by_someone_else_pages_the_on_call_owner(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """Anyone may stop automation, but the owners must know it stopped: a rejection by someone
+    other than the on-call owner pages them; one by the on-call owner pages nobody."""
+    estate(store, DB_ROOM)
+    loop = make_loop(store)
+    _feed(loop, DB_ALERT, _health("ex:orders-db-1", "crashed"))
+    (parked,) = load_plans(store)
+    reject(loop, parked.iri, EX.maria, "not during the sale")
+    pages = [e for e in loop.events if e.kind == "escalate"]
+    assert len(pages) == 1 and str(EX.chen) in pages[0].text  # data team's on-call
+    assert "rejected by" in pages[0].text and "has the problem now" in pages[0].text
+
+
+def test_a_rejection_by_the_on_call_owner_pages_nobody(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store, DB_ROOM)
+    loop = make_loop(store)
+    _feed(loop, DB_ALERT, _health("ex:orders-db-1", "crashed"))
+    (parked,) = load_plans(store)
+    reject(loop, parked.iri, EX.chen)
+    assert not [e for e in loop.events if e.kind == "escalate"]
