@@ -15,6 +15,7 @@ from engine.planning._escalate import on_call_owner, who_to_ask
 from engine.planning._history import page_key
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
+from engine.planning._ports import Decision
 from engine.planning._rdf import plan_delta
 from engine.store import Delta
 from engine.terms import shorten
@@ -113,6 +114,27 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     )
 
 
+def _lifts_something(loop: Loop, stored: Plan, reopened: Plan) -> None:
+    """Refuse, writing nothing, an emergency approval that lifts none of the blocks: judged
+    with it attached, every shape that blocks the plan without it still blocks it (an
+    outsider's approval of a frozen service's change: QA pass 11 #6). One that lifts a block
+    goes ahead even if another remains (a freeze lifted, a restart budget still exceeded):
+    the gate decides, and the on-call is paged again."""
+    bare = reopened.model_copy(update={"approver": None, "emergency": False})
+    before = loop.ports.gate.check(loop.store, bare, judged_now(loop, bare, stored), loop.now,
+                                   record=False)
+    after = loop.ports.gate.check(loop.store, reopened, judged_now(loop, reopened, stored),
+                                  loop.now, record=False)
+    if after.decision is not Decision.BLOCK or not set(before.shapes) <= set(after.shapes):
+        return
+    who = shorten(reopened.approver) if reopened.approver is not None else "?"
+    raise PlanningError(
+        f"{who}'s emergency approval lifts none of the blocks on plan {shorten(stored.iri)}: "
+        f"{shorten('; '.join(after.reasons))} Ask a person the policy names "
+        f"({who_to_ask(loop.store, stored.entity, loop.now)}); nothing was recorded"
+    )
+
+
 def _still_held(loop: Loop, plan: Plan) -> None:
     """Refuse to re-open blocked ``plan`` once its goal was handed back (met: the person paged
     dealt with the problem): there is nothing left to break glass for, and re-opened, the
@@ -158,6 +180,7 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     reopened = plan.model_copy(update={"approver": person, "emergency": True,
                                        "state": PlanState.PROPOSED, "reason": why})
     _counts(loop, plan, reopened)
+    _lifts_something(loop, plan, reopened)
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
                    "blocked)", plan, approver=str(person), emergency="true")
     loop.commit(loop.set_goal_status(goal, "open") | reopen_joined(loop, plan),

@@ -74,3 +74,16 @@ def test_a_plan_blocked_again_after_an_emergency_approval_pages_again(tmp_path: 
     ]).output)["rows"]
     assert [status for _, status in rows] == ['"succeeded"', '"succeeded"'], rows
     assert len({step for step, _ in rows}) == 2
+
+
+def test_an_emergency_approval_that_lifts_no_block_is_refused(tmp_path: Path) -> None:
+    """QA pass 11 #6: Maria (storefront team, not on call for payments) broke the payments
+    freeze with an emergency approval. Her approval does not count for it (shapes 1.2.0), and
+    one that lifts none of the blocks is refused up front, nothing written."""
+    spec, plan = _blocked(tmp_path, 1)
+    before = CliRunner().invoke(app, ["--store", spec, "--format", "json", "log"]).output
+    r = CliRunner().invoke(app, ["--store", spec, "approve", plan, "--as", "ex:maria",
+                                 "--emergency"])
+    assert r.exit_code == 1 and "lifts none of the blocks" in r.output, r.output
+    assert "ex:team-payments owns it" in r.output, r.output
+    assert CliRunner().invoke(app, ["--store", spec, "--format", "json", "log"]).output == before

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rdflib import URIRef
 
+from engine.errors import PlanningError
 from engine.planning import GoalKind, Loop, PlanState, approve, load_goals, load_plans, settle
 from engine.planning._events import parse_events
 from engine.planning._goals import make_goal
@@ -127,16 +129,20 @@ def test_an_emergency_approval_runs_the_plan_for_both_goals(
     assert not [e for e in loop.events if "the person paged dealt with it" in e.text]
 
 
-def test_an_emergency_approval_blocked_again_pages_once_more(
+def test_an_emergency_approval_that_lifts_no_block_is_refused_for_both_goals(
         store: GraphStore, make_loop: MakeLoop) -> None:
+    """The lite freeze lets nothing by, so the emergency approval lifts no block: refused,
+    nothing written (no second page, both goals still the person's)."""
     estate(store, FREEZE)
     _add_goal(store, EX.search)
     loop = make_loop(store)
     _feed(loop, *_crash("search-2", "down-1"))
     (plan,) = load_plans(store)
-    done = approve(loop, plan.iri, EX.chen, emergency=True)  # the lite freeze lets nothing by
-    assert done.state is PlanState.BLOCKED
-    assert _states(store) == [(0, PlanState.BLOCKED)] and _pages(store) == 2
+    head = store.head()
+    with pytest.raises(PlanningError, match="lifts none of the blocks"):
+        approve(loop, plan.iri, EX.chen, emergency=True)
+    assert store.head() == head
+    assert _states(store) == [(0, PlanState.BLOCKED)] and _pages(store) == 1
     assert _statuses(store) == ["failed", "failed"]
 
 
