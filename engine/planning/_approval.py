@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import RDF, URIRef
 
 from engine.errors import PlanningError
-from engine.planning._dedup import reopen_joined
+from engine.planning._dedup import joined, reopen_joined
 from engine.planning._drive import judged_now, page, settle
 from engine.planning._escalate import on_call_owner, who_to_ask
 from engine.planning._history import page_key
@@ -207,6 +207,8 @@ def reject(loop: Loop, ref: URIRef, by: URIRef, reason: str = "") -> Plan:
     goal = loop.goal_of(plan)  # the person who said no has the problem now, until it is gone
     held = loop.set_goal_status(goal, "failed") if goal is not None and goal.status == "open" \
         else Delta()  # (then it is handed back: a later outage is planned for: QA pass 11 #1)
+    for g in joined(loop, plan):  # and the goals that joined it (QA pass 12 B1)
+        held = held | loop.set_goal_status(g, "failed")
     loop.plans[new.iri] = new
     loop.commit(plan_delta(plan, new) | held, f"reject: {shorten(plan.iri)}", event=ev)
     _tell_on_call(loop, new, person, why)

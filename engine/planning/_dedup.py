@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from engine.planning._gone import handed_over, problem_seen
+from engine.planning._gone import answers_all, handed_over, problem_seen
 from engine.planning._model import Goal, Plan, PlanState
 from engine.store import Delta
 from engine.terms import shorten
@@ -100,7 +100,9 @@ def close_joined(loop: Loop, goal: Goal, plan: Plan) -> None:
     others = [g for g in joined(loop, plan) if g.iri != goal.iri]
     if own is not None and own.iri != goal.iri and own.status == "open":
         others.append(own)
-    met = [g for g in others if not problem_seen(loop, g)]
+    met = [g for g in others if answers_all(plan) or not problem_seen(loop, g)]  # (as its
+    # own goal: a runbook's failover answers the problem, the old primary's restart stays
+    # proposed; QA pass 12 B3: the joined goal got a second failover)
     if not met:
         return
     d = Delta()

@@ -8,10 +8,11 @@ plan can move, with a hard bound on rounds so the loop never spins.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from engine._gc import paused_gc
 from engine.planning._builder import build_plan, unassigned_plan
-from engine.planning._dedup import close_joined
+from engine.planning._dedup import close_joined, last_fix
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
@@ -78,7 +79,7 @@ def unplannable_recurrence(loop: Loop, goal: Goal) -> bool:
     on-call owner and hand them those alerts, rather than leave the goal open with nobody
     told. The goal stays met, not failed: a later crash is still planned for, and alerts
     after this page are a recurrence again. Returns whether it paged."""
-    latest = loop.latest_plan(goal.iri)
+    latest = last_fix(loop, goal)  # a joined goal has no plan of its own (QA pass 12 B5)
     if latest is None or latest.state is not PlanState.COMPLETED:
         return False
     fresh = loop.fresh_triggers(goal, latest)
@@ -204,11 +205,21 @@ def _resume(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     return gate(loop, goal, plan)
 
 
+def _waiting_from(loop: Loop, plan: Plan) -> datetime:
+    """When ``plan`` began to wait for a lock: now, unless it was waiting already when this
+    process read it from the store; then since it was made (a plan waits from its first
+    gating, right after it is made). Kept only in memory, the wait began again in every
+    command, and a plan waiting across commands was never refused (QA pass 12 B4)."""
+    if plan.state is PlanState.WAITING and plan.created is not None:
+        return min(plan.created, loop.now)
+    return loop.now
+
+
 def lock_and_gate(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     locks = neighbourhood(loop.store, plan.mutated())
     clash = loop.locks.acquire(plan, locks)
     if clash is not None:
-        since = loop.waiting_since.setdefault(plan.iri, loop.now)
+        since = loop.waiting_since.setdefault(plan.iri, _waiting_from(loop, plan))
         waited = (loop.now - since).total_seconds()
         if waited >= loop.config.max_lock_wait_s:
             ev = loop.emit("lock", f"refused {plan.iri}: {clash.reason()} "
@@ -296,7 +307,8 @@ def replan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     if plan.attempt - start >= loop.config.max_replans:
         return escalate(loop, goal, plan,
                         f"{plan.attempt - start + 1} plan(s) tried: {plan.reason}")
-    nxt = build_plan(loop.store, goal, list(loop.ports.inference.proposals()),
+    own = loop.goal_of(plan) or goal  # a joined goal may drive the run: the plan is its own's
+    nxt = build_plan(loop.store, own, list(loop.ports.inference.proposals()),
                      attempt=plan.attempt + 1, exclude=failed, now=loop.now)
     if nxt is None:
         return escalate(loop, goal, plan, f"no alternative left after: {plan.reason}")

@@ -71,8 +71,9 @@ def run_plan(loop: Loop, goal: Goal, plan: Plan) -> Plan:
                       step=str(step.iri), status="skipped")
             continue
         if not run_step(loop, plan, step):
-            failed = loop.failed.get(goal.iri, frozenset()) | {step.signature()}
-            loop.failed[goal.iri] = failed
+            failed = loop.failed.get(plan.goal, frozenset()) | {step.signature()}
+            loop.failed[plan.goal] = failed  # the plan's own goal: replan reads it (a joined
+            # goal driving the run recorded it under its own, and the re-plan repeated the step)
             reason = f"{_name(step)} did not take effect after {loop.config.max_retries} retries"
             compensate(loop, plan, step)
             return loop.save(plan, plan.with_state(PlanState.RUNNING, reason), "step failed")

@@ -149,8 +149,9 @@ def reopen_slo(loop: Loop) -> None:
     and a met goal's scope keeps a new goal from being made for it. (Alerts about an incident
     reopen its incident goal instead.)"""
     targets = {p.target for p in loop.ports.inference.proposals()}  # once, not per goal
-    for goal in list(loop.goal_book.values()):
-        if (goal.status == "met" and goal.kind is GoalKind.WITHIN_SLO
+    done = loop.done_goals()  # not one a runbook's plan met: its failover answers the whole
+    for goal in list(loop.goal_book.values()):  # problem (QA pass 12 B3: a second failover)
+        if (goal.status == "met" and goal.kind is GoalKind.WITHIN_SLO and goal.iri in done
                 and not targets.isdisjoint(loop.scope(goal))):
             ev = loop.emit("goal", f"goal for {goal.entity} reopened: a rule proposes an action "
                            "on it again", goal=str(goal.iri))

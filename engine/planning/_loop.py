@@ -258,7 +258,10 @@ class Loop:
         out = set()
         for goal in self.goal_book.values():
             last = latest.get(goal.iri)
+            if last is None and goal.status == "met":  # it joined another goal's plan
+                last = last_fix(self, goal)  # (QA pass 12 B3)
             if goal.status == "met" and (last is None or not answers_all(last)
+                                         or last.state is PlanState.WITHDRAWN  # nothing ran
                                          or handed_over(self, last)):
                 out.add(goal.iri)
         return out

@@ -224,3 +224,18 @@ def test_a_goal_whose_problem_is_gone_gets_no_plan(store: GraphStore, make_loop:
     assert goal.entity == EX.checkout
     loop.goal_book[goal.iri] = goal
     assert loop.plan_for_goal(goal) is None and load_plans(store) == []
+
+
+def test_a_recurrence_on_a_goal_that_joined_the_plan_pages(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 12 B5: the incident goal joined the within-SLO goal's plan, which fixed
+    checkout-1; an alert well after the fix, with nothing proposed, is a recurrence: the
+    on-call is paged, as for a goal with a plan of its own (it only waited, nobody told)."""
+    estate(store)
+    _add_goal(store, EX.checkout)
+    loop = make_loop(store)
+    _feed(loop, *_crash("checkout-1", "checkout-down"))
+    assert _states(store) == [(0, PlanState.COMPLETED)] and _pages(store) == 0
+    loop.advance(900)
+    _feed(loop, {"alert": "ex:checkout-again", "about": "ex:checkout-1", "severity": "critical"})
+    assert _pages(store) == 1
