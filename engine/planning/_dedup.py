@@ -50,7 +50,9 @@ def join(loop: Loop, goal: Goal) -> Plan | None:
         if p.entity != goal.entity or p.goal == goal.iri:
             continue
         if p.active:
-            loop.emit("joined", f"goal {goal.iri} joins plan {p.iri} on {goal.entity}", p)
+            if ("joined", goal.iri, p.iri) not in loop.told:  # once, not every settle round
+                loop.told.add(("joined", goal.iri, p.iri))  # (QA pass 12 B6)
+                loop.emit("joined", f"goal {goal.iri} joins plan {p.iri} on {goal.entity}", p)
             return p
         if ended is None and _holds(loop, p):
             ended = p

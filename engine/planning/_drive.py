@@ -65,9 +65,9 @@ def waits(loop: Loop, goal: Goal) -> None:
     but no rule proposes a fix in its scope (QA pass 11 #7: a bare critical alert printed only
     'no plan changed'). tier1 pages nobody for it: monitoring paged for the alert itself."""
     firing = loop.triggers(goal)
-    if not firing or goal.iri in loop.told_waiting:
+    if not firing or ("waits", goal.iri) in loop.told:
         return
-    loop.told_waiting.add(goal.iri)
+    loop.told.add(("waits", goal.iri))
     loop.emit("goal", f"goal for {shorten(goal.entity)} waits: {len(firing)} alert(s) fire, but no "
               "rule proposes a fix in its scope (nothing known to be wrong: no crash, recent "
               "deploy or full disk); no plan until one does", goal=str(goal.iri))

@@ -96,7 +96,7 @@ class Loop:
         self.scopes: dict[URIRef, frozenset[URIRef]] = {}
         self.waiting_since: dict[URIRef, datetime] = {}
         self.failed: dict[URIRef, frozenset[tuple[URIRef, URIRef]]] = {}
-        self.told_waiting: set[URIRef] = set()  # goals said to wait for a fix (once each)
+        self.told: set[tuple[str, ...]] = set()  # what the loop said once (goal waits, joins)
         self.queue: deque[tuple[tuple[Triple, ...], tuple[Triple, ...], str]] = deque()
         self._triggers = TriggerIndex(store)  # kept current by every commit of the loop
         for plan in self.plans.values():

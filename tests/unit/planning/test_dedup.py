@@ -239,3 +239,17 @@ def test_a_recurrence_on_a_goal_that_joined_the_plan_pages(
     loop.advance(900)
     _feed(loop, {"alert": "ex:checkout-again", "about": "ex:checkout-1", "severity": "critical"})
     assert _pages(store) == 1
+
+
+def test_a_goal_joining_an_active_plan_is_said_once(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 12 B6: the 'joins plan' line came again on every settle round while the plan
+    stayed active."""
+    estate(store)
+    _add_goal(store, EX.checkout)
+    loop = make_loop(store)
+    _feed(loop, *_crash("checkout-1", "checkout-down"), execute=False)
+    settle(loop, execute=False)
+    settle(loop, execute=False)
+    joins = [e for e in loop.events if e.kind == "joined"]
+    assert len(joins) == 1, [e.text for e in joins]
