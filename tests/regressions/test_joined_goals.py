@@ -71,6 +71,16 @@ def test_a_completed_failover_meets_the_goal_that_joined_it(tmp_path: Path) -> N
     assert _statuses(spec) == ["met", "met"]
 
 
+DB_CRASH = """[[events]]
+at = 0
+alert = "ex:alert-orders-db-primary-down"
+about = "ex:orders-db-1"
+observe = { "ops:health" = "crashed" }
+severity = "critical"
+"""
+"""The primary's crash, with its alert (both scenarios below start with it)."""
+
+
 LOCKWAIT = """title = "rollback waits behind a parked failover"
 summary = "s"
 start = 2026-11-28T09:00:00Z
@@ -88,13 +98,7 @@ ex:deploy-checkout-4-13-0 a ops:Deployment ; ops:name "checkout-4.13.0" ;
     ops:changes ex:checkout ; ops:changedAt "2026-11-28T09:00:00Z"^^xsd:dateTime ;
     ops:status "completed" ; ops:version "4.13.0" ; ops:previousVersion "4.12.0" .
 \"\"\"
-[[events]]
-at = 0
-alert = "ex:alert-orders-db-primary-down"
-about = "ex:orders-db-1"
-observe = {{ "ops:health" = "crashed" }}
-severity = "critical"
-[[events]]
+{crash}[[events]]
 at = 120
 alert = "ex:alert-checkout-5xx"
 about = "ex:checkout"
@@ -109,7 +113,7 @@ def test_a_plan_waiting_for_a_lock_across_commands_is_refused_and_paged(tmp_path
     command, long after (the wall clock is a day past the scenario's sim time), refuses it
     and pages checkout's on-call."""
     sc = tmp_path / "lockwait.toml"
-    sc.write_text(LOCKWAIT.format(repo=REPO))
+    sc.write_text(LOCKWAIT.format(repo=REPO, crash=DB_CRASH))
     spec = str(tmp_path / "w.db")
     _cli(spec, "run", str(sc))
     states = {p["iri"]: p["state"] for p in json.loads(_cli(spec, "--format", "json", "plans"))}
@@ -134,13 +138,7 @@ turtle = \"\"\"
 ex:incident-orders-db a ops:Incident ; ops:name "INC-ODB" ; ops:status "open" ;
     ops:affects ex:orders-db ; ops:openedAt "2026-11-28T08:59:00Z"^^xsd:dateTime .
 \"\"\"
-[[events]]
-at = 0
-alert = "ex:alert-orders-db-primary-down"
-about = "ex:orders-db-1"
-observe = {{ "ops:health" = "crashed" }}
-severity = "critical"
-[[faults]]
+{crash}[[faults]]
 kind = "fail"
 action = "ops:Failover"
 target = "ex:orders-db"
@@ -159,7 +157,7 @@ def test_a_re_plan_a_joined_goal_drives_leaves_out_the_failed_step(tmp_path: Pat
     it, and the re-plan (for the plan's own goal) tried the failover again, parked for
     approval, while a second plan waited on its lock and nobody was paged."""
     sc = tmp_path / "twoinc.toml"
-    sc.write_text(TWO_INCIDENTS.format(repo=REPO))
+    sc.write_text(TWO_INCIDENTS.format(repo=REPO, crash=DB_CRASH))
     spec = str(tmp_path / "w.db")
     out = _cli(spec, "run", str(sc))
     plans = json.loads(_cli(spec, "--format", "json", "plans"))

@@ -32,6 +32,17 @@ def _cover(tmp_path: Path, runner: CliRunner, store: str, until: str) -> None:
     assert r.exit_code == 0, r.output
 
 
+def _freeze(tmp_path: Path, runner: CliRunner, store: str) -> None:
+    """A change freeze on orders-db from 10:00, after the failover was parked."""
+    freeze = tmp_path / "freeze.ttl"
+    freeze.write_text(_PREFIXES + (
+        "ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n"
+        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
+        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n'))
+    r = runner.invoke(app, ["--store", store, "load", str(freeze), "-m", "a freeze began"])
+    assert r.exit_code == 0, r.output
+
+
 def _state(runner: CliRunner, store: str, plan: str) -> str:
     r = runner.invoke(app, ["--store", store, "plans", "--format", "json"])
     return {p["iri"]: p["state"] for p in json.loads(r.output)}[plan]
@@ -95,13 +106,7 @@ def test_an_emergency_approval_of_a_blocked_failover_counts_only_from_the_owning
     failover policy accepts too (else the gate would park it again, emergency dropped)."""
     runner = CliRunner()
     store, plan = _parked(tmp_path, runner)
-    freeze = tmp_path / "freeze.ttl"
-    freeze.write_text(_PREFIXES + (
-        "ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n"
-        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
-        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n'))
-    r = runner.invoke(app, ["--store", store, "load", str(freeze), "-m", "a freeze began"])
-    assert r.exit_code == 0, r.output
+    _freeze(tmp_path, runner, store)
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"])
     assert r.exit_code == 0 and "BLOCKED" in r.output, r.output
     before = _head(runner, store)
@@ -120,12 +125,7 @@ def test_an_outsiders_approval_is_refused_when_a_freeze_blocks_the_failover_too(
     followed listed her as its approver."""
     runner = CliRunner()
     store, plan = _parked(tmp_path, runner)
-    freeze = tmp_path / "freeze.ttl"
-    freeze.write_text(_PREFIXES + (
-        "ex:freeze-orders a ops:FreezeWindow ; ops:freezes ex:orders-db ;\n"
-        '  ops:startsAt "2026-11-28T10:00:00Z"^^xsd:dateTime ;\n'
-        '  ops:endsAt "2999-01-01T00:00:00Z"^^xsd:dateTime .\n'))
-    assert runner.invoke(app, ["--store", store, "load", str(freeze)]).exit_code == 0
+    _freeze(tmp_path, runner, store)
     before = _head(runner, store)
     r = runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:priya"])
     assert r.exit_code == 1 and "ex:priya may not approve" in r.output, r.output
