@@ -163,6 +163,11 @@ def approve_cmd(ctx: Ctx, plan: str, who: str, emergency: bool) -> None:
     withdrawn and its goal closed. That exits 0, as does approving a plan the loop withdrew
     earlier: state `withdrawn` in the output (and in --format json) says nothing ran.
 
+    The policy decides whose approval counts: the gate judges the plan with it attached (the
+    production database failover, and an emergency through a change freeze, take the owning
+    team's or its on-call's). An approval it does not accept, or an emergency approval that
+    lifts none of the blocks, is refused with who to ask, and nothing is recorded (exit 1).
+
     \b
     Examples:
       tier1 approve 5accc --as ex:chen                 a plan awaiting approval (an id prefix)
