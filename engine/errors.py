@@ -170,7 +170,18 @@ class PolicyViolation(EngineError):
 
 
 class PlanningError(EngineError):
-    """Goals or plans that cannot be built, locked or approved."""
+    """Goals or plans that cannot be built, locked or approved.
+
+    Args:
+        message: what was wrong and what to do.
+        code: the case, for scripts: ``--format json`` errors carry it as ``"code"`` (the
+            approval refusals' codes are listed in docs/loop.md).
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        if code:
+            self.details = {"code": code}
 
 
 class AgentError(EngineError):

@@ -34,8 +34,8 @@ def find_plan(loop: Loop, ref: URIRef) -> Plan:
     if len({p.key for p in hits}) == 1:  # one plan's attempts: the latest is the live one
         return max(hits, key=lambda p: p.attempt)
     if not hits:
-        raise PlanningError(f"no plan {ref} in this store; list them with 'tier1 plans'")
-    raise PlanningError(f"{ref} matches {len(hits)} plans; give more of the plan id")
+        raise PlanningError(f"no plan {ref} in this store; list them with 'tier1 plans'", code="no_such_plan")
+    raise PlanningError(f"{ref} matches {len(hits)} plans; give more of the plan id", code="ambiguous_plan")
 
 
 def _person(loop: Loop, who: URIRef) -> URIRef:
@@ -43,7 +43,8 @@ def _person(loop: Loop, who: URIRef) -> URIRef:
     if not kinds & {OPS.Person, OPS.HumanAgent, PROV.Person}:
         raise PlanningError(
             f"{shorten(who)} is not a person in the world: give --as an ops:Person, e.g. "
-            "--as ex:chen"
+            "--as ex:chen",
+            code="not_a_person",
         )
     return who
 
@@ -57,7 +58,8 @@ def _parked(plan: Plan, verb: str, *, running: bool = False) -> None:
             if plan.state is PlanState.RUNNING else "see 'tier1 plans'")
     raise PlanningError(
         f"plan {plan.iri} is {plan.state.value}, not awaiting_approval: only a parked "
-        f"{'or running ' if running else ''}plan can be {verb}; {hint}"
+        f"{'or running ' if running else ''}plan can be {verb}; {hint}",
+        code="not_parked",
     )
 
 
@@ -80,7 +82,8 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
             return _break_glass(loop, plan, _person(loop, by))
         raise PlanningError(
             f"plan {plan.iri} was blocked by policy: only an emergency approval (--emergency) "
-            "can re-open it, and the policy gate judges it again with that approval attached"
+            "can re-open it, and the policy gate judges it again with that approval attached",
+            code="blocked_needs_emergency",
         )
     _parked(plan, "approved")
     person = _person(loop, by)
@@ -91,7 +94,7 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
                    emergency=str(emergency).lower())
     approved = loop.save(plan, approved, f"approval: {shorten(plan.iri)} by {shorten(person)}", ev)
     if loop.goal_of(approved) is None:
-        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run", code="no_goal")
     return _settled(loop, plan)
 
 
@@ -110,7 +113,8 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     raise PlanningError(
         f"{who} may not approve plan {shorten(approved.iri)}: the policy judged it with this "
         f"approval attached and still asks for approval: {shorten('; '.join(verdict.reasons))} Ask a "
-        f"person the policy names ({ask}); nothing was recorded"
+        f"person the policy names ({ask}); nothing was recorded",
+        code="approval_refused",
     )
 
 
@@ -131,7 +135,8 @@ def _lifts_something(loop: Loop, stored: Plan, reopened: Plan) -> None:
     raise PlanningError(
         f"{who}'s emergency approval lifts none of the blocks on plan {shorten(stored.iri)}: "
         f"{shorten('; '.join(after.reasons))} Ask a person the policy names "
-        f"({who_to_ask(loop.store, stored.entity, loop.now)}); nothing was recorded"
+        f"({who_to_ask(loop.store, stored.entity, loop.now)}); nothing was recorded",
+        code="emergency_lifts_nothing",
     )
 
 
@@ -144,7 +149,8 @@ def _still_held(loop: Loop, plan: Plan) -> None:
         raise PlanningError(
             f"plan {shorten(plan.iri)} was blocked, and its goal was handed back since: the "
             "person paged dealt with the problem, so there is nothing to approve; nothing was "
-            "recorded (if the problem is back, 'tier1 plans' shows the plan made for it)"
+            "recorded (if the problem is back, 'tier1 plans' shows the plan made for it)",
+            code="handed_back",
         )
 
 
@@ -157,7 +163,8 @@ def _latest(loop: Loop, plan: Plan) -> None:
         raise PlanningError(
             f"plan {shorten(plan.iri)} is an earlier attempt: its goal was planned for again since "
             f"({shorten(latest.iri)}, {latest.state.value}); approve that one (--emergency if it is "
-            "blocked too; see 'tier1 plans')"
+            "blocked too; see 'tier1 plans')",
+            code="earlier_attempt",
         )
 
 
@@ -175,7 +182,7 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     on-call paged again). Nothing bypasses the gate."""
     goal = loop.goal_of(plan)
     if goal is None:
-        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run")
+        raise PlanningError(f"plan {plan.iri} has no goal in the store; it cannot run", code="no_goal")
     why = f"re-opened by an emergency approval by {person}"
     reopened = plan.model_copy(update={"approver": person, "emergency": True,
                                        "state": PlanState.PROPOSED, "reason": why})

@@ -131,3 +131,22 @@ def test_an_outsiders_approval_is_refused_when_a_freeze_blocks_the_failover_too(
     assert r.exit_code == 1 and "ex:priya may not approve" in r.output, r.output
     assert _head(runner, store) == before
     assert _state(runner, store, plan) == "awaiting_approval"
+
+
+def test_a_refusal_in_json_names_its_case(tmp_path: Path) -> None:
+    """QA pass 11 #8: every approval error was a PlanningError with nothing more, so a script
+    could not tell an outsider's approval from a plan that is not parked."""
+    runner = CliRunner()
+    store, plan = _parked(tmp_path, runner)
+    r = runner.invoke(app, ["--store", store, "--format", "json", "approve", plan,
+                            "--as", "ex:priya"])
+    assert r.exit_code == 1
+    err = json.loads(r.stderr)["error"]
+    assert err["type"] == "PlanningError" and err["code"] == "approval_refused", err
+    r = runner.invoke(app, ["--store", store, "--format", "json", "approve", plan,
+                            "--as", "ex:checkout"])
+    assert json.loads(r.stderr)["error"]["code"] == "not_a_person"
+    assert runner.invoke(app, ["--store", store, "approve", plan, "--as", "ex:chen"]).exit_code == 0
+    r = runner.invoke(app, ["--store", store, "--format", "json", "approve", plan,
+                            "--as", "ex:chen"])
+    assert json.loads(r.stderr)["error"]["code"] == "not_parked"
