@@ -31,7 +31,7 @@ def to_option(formats: Sequence[str]) -> Callable[[Callable[..., Any]], Callable
         "--to", "rdf_format", type=click.Choice([*formats, *aliases]), default=None,
         callback=canonical,
         help="RDF format to write (the suffix names, ttl, jsonld, nq, work too). Default: the "
-             "one -o's suffix names (.ttl, .nt, .jsonld, .trig, .nq), else turtle.")
+             "one -o's suffix names (.ttl, .nt, .jsonld, .trig, .nq or .nquads), else turtle.")
 
 
 def report_export(ctx: Ctx, rdf_format: str, output: Path | None, text: str | None) -> None:

@@ -51,6 +51,7 @@ __all__ = [
 _SUFFIX = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
     ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads",
+    ".nquads": "nquads",
 }
 EXPORT_FORMATS = ("turtle", "nt", "json-ld", "trig", "nquads")
 Progress = Callable[[str, int], None]

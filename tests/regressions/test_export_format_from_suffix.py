@@ -22,6 +22,7 @@ ESTATE = Path(__file__).resolve().parents[2] / "ontology" / "examples" / "estate
 @pytest.mark.parametrize(("name", "parse_as", "extra"), [
     ("w.jsonld", "json-ld", []), ("w.nt", "nt", []), ("w.ttl", "turtle", []),
     ("w.trig", "trig", ["--graph", "all"]), ("w.nq", "nquads", ["--graph", "all"]),
+    ("w.nquads", "nquads", ["--graph", "all"]),  # QA pass 10 #12: it wrote Turtle
     ("w.txt", "turtle", []),
 ])
 def test_the_world_export_takes_its_format_from_the_suffix(
