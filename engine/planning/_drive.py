@@ -7,16 +7,19 @@ plan can move, with a hard bound on rounds so the loop never spins.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
+from rdflib import URIRef
+
 from engine._gc import paused_gc
-from engine.planning._builder import build_plan, unassigned_plan
+from engine.planning._builder import ProposalLike, build_plan, relevant, unassigned_plan
 from engine.planning._dedup import close_joined, last_fix
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
-from engine.planning._history import acted, page_key
+from engine.planning._history import acted, executed, page_key
 from engine.planning._locks import neighbourhood
 from engine.planning._loop import Loop
 from engine.planning._model import Goal, Plan, PlanState
@@ -38,6 +41,8 @@ _KEPT = (PlanState.BLOCKED, PlanState.REFUSED)
 def settle(loop: Loop, *, execute: bool = True) -> None:
     """Move every plan as far as it can go now (bounded). With ``execute=False`` plans stop
     once validated (approved by policy), before any agent acts."""
+    if execute:
+        tell_more(loop)
     for _ in range(_MAX_ROUNDS):
         moved = False
         for listed in loop.goals():
@@ -58,6 +63,36 @@ def settle(loop: Loop, *, execute: bool = True) -> None:
                 moved |= advance(loop, goal, plan, execute=execute) != plan
         if not moved:
             return
+
+
+def tell_more(loop: Loop) -> None:
+    """A goal the person paged has (``failed``) gets no plan while its problem is seen, not
+    even for a second crash in its scope; the person heard only of the first. Page them once
+    per fix proposed on a target their plan did not name (another instance crashed), so
+    they know (QA pass 12: "the person paged only ever hears about the first crash")."""
+    proposals = list(loop.ports.inference.proposals())
+    for goal in [g for g in loop.goal_book.values() if g.status == "failed"]:
+        plan = loop.latest_plan(goal.iri)
+        if plan is None or not handed_over(loop, plan):
+            continue
+        named = {s.target for s in plan.steps} | {t for s in plan.steps for t in s.stands_for}
+        for p in relevant(proposals, loop.scope(goal)):
+            if p.target not in named:
+                named.add(p.target)
+                _page_more(loop, goal, plan, p)
+
+
+def _page_more(loop: Loop, goal: Goal, plan: Plan, p: ProposalLike) -> None:
+    """The page of :func:`tell_more` about ``p``, once per target (its key is on record)."""
+    key = f"more-{hashlib.sha256(str(p.target).encode()).hexdigest()[:12]}"
+    if executed(loop.store, URIRef(f"{plan.iri}#{key}")):
+        return
+    reason = (f"{shorten(p.target)} needs {shorten(p.action)} too (a rule proposes it), while "
+              f"{shorten(goal.entity)}'s problem is yours ({shorten(plan.iri)} "
+              f"{plan.state.value}): tier1 will not plan for it until you hand it back")
+    result, ev = page(loop, plan, reason, lambda who: f"paged {who}: {reason}", key=key)
+    loop.commit(result.effects, f"paged: more on {shorten(goal.iri)}", event=ev,
+                extra=result.provenance)
 
 
 def waits(loop: Loop, goal: Goal) -> None:

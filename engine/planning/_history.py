@@ -16,7 +16,7 @@ from engine.planning._model import Plan
 from engine.store import GraphStore, triples
 from engine.vocab import OPS, PROV, GraphName
 
-__all__ = ["acted", "attempts", "handled", "latest_time", "page_key", "paged"]
+__all__ = ["acted", "attempts", "executed", "handled", "latest_time", "page_key", "paged"]
 
 _PROV = GraphName.PROVENANCE
 _SUCCEEDED = Literal("succeeded")
@@ -44,7 +44,7 @@ def paged(store: GraphStore, plan: Plan) -> bool:
     """Whether the on-call owner was paged when ``plan`` was escalated: the page's execution
     record (``ops:executes`` the plan's ``#page`` step, committed with the escalation) is on
     record. A blocked plan without one was stopped before its page went out."""
-    return _executed(store, URIRef(f"{plan.iri}#page"))
+    return executed(store, URIRef(f"{plan.iri}#page"))
 
 
 def page_key(store: GraphStore, plan: Plan) -> str:
@@ -54,13 +54,14 @@ def page_key(store: GraphStore, plan: Plan) -> str:
     replayed escalation whose commit never landed finds the same key (its page record went
     with that commit)."""
     key, n = "page", 1
-    while _executed(store, URIRef(f"{plan.iri}#{key}")):
+    while executed(store, URIRef(f"{plan.iri}#{key}")):
         n += 1
         key = f"page-{n}"
     return key
 
 
-def _executed(store: GraphStore, step: URIRef) -> bool:
+def executed(store: GraphStore, step: URIRef) -> bool:
+    """Whether an execution record of ``step`` (a plan's step or page IRI) is on record."""
     return any(True for _ in triples(store, (None, OPS.executes, step), graph=_PROV))
 
 

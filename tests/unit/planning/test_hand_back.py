@@ -75,15 +75,20 @@ def _goals(store: GraphStore) -> list[tuple[str, str]]:
 def test_a_blocked_goal_stays_with_the_person_paged_while_its_alert_fires(
         store: GraphStore, make_loop: MakeLoop) -> None:
     """Blocked by the freeze, paged: while the crash's alert fires the loop neither plans
-    again nor resolves the alert, however often it settles (a new crash included)."""
+    again nor resolves the alert, however often it settles (a new crash included: the
+    person is paged about it once, since their plan did not name search-1)."""
     estate(store, FREEZE)
     loop = make_loop(store)
     _feed(loop, *_crash("search-2", "down-1"))
     assert _states(store) == [(0, PlanState.BLOCKED)] and _pages(store) == 1
     _feed(loop, *_crash("search-1"))  # more of the same problem: the person has it
+    assert _pages(store) == 2
+    told = [e.text for e in loop.events if e.kind == "escalate"][-1]
+    assert "ex:search-1 needs ops:Restart too" in told and "until you hand it back" in told
     _feed(loop, {"about": "ex:search-2", "observe": {"ops:health": "healthy"}})
     settle(loop)
-    assert _states(store) == [(0, PlanState.BLOCKED)] and _pages(store) == 1
+    settle(make_loop(store, now=loop.now))  # a later command: told once, not again
+    assert _states(store) == [(0, PlanState.BLOCKED)] and _pages(store) == 2
     assert _status(store, "down-1") == {"firing"}
     assert ("incident_resolved", "failed") in _goals(store)
 
