@@ -15,7 +15,7 @@ from engine.planning._escalate import on_call_owner, who_to_ask
 from engine.planning._history import page_key
 from engine.planning._loop import Loop
 from engine.planning._model import Plan, PlanState
-from engine.planning._ports import Decision
+from engine.planning._ports import Decision, Verdict
 from engine.planning._rdf import plan_delta
 from engine.store import Delta
 from engine.terms import shorten
@@ -98,16 +98,16 @@ def approve(loop: Loop, ref: URIRef, by: URIRef, *, emergency: bool = False) -> 
     return _settled(loop, plan)
 
 
-def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
+def _counts(loop: Loop, stored: Plan, approved: Plan) -> Verdict:
     """Refuse, writing nothing, an approval the policy does not accept: the gate judges the
     plan with it attached, and a shape that asks for approval (a Warning) still failing says
     whose approval counts (``pol:DatabaseFailoverApproval``: the owning team or its on-call),
     whatever else fails beside it (QA pass 11 #2: a freeze's Violation hid it, and the
-    outsider's approval was recorded with the block)."""
+    outsider's approval was recorded with the block). Returns the verdict it judged."""
     judged = judged_now(loop, approved, stored)
     verdict = loop.ports.gate.check(loop.store, approved, judged, loop.now, record=False)
     if not verdict.asks_approval:  # (a Violation beside it, a freeze, hides no Warning)
-        return
+        return verdict
     who = shorten(approved.approver) if approved.approver is not None else "?"
     ask = who_to_ask(loop.store, approved.entity, loop.now)
     raise PlanningError(
@@ -118,17 +118,16 @@ def _counts(loop: Loop, stored: Plan, approved: Plan) -> None:
     )
 
 
-def _lifts_something(loop: Loop, stored: Plan, reopened: Plan) -> None:
+def _lifts_something(loop: Loop, stored: Plan, reopened: Plan, after: Verdict) -> None:
     """Refuse, writing nothing, an emergency approval that lifts none of the blocks: judged
     with it attached, every shape that blocks the plan without it still blocks it (an
     outsider's approval of a frozen service's change: QA pass 11 #6). One that lifts a block
     goes ahead even if another remains (a freeze lifted, a restart budget still exceeded):
-    the gate decides, and the on-call is paged again."""
+    the gate decides, and the on-call is paged again. ``after``: the verdict with it
+    attached (:func:`_counts` judged it)."""
     bare = reopened.model_copy(update={"approver": None, "emergency": False})
     before = loop.ports.gate.check(loop.store, bare, judged_now(loop, bare, stored), loop.now,
                                    record=False)
-    after = loop.ports.gate.check(loop.store, reopened, judged_now(loop, reopened, stored),
-                                  loop.now, record=False)
     if after.decision is not Decision.BLOCK or not set(before.shapes) <= set(after.shapes):
         return
     who = shorten(reopened.approver) if reopened.approver is not None else "?"
@@ -186,8 +185,7 @@ def _break_glass(loop: Loop, plan: Plan, person: URIRef) -> Plan:
     why = f"re-opened by an emergency approval by {person}"
     reopened = plan.model_copy(update={"approver": person, "emergency": True,
                                        "state": PlanState.PROPOSED, "reason": why})
-    _counts(loop, plan, reopened)
-    _lifts_something(loop, plan, reopened)
+    _lifts_something(loop, plan, reopened, _counts(loop, plan, reopened))
     ev = loop.emit("approval", f"{plan.iri} approved by {person} (emergency, after it was "
                    "blocked)", plan, approver=str(person), emergency="true")
     loop.commit(loop.set_goal_status(goal, "open") | reopen_joined(loop, plan),

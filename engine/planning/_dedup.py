@@ -27,8 +27,11 @@ in progress joins the entity's plan whenever the loop plans for it, so those are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from rdflib import URIRef
 
 from engine.planning._gone import answers_all, handed_over, problem_seen
 from engine.planning._model import Goal, Plan, PlanState
@@ -38,7 +41,7 @@ from engine.terms import shorten
 if TYPE_CHECKING:
     from engine.planning._loop import Loop
 
-__all__ = ["close_joined", "join", "joined", "last_fix", "reopen_joined"]
+__all__ = ["close_joined", "fixes_by_entity", "join", "joined", "last_fix", "reopen_joined"]
 
 
 def join(loop: Loop, goal: Goal) -> Plan | None:
@@ -139,6 +142,16 @@ def last_fix(loop: Loop, goal: Goal) -> Plan | None:
                          and _made(own) >= _made(other)):
         return own
     return other
+
+
+def fixes_by_entity(plans: Iterable[Plan]) -> dict[URIRef, Plan]:
+    """The latest-made completed plan on each entity, in one pass: :func:`last_fix` of a goal
+    with no plan of its own, for every such goal at once (``Loop.done_goals``)."""
+    out: dict[URIRef, Plan] = {}
+    for p in plans:
+        if p.state is PlanState.COMPLETED and (p.entity not in out or _made(p) > _made(out[p.entity])):
+            out[p.entity] = p
+    return out
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)

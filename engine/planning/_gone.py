@@ -143,14 +143,15 @@ def withdraw(loop: Loop, goal: Goal, plan: Plan) -> Plan:
     return new
 
 
-def reopen_slo(loop: Loop) -> None:
+def reopen_slo(loop: Loop, done: Collection[URIRef]) -> None:
     """Reopen a met within-SLO goal when a rule proposes an action on its scope again (the
     instance crashed again after a flap closed its goal): the proposal is what made the goal,
     and a met goal's scope keeps a new goal from being made for it. (Alerts about an incident
-    reopen its incident goal instead.)"""
+    reopen its incident goal instead.) ``done``: :meth:`Loop.done_goals`, so not a goal a
+    runbook's plan met: its failover answers the whole problem (QA pass 12 B3: a second
+    failover)."""
     targets = {p.target for p in loop.ports.inference.proposals()}  # once, not per goal
-    done = loop.done_goals()  # not one a runbook's plan met: its failover answers the whole
-    for goal in list(loop.goal_book.values()):  # problem (QA pass 12 B3: a second failover)
+    for goal in list(loop.goal_book.values()):
         if (goal.status == "met" and goal.kind is GoalKind.WITHIN_SLO and goal.iri in done
                 and not targets.isdisjoint(loop.scope(goal))):
             ev = loop.emit("goal", f"goal for {goal.entity} reopened: a rule proposes an action "

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
-from engine.planning._dedup import join, last_fix
+from engine.planning._dedup import fixes_by_entity, join, last_fix
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._gone import answers_all, close_gone, handed_over, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
@@ -229,8 +229,9 @@ class Loop:
     # -- goals ------------------------------------------------------------
     def goals(self) -> list[Goal]:
         """Open goals, asserting any new ones (from incidents and uncovered proposals)."""
+        done = self.done_goals()  # (the goals added or reopened below are not met: it holds)
         new = discover_goals(self.store, list(self.ports.inference.proposals()), self.goal_book,
-                             self.scopes, self.done_goals())
+                             self.scopes, done)
         if new:
             adds: set[Triple] = set()
             for g in new:
@@ -241,7 +242,7 @@ class Loop:
             self.goal_book.update((g.iri, g) for g in new)
         incidents = open_incidents(self.store)
         self._reopen(incidents)
-        reopen_slo(self)
+        reopen_slo(self, done)
         close_gone(self, set(incidents))
         return [g for g in self.goal_book.values() if g.status == "open"]
 
@@ -255,11 +256,12 @@ class Loop:
         for p in self.plans.values():
             if p.goal not in latest or p.attempt > latest[p.goal].attempt:
                 latest[p.goal] = p
+        fixes = fixes_by_entity(self.plans.values())
         out = set()
         for goal in self.goal_book.values():
             last = latest.get(goal.iri)
-            if last is None and goal.status == "met":  # it joined another goal's plan
-                last = last_fix(self, goal)  # (QA pass 12 B3)
+            if last is None and goal.status == "met":  # it joined another goal's plan: the
+                last = fixes.get(goal.entity)  # entity's last fix (QA pass 12 B3; last_fix)
             if goal.status == "met" and (last is None or not answers_all(last)
                                          or last.state is PlanState.WITHDRAWN  # nothing ran
                                          or handed_over(self, last)):
