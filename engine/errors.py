@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Self
 
 __all__ = [
     "AgentError",
@@ -87,6 +88,12 @@ class InputError(EngineError):
         super().__init__(message)
         if source is not None:
             self.source, self.line, self.col = source, line, col
+
+    @classmethod
+    def at(cls, source: str, line: int | None, message: str) -> Self:
+        """The error about ``source`` (at ``line``, if known): ``message`` after ``source:line``,
+        which ``--format json`` reports as fields."""
+        return cls(f"{_location(source, line, None)}: {message}", source=source, line=line)
 
 
 class ParseError(InputError):

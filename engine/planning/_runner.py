@@ -83,10 +83,8 @@ def build_world(scenario: Scenario) -> list[Triple]:
                 g.parse(data=head + scenario.world.turtle, format="turtle")
         except Exception as exc:
             line, why = _turtle_why(exc, len(PREFIXES))
-            at = _turtle_line(scenario, line)
-            where = f"{scenario.source}:{at}" if at else scenario.source
-            raise ScenarioError(f"{where}: [world] turtle does not parse: {why}",
-                                source=scenario.source, line=at) from None
+            raise ScenarioError.at(scenario.source, _turtle_line(scenario, line),
+                                   f"[world] turtle does not parse: {why}") from None
     _refuse_bad_terms(g, scenario)
     return list(g)  # type: ignore[arg-type]
 
@@ -103,9 +101,8 @@ def _refuse_bad_terms(g: rdflib.Graph, scenario: Scenario) -> None:
     iris = bad_iris(g)
     if iris:
         first = min(iris)
-        line = _written_at(scenario, first)
-        where = f"{scenario.source}:{line}" if line else scenario.source
-        raise ScenarioError(f"{where}: [world] {iris[first]}", source=scenario.source, line=line)
+        raise ScenarioError.at(scenario.source, _written_at(scenario, first),
+                               f"[world] {iris[first]}")
 
 
 def _written_at(scenario: Scenario, text: str) -> int | None:

@@ -148,10 +148,8 @@ def load_scenario(path: Path) -> Scenario:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         line = _Locator(str(path)).field_line(first["loc"], first.get("input"))
-        where = f"{path}:{line}" if line else str(path)
-        raise ScenarioError(
-            f"{where}: field {field!r}: {first['msg']} (see docs/loop.md for the scenario format)",
-            source=str(path), line=line) from None
+        raise ScenarioError.at(str(path), line, f"field {field!r}: {first['msg']} (see "
+                               "docs/loop.md for the scenario format)") from None
     check_scenario(sc)
     return sc
 
@@ -239,8 +237,7 @@ class _Locator:
     def error(self, section: str, index: int, key: str, value: str, msg: str) -> ScenarioError:
         entry = f"[[{section}]] #{index}" if index else f"[{section}]"
         line = self._line(f"[[{section}]]" if index else f"[{section}]", index, key, value)
-        where = f"{self.source}:{line}" if line else self.source
-        return ScenarioError(f"{where}: {entry} {key}: {msg}", source=self.source, line=line)
+        return ScenarioError.at(self.source, line, f"{entry} {key}: {msg}")
 
     def field_line(self, loc: tuple[int | str, ...], value: object) -> int | None:
         """The line of the field pydantic names by ``loc`` (``start``, ``events.0.at``,
