@@ -38,6 +38,7 @@ class OPS(DefinedNamespace):
     OnCallShift: URIRef  # who is on call for a team, from/to
     # --- classes: what happens
     Alert: URIRef  # a monitoring signal about an entity
+    DuplicateAlert: URIRef  # a new alert repeating a firing one (kept as its record)
     Incident: URIRef  # an operational disruption being handled
     Change: URIRef  # a deployment or config change
     Deployment: URIRef  # a change that ships a new version
@@ -74,6 +75,7 @@ class OPS(DefinedNamespace):
     onCallFor: URIRef  # on-call shift -> team
     onCallPerson: URIRef  # on-call shift -> person
     about: URIRef  # alert -> entity it concerns
+    duplicateOf: URIRef  # duplicate alert -> the firing alert it repeats
     affects: URIRef  # incident -> service
     triggeredBy: URIRef  # incident -> alert
     likelyCause: URIRef  # alert or incident -> service that is the likely root cause
@@ -112,6 +114,7 @@ class OPS(DefinedNamespace):
     severity: URIRef  # "critical", "warning", "info"
     status: URIRef  # lifecycle status of alert, incident, change, plan, step
     firedAt: URIRef  # alert time
+    repeatedAt: URIRef  # duplicate alert time
     openedAt: URIRef  # incident time
     changedAt: URIRef  # change time
     version: URIRef  # deployed version

@@ -58,7 +58,9 @@ def ingest_cmd(ctx: Ctx, files: tuple[str, ...], batch: int | None, plan_only: b
     one plan, gated by policy, and run on the twin if allowed (not with --plan-only). Plans
     left by earlier commands move too. It prints the plans whose state changed, and the rate.
     Repeated notifications of an alert within 5 minutes are deduplicated in their batch: the
-    last one stands (monitoring re-sends firing alerts; see docs/loop.md, Feeding events).
+    last one stands (monitoring re-sends firing alerts; see docs/loop.md, Feeding events). A
+    new alert with the fingerprint, `about` and severity of one that fires, within 5 minutes
+    of it, is recorded as its duplicate (ops:DuplicateAlert), not as an alert of its own.
 
     With --follow, each batch is checked and committed as it arrives (a batch ends at
     --batch alerts or after --linger seconds without a new line), so a pipe from your
@@ -165,7 +167,8 @@ def _show(ctx: Ctx, report: IngestReport) -> None:
         emit(ctx, data, "no events: nothing ingested")
         return
     rows = [[shorten(p["plan"]), p["was"], p["state"], shorten(p["reason"])] for p in report.plans]
-    head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s), in "
+    dups = f" ({report.duplicates:,} recorded as duplicates)" if report.duplicates else ""
+    head = (f"ingested {report.events:,} event(s), {report.alerts:,} alert(s){dups}, in "
             f"{report.batches} batch(es): {report.seconds:.2f} s "
             f"({report.alerts_per_s:,.0f} alerts/s)")
     emit(ctx, data, lambda: head + ("\n" + table(["plan", "was", "now", "reason"], rows)

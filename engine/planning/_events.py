@@ -115,9 +115,11 @@ class Entities:
         return self._seen[iri]
 
     def may_be_alert(self, iri: URIRef) -> bool:
-        """Whether ``iri`` is new to the world or an alert in it (not an instance, say)."""
+        """Whether ``iri`` is new to the world or an alert (or a duplicate alert) in it, not
+        an instance, say."""
         return (iri in self._fired or iri not in self
-                or any(True for _ in self.store.quads((iri, RDF.type, OPS.Alert))))
+                or any(True for kind in (OPS.Alert, OPS.DuplicateAlert)
+                       for _ in self.store.quads((iri, RDF.type, kind))))
 
     def fired(self, iris: Iterable[URIRef]) -> None:
         """Alerts an earlier line fired: a later line may be about them (resolve one)."""

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import RDF, Literal, URIRef
 
 from engine.planning._drive import pump
+from engine.planning._duplicates import Firing
 from engine.planning._events import Incoming
 from engine.planning._loop import Loop
 from engine.planning._model import Plan
@@ -32,8 +33,9 @@ __all__ = ["Feeder", "IngestReport", "ingest"]
 
 
 class IngestReport(BaseModel):
-    """What one ``ingest`` did: events and alerts in, batches, time, and the plans whose
-    state changed (each with ``was``: its state before, or ``new``)."""
+    """What one ``ingest`` did: events and alerts in (``duplicates``: alerts recorded as
+    duplicates of a firing one), batches, time, and the plans whose state changed (each with
+    ``was``: its state before, or ``new``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -42,6 +44,7 @@ class IngestReport(BaseModel):
     batches: int
     seconds: float
     plans: tuple[dict[str, str], ...] = ()
+    duplicates: int = 0
 
     @classmethod
     def empty(cls) -> IngestReport:
@@ -75,13 +78,14 @@ class Feeder:
         self.events = self.alerts = self.batches = 0
         self._before = {p.iri: p.state.value for p in loop.plans.values()}
         self._known = _alerts(loop.store)
+        self._firing = Firing(loop.store, timedelta(seconds=loop.config.recurrence_grace_s))
         self._t0 = time.perf_counter()
 
     def feed(self, events: Sequence[Incoming], progress: Progress | None = None) -> None:
         for run in _chunks(events, self.limit, self.loop.config.recurrence_grace_s):
             if self.clock is not None:  # a live feed: the loop's clock follows the wall's
                 self.loop.advance_to(self.clock())
-            _offer(self.loop, run.events, self._known)
+            _offer(self.loop, run.events, self._known, self._firing)
             self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
             self.events += run.received
             self.alerts += run.alerts
@@ -90,6 +94,7 @@ class Feeder:
 
     def report(self) -> IngestReport:
         return IngestReport(events=self.events, alerts=self.alerts, batches=self.batches,
+                            duplicates=self._firing.duplicates,
                             seconds=time.perf_counter() - self._t0,
                             plans=_changed(self.loop.plans.values(), self._before))
 
@@ -103,8 +108,10 @@ def ingest(loop: Loop, events: Sequence[Incoming], *, batch: int | None = None,
 
 
 def _alerts(store: GraphStore) -> set[URIRef]:
-    """The alerts already in the world: only these can fire again (a store read each)."""
-    return {s for s, _, _ in triples(store, (None, RDF.type, OPS.Alert)) if isinstance(s, URIRef)}
+    """The alerts (and duplicate alerts) already in the world: only these can fire again
+    (a store read each)."""
+    return {s for kind in (OPS.Alert, OPS.DuplicateAlert)
+            for s, _, _ in triples(store, (None, RDF.type, kind)) if isinstance(s, URIRef)}
 
 
 class _Run:
@@ -186,18 +193,21 @@ def _touches(alerts: set[URIRef], observed: set[tuple[URIRef, URIRef]], mine: se
     return any(s in alerts for s, _ in says) or any(s in mine for s, _ in observed)
 
 
-def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef]) -> None:
-    """Queue ``chunk`` at the latest time it names (the clock never goes back)."""
+def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef], firing: Firing) -> None:
+    """Queue ``chunk`` at the latest time it names (the clock never goes back); a new alert
+    that repeats a firing one is queued as its duplicate (:mod:`._duplicates`)."""
     stamps = [e.time for e in chunk if e.time is not None]
     if stamps:
         loop.advance_to(max(stamps))
     fired_at: dict[datetime | None, Literal] = {}  # one literal per time, not per event
+    firing.next_batch()
     for inc in chunk:
         ev = inc.event()
         fired = fired_at.get(inc.time)
         if fired is None:
             fired = fired_at[inc.time] = fired_literal(inc.time or loop.now)
-        adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__)
+        adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__,
+                                          firing=firing)
         loop.offer(adds, removes, text)
         known.update(s for s, _, _ in adds if isinstance(s, URIRef))  # an observed one too:
         # a resolve that arrived before its alert's fire is replaced by it (QA pass 9 N4)

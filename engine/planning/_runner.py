@@ -21,6 +21,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from engine.errors import ParseError, ScenarioError
 from engine.planning._approval import approve, reject
 from engine.planning._drive import settle
+from engine.planning._duplicates import Firing
 from engine.planning._loop import Loop, LoopConfig, Observer, Ports
 from engine.planning._model import PlanState
 from engine.planning._ports import LoopEvent
@@ -162,8 +163,10 @@ _ALERT, _ABOUT, _SEVERITY, _STATUS, _FIRED, _FINGERPRINT = (
     OPS.Alert, OPS.about, OPS.severity, OPS.status, OPS.firedAt, OPS.fingerprint)
 _FIRING = Literal("firing")
 _SEVERITIES = {s: Literal(s) for s in ("critical", "warning", "info")}
-_REFIRED = (_STATUS, _FIRED, _SEVERITY, _ABOUT, _FINGERPRINT)
-"""What an alert's next firing replaces (its label too, when the event gives one)."""
+_DUPLICATE, _DUPLICATE_OF, _REPEATED = OPS.DuplicateAlert, OPS.duplicateOf, OPS.repeatedAt
+_REFIRED = (_STATUS, _FIRED, _SEVERITY, _ABOUT, _FINGERPRINT, _DUPLICATE_OF, _REPEATED)
+"""What an alert's next firing replaces (its label too, when the event gives one); a
+duplicate's record too (it repeats another alert, or fires as its own)."""
 
 
 class Copies(Protocol):
@@ -184,18 +187,27 @@ def alert_iris(ev: Copies) -> list[URIRef]:
     return [base] if ev.count == 1 else [URIRef(f"{base}-{i + 1}") for i in range(ev.count)]
 
 
-def alert_triples(ev: AlertEvent, fired: Literal) -> list[Triple]:
-    """The asserted triples of one alert event (``count`` copies for a storm)."""
+def alert_triples(ev: AlertEvent, fired: Literal, firing: Firing | None = None) -> list[Triple]:
+    """The asserted triples of one alert event (``count`` copies for a storm). With
+    ``firing``, a new alert that repeats a firing one is written as its duplicate
+    (:mod:`._duplicates`)."""
     if ev.alert is None:
         return []
     about = expand(ev.about)
     severity = _SEVERITIES[ev.severity]
     fingerprint = Literal(ev.fingerprint or f"{curie(about)}:{ev.severity}")
+    key = (fingerprint, about, severity)
     label = Literal(ev.label) if ev.label else None
     out: list[Triple] = []
     for a in alert_iris(ev):
-        out += [(a, RDF.type, _ALERT), (a, _ABOUT, about), (a, _SEVERITY, severity),
-                (a, _STATUS, _FIRING), (a, _FIRED, fired), (a, _FINGERPRINT, fingerprint)]
+        was = firing.repeats(a, key, fired) if firing is not None else None
+        if was is not None:
+            out += [(a, RDF.type, _DUPLICATE), (a, _DUPLICATE_OF, was), (a, _REPEATED, fired)]
+        else:
+            out += [(a, RDF.type, _ALERT), (a, _ABOUT, about), (a, _SEVERITY, severity),
+                    (a, _STATUS, _FIRING), (a, _FIRED, fired), (a, _FINGERPRINT, fingerprint)]
+            if firing is not None:
+                firing.fired(a, key, fired)
         if label is not None:
             out.append((a, RDFS.label, label))
     return out
@@ -218,10 +230,11 @@ def run_scenario(
     earlier = set(loop.plans)  # a kept store may hold plans of earlier runs
     settle(loop)
     timeline: list[AlertEvent | Answer] = [*scenario.events, *scenario.answers]
+    firing = Firing(store, timedelta(seconds=(config or LoopConfig()).recurrence_grace_s))
     for item in sorted(timeline, key=lambda e: e.at):
         loop.now = max(loop.now, scenario.start + timedelta(seconds=item.at))
         if isinstance(item, AlertEvent):
-            _arrive(loop, item)
+            _arrive(loop, item, firing)
         else:
             _answer(loop, item)
         settle(loop)
@@ -244,22 +257,29 @@ def observed(store: GraphStore, ev: AlertEvent) -> tuple[list[Triple], list[Trip
 
 
 def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
-                 exists: Callable[[URIRef], bool] | None = None,
+                 exists: Callable[[URIRef], bool] | None = None, firing: Firing | None = None,
                  ) -> tuple[list[Triple], list[Triple], str]:
     """What ``ev`` changes in the world: (adds, removes, a line for the progress view).
 
     An alert already in the world fires again: its status, time, severity, subject
     (``about``) and fingerprint are replaced, and its label when the event gives one.
     ``exists`` says which alerts may be in the world (default: look each one up); an alert
-    it rules out costs no store read."""
+    it rules out costs no store read. With ``firing`` (one per feed of events), a new alert
+    that repeats a firing one is written as its duplicate (:mod:`._duplicates`)."""
     adds, removes = observed(store, ev) if ev.observe else ([], [])
-    alerts = alert_triples(ev, fired)
+    if firing is not None:
+        for prop, value in ev.observe.items():
+            if expand(prop) == _STATUS:
+                firing.observed(expand(ev.about), value)
+    alerts = alert_triples(ev, fired, firing)
     again = [a for a in alert_iris(ev) if exists is None or exists(a)]
     if again:
         new = set(alerts)
         props = (*_REFIRED, RDFS.label) if ev.label else _REFIRED
         removes += [t for a in again for p in props for t in triples(store, (a, p, None))
                     if t not in new]
+        removes += [t for a in again for t in triples(store, (a, RDF.type, _DUPLICATE))
+                    if t not in new]  # a duplicate fires as an alert of its own
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
     label = ev.label if len(ev.label) <= 200 else ev.label[:199] + "…"  # it goes in the log
@@ -272,8 +292,9 @@ def fired_literal(when: datetime) -> Literal:
     return Literal(when.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
 
 
-def _arrive(loop: Loop, ev: AlertEvent) -> None:
-    loop.ingest(*event_change(loop.store, ev, fired_literal(loop.now)))
+def _arrive(loop: Loop, ev: AlertEvent, firing: Firing) -> None:
+    firing.next_batch()
+    loop.ingest(*event_change(loop.store, ev, fired_literal(loop.now), firing=firing))
 
 
 def _answer(loop: Loop, ans: Answer) -> None:

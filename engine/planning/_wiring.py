@@ -225,14 +225,15 @@ class TwinActuator:
     def sync(self, adds: Sequence[Triple], removes: Sequence[Triple]) -> None:
         """Observed state enters the twin too, so its simulation starts from what was seen.
 
-        Alerts are signals about the estate, not state the twin simulates (no agent effect
-        reads them): they stay out, which keeps a storm's 60,000 alert triples out of rdflib.
+        Alerts and their duplicates are signals about the estate, not state the twin
+        simulates (no agent effect reads them): they stay out, which keeps a storm's 60,000
+        alert triples out of rdflib.
         """
         g = self._twin.graph  # type: ignore[attr-defined]
-        a_type, alert = {RDF.type}, OPS.Alert  # (a set probe hashes first: rdflib's __eq__ is
-        alerts = {s for s, p, o in adds if p in a_type and o == alert}  # Python, per triple)
-        subjects = {t[0] for t in (*adds, *removes)} - alerts
-        alerts |= {s for s in subjects if (s, RDF.type, alert) in g}
+        a_type, kinds = {RDF.type}, {OPS.Alert, OPS.DuplicateAlert}  # (a set probe hashes
+        alerts = {s for s, p, o in adds if p in a_type and o in kinds}  # first: rdflib's
+        subjects = {t[0] for t in (*adds, *removes)} - alerts  # __eq__ is Python, per triple)
+        alerts |= {s for s in subjects if any((s, RDF.type, k) in g for k in kinds)}
         for t in removes:
             if t[0] not in alerts:
                 g.remove(t)

@@ -15,8 +15,8 @@ from engine.planning._runner import ScenarioResult, run_scenario, scenario_files
 from engine.planning._scenario import load_scenario
 from engine.planning._wiring import LoopSetup, real_ports
 from engine.provenance import verify_chain
-from engine.store import GraphStore, SqliteStore
-from engine.vocab import OPS, PROV, GraphName
+from engine.store import GraphStore, SqliteStore, triples
+from engine.vocab import EX, OPS, PROV, GraphName
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = scenario_files(REPO / "scenarios")
@@ -35,9 +35,11 @@ def check(result: ScenarioResult, store: GraphStore) -> None:
     assert chain.ok and chain.records > 0, chain.problems
     if result.outcome == "resolved":
         _check_step_provenance(store)
-    if result.id == "alert-storm":  # 500 duplicates joined one plan as its triggers
+    if result.id == "alert-storm":  # 500 alerts: one alert and 499 duplicates, one plan
         (plan,) = [e for e in result.events if e.kind == "plan"]
-        assert "500 trigger(s)" in plan.text
+        assert "1 trigger(s)" in plan.text
+        dups = [o for _, _, o in triples(store, (None, OPS.duplicateOf, None))]
+        assert len(dups) == 499 and set(dups) == {EX["alert-search-2-down-1"]}
 
 
 def _check_step_provenance(store: GraphStore) -> None:

@@ -48,10 +48,15 @@ def test_a_storm_from_a_file_is_one_batch_and_one_plan(tmp_path: Path) -> None:
                                  "--plan-only", "--format", "json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
-    assert (out["events"], out["alerts"], out["batches"]) == (31, 30, 1)
+    assert (out["events"], out["alerts"], out["duplicates"], out["batches"]) == (31, 30, 29, 1)
     (plan,) = out["plans"]
     assert (plan["was"], plan["state"]) == ("new", "approved")
     assert out["events_per_s"] > 0
+    r = CliRunner().invoke(app, ["--store", str(store), "ingest", "--plan-only"],
+                           input=STORM.replace("storm-", "more-"))  # they repeat storm-0 too
+    assert r.exit_code == 0, r.output
+    assert "ingested 30 event(s), 30 alert(s) (30 recorded as duplicates), in 1 batch(es)" \
+        in r.output
 
 
 def test_events_come_from_stdin_and_batches_are_bounded(tmp_path: Path) -> None:
@@ -80,8 +85,8 @@ def test_no_events_is_not_an_error_and_keeps_the_report_shape(tmp_path: Path) ->
     assert r.exit_code == 0, r.output
     assert "no events" in r.output
     r = runner.invoke(app, ["--store", store, "ingest", "--format", "json"], input="")
-    assert set(json.loads(r.output)) == {"events", "alerts", "batches", "seconds", "plans",
-                                         "events_per_s", "alerts_per_s"}
+    assert set(json.loads(r.output)) == {"events", "alerts", "duplicates", "batches", "seconds",
+                                         "plans", "events_per_s", "alerts_per_s"}
 
 
 def test_goal_add_refuses_an_iri_no_store_could_export(tmp_path: Path) -> None:

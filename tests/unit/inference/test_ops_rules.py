@@ -56,6 +56,31 @@ def test_one_incident_per_service_for_tier1_critical_and_for_storms(world: Graph
     assert set(incidents(later)) == {EX.web}  # the batch storm window has passed
 
 
+def _repeated(world: Graph, *minutes_ago: int) -> Graph:
+    """``world`` with the batch storm as one alert (a3) and duplicates ``minutes_ago``."""
+    g = Graph()
+    for t in world:
+        if t[0] not in (EX.a4, EX.a5):
+            g.add(t)
+    for i, m in enumerate(minutes_ago):
+        d = EX[f"a3-dup-{i}"]
+        g += [(d, RDF.type, OPS.DuplicateAlert), (d, OPS.duplicateOf, EX.a3),
+              (d, OPS.repeatedAt, Literal((NOW - timedelta(minutes=m)).isoformat(),
+                                          datatype=XSD.dateTime))]
+    return g
+
+
+def test_an_alert_repeated_twice_in_5_minutes_is_a_storm(world: Graph) -> None:
+    """The loop records new alerts that repeat a firing one as its duplicates: the storm
+    rule for them opens the incident that three alerts of one fingerprint would."""
+    _, res = infer(_repeated(world, 3, 1))
+    assert set(incidents(res)) == {EX.web, EX.batch}
+    _, once = infer(_repeated(world, 1))  # repeated once: two notifications, no storm
+    assert set(incidents(once)) == {EX.web}
+    _, old = infer(_repeated(world, 9, 1))  # one repeat is older than 5 minutes
+    assert set(incidents(old)) == {EX.web}
+
+
 def test_likely_cause_follows_depends_on(world: Graph) -> None:
     g = Graph()
     for t in world:

@@ -66,7 +66,7 @@ def test_declarations_match_the_kind_of_term(onto: Graph) -> None:
 
 def test_ontology_header(onto: Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in onto
-    assert onto.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
+    assert onto.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.2.0")
     assert onto.value(ONTOLOGY_IRI, RDFS.label) is not None
     assert onto.value(ONTOLOGY_IRI, RDFS.comment) is not None
     assert not list(onto.objects(None, OWL.imports)), "ops.ttl must be self-contained"

@@ -1,0 +1,138 @@
+"""New alerts that repeat a firing one are recorded as its duplicates, not as alerts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from rdflib import RDF, RDFS, Literal, URIRef
+
+from engine.planning import load_plans
+from engine.planning._events import Entities, parse_events
+from engine.planning._intake import ingest
+from engine.store import GraphStore, triples
+from engine.vocab import EX, OPS
+from tests.unit.planning.conftest import START, MakeLoop, estate
+
+
+def lines(*events: dict[str, object]) -> str:
+    return "\n".join(json.dumps(e) for e in events) + "\n"
+
+
+def at(seconds: float) -> str:
+    return (START + timedelta(seconds=seconds)).isoformat()
+
+
+def fire(name: str, seconds: float = 30, **more: object) -> dict[str, object]:
+    return {"alert": f"ex:{name}", "about": "ex:search-2", "time": at(seconds), **more}
+
+
+def alerts(store: GraphStore) -> set[URIRef]:
+    """The alerts the test fired (not the sample estate's own, ex:alert-...)."""
+    return {URIRef(s) for s, _, _ in triples(store, (None, RDF.type, OPS.Alert))
+            if not str(s).startswith(str(EX["alert-"]))}
+
+
+def duplicates(store: GraphStore) -> dict[URIRef, URIRef]:
+    return {URIRef(s): URIRef(o) for s, _, o in triples(store, (None, OPS.duplicateOf, None))}
+
+
+def test_a_storm_of_new_alerts_is_one_alert_and_its_duplicates(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """500 new alert ids with one fingerprint, across two batches: the first is the alert,
+    the rest are its duplicates, each with its own time and label; one plan."""
+    estate(store)
+    loop = make_loop(store)
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at(30)}
+    storm = [fire(f"s-{i}", 30 + i / 10, fingerprint="search-2:down", label=f"copy {i}")
+             for i in range(500)]
+    report = ingest(loop, parse_events(lines(crash, *storm)), batch=300, execute=False)
+    assert (report.alerts, report.batches) == (500, 2)
+    assert alerts(store) == {EX["s-0"]}
+    assert duplicates(store) == {EX[f"s-{i}"]: EX["s-0"] for i in range(1, 500)}
+    d = EX["s-7"]
+    (when,) = [o for _, _, o in triples(store, (d, OPS.repeatedAt, None))]
+    assert str(when).startswith("2026-11-28T09:00:30.7")
+    assert {(p, o) for _, p, o in triples(store, (d, None, None))} == {
+        (RDF.type, OPS.DuplicateAlert), (OPS.duplicateOf, EX["s-0"]), (OPS.repeatedAt, when),
+        (RDFS.label, Literal("copy 7"))}
+    assert len(load_plans(store)) == 1
+    assert not any((s, RDF.type, OPS.DuplicateAlert) in loop.ports.actuator._twin.graph  # type: ignore[attr-defined]
+                   for s in duplicates(store))  # the twin keeps alerts out, and duplicates
+
+
+def test_only_the_same_fingerprint_subject_and_severity_repeat(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(
+        fire("a", fingerprint="fp"), fire("b", fingerprint="fp"),
+        fire("c", fingerprint="fp", severity="warning"),  # another severity
+        fire("d", fingerprint="other"),  # another fingerprint
+        {"alert": "ex:e", "about": "ex:search-1", "fingerprint": "fp", "time": at(30)},
+        fire("f"), fire("g"))),  # no fingerprint: the default is the subject and severity
+        execute=False)
+    assert alerts(store) == {EX.a, EX.c, EX.d, EX.e, EX.f}
+    assert duplicates(store) == {EX.b: EX.a, EX.g: EX.f}
+
+
+def test_later_than_the_grace_a_new_alert_is_its_own(store: GraphStore, make_loop: MakeLoop) -> None:
+    """An alert left firing (its page sent) and fired again an hour later is a recurrence,
+    as before alerts were merged; within 5 minutes of that one, the next repeats it."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0))), execute=False)
+    ingest(loop, parse_events(lines(fire("b", 299), fire("c", 3600), fire("d", 3700))),
+           execute=False)
+    assert alerts(store) == {EX.a, EX.c}
+    assert duplicates(store) == {EX.b: EX.a, EX.d: EX.c}
+
+
+def test_an_alert_in_the_world_fires_again_as_itself(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0), fire("b", 1))), execute=False)
+    ingest(loop, parse_events(lines(fire("a", 2))), execute=False)  # a re-sent, b still fires
+    assert alerts(store) == {EX.a}
+    assert duplicates(store) == {EX.b: EX.a}
+
+
+def test_a_duplicate_of_a_resolved_alert_fires_as_its_own(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """The alert it repeated is resolved; monitoring fires the duplicate again: it is an
+    alert now, and no longer a duplicate."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0), fire("b", 1))), execute=False)
+    ingest(loop, parse_events(lines({"about": "ex:a", "observe": {"ops:status": "resolved"},
+                                     "time": at(2)}, fire("b", 3))), execute=False)
+    assert alerts(store) == {EX.a, EX.b}
+    assert duplicates(store) == {}
+    assert not list(triples(store, (EX.b, RDF.type, OPS.DuplicateAlert)))
+    assert [o for _, _, o in triples(store, (EX.b, OPS.status, None))] == [Literal("firing")]
+
+
+def test_an_alert_resolved_earlier_in_the_batch_is_not_repeated(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0))), execute=False)
+    ingest(loop, parse_events(lines({"about": "ex:a", "observe": {"ops:status": "resolved"},
+                                     "time": at(1)}, fire("b", 2))), execute=False)
+    assert alerts(store) == {EX.a, EX.b}
+    assert duplicates(store) == {}
+
+
+def test_a_duplicate_may_be_fired_and_resolved_by_name(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """ingest's check refuses an `alert` naming an entity that is not an alert: a duplicate
+    is one, so monitoring may re-send or resolve it."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0), fire("b", 1))), execute=False)
+    again = parse_events(lines(fire("b", 2), {"about": "ex:b", "observe": {
+        "ops:status": "resolved"}, "time": at(3)}), entities=Entities(store))
+    ingest(loop, again, execute=False)
+    assert duplicates(store) == {EX.b: EX.a}
+    (when,) = [o for _, _, o in triples(store, (EX.b, OPS.repeatedAt, None))]
+    assert str(when).startswith("2026-11-28T09:00:02")  # the last firing stands
