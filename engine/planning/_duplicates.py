@@ -27,7 +27,7 @@ fingerprint (a storm of distinct alerts) costs no store read.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rdflib import RDF, Literal, URIRef
 
@@ -74,11 +74,11 @@ class Firing:
         if hit is not None and self._near(self._state[hit][1], when):
             self.duplicates += 1
             return hit
-        live = [(str(at), c) for c in index.get(key[0], ()) if c != alert
+        live = [(_utc(at), str(c), c) for c in index.get(key[0], ()) if c != alert
                 for k, at, fires in (self._read(c),) if fires and k == key and self._near(at, when)]
         if not live:
             return None
-        self._batch[key] = hit = max(live)[1]  # the next one of the batch looks no further
+        self._batch[key] = hit = max(live)[2]  # the next one of the batch looks no further
         self.duplicates += 1
         return hit
 
@@ -101,8 +101,8 @@ class Firing:
 
     def _near(self, at: Literal | None, when: Literal) -> bool:
         """Whether an alert that fired ``at`` is within the window of ``when``."""
-        a, b = (at.value if at is not None else None), when.value
-        return isinstance(a, datetime) and isinstance(b, datetime) and abs(b - a) <= self.window
+        a, b = _utc(at), _utc(when)
+        return a is not None and b is not None and abs(b - a) <= self.window
 
     def _index(self) -> dict[Literal, set[URIRef]]:
         if self._by_fp is None:
@@ -129,3 +129,11 @@ class Firing:
             self._state[alert] = (key, when if isinstance(when, Literal) else None,
                                   props.get(OPS.status) == _FIRING)
         return self._state[alert]
+
+
+def _utc(at: Literal | None) -> datetime | None:
+    """``at`` as an aware datetime (a time without a zone is read as UTC), or None."""
+    v = at.value if at is not None else None
+    if not isinstance(v, datetime):
+        return None
+    return v if v.tzinfo is not None else v.replace(tzinfo=UTC)

@@ -136,3 +136,24 @@ def test_a_duplicate_may_be_fired_and_resolved_by_name(
     assert duplicates(store) == {EX.b: EX.a}
     (when,) = [o for _, _, o in triples(store, (EX.b, OPS.repeatedAt, None))]
     assert str(when).startswith("2026-11-28T09:00:02")  # the last firing stands
+
+
+def test_an_alert_the_world_was_loaded_with_is_repeated_even_without_a_zone(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """A firing alert loaded with a zoneless ops:firedAt (read as UTC) is repeated by a new
+    one of its key, not compared with an aware time (which would raise)."""
+    from rdflib import XSD
+
+    from engine.store import CommitMeta, Delta
+
+    estate(store)
+    loaded = EX["loaded"]
+    store.commit(Delta.of([
+        (loaded, RDF.type, OPS.Alert), (loaded, OPS.about, EX["search-2"]),
+        (loaded, OPS.severity, Literal("critical")), (loaded, OPS.status, Literal("firing")),
+        (loaded, OPS.fingerprint, Literal("fp")),
+        (loaded, OPS.firedAt, Literal("2026-11-28T09:00:00", datatype=XSD.dateTime))]),
+        CommitMeta(author="test", message="an alert", timestamp=START))
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("new", 30, fingerprint="fp"))), execute=False)
+    assert duplicates(store) == {EX.new: loaded}
