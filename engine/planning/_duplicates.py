@@ -20,13 +20,14 @@ counts the repeats.
   twelve alerts and their duplicates.
 - Of several firing alerts of one key within the window, the last fired is the one repeated.
 
-:class:`Firing` answers "which alert does this one repeat" for one feed of events. It reads
-the world's alerts once, by fingerprint, and each candidate's state once per batch, so a new
-fingerprint (a storm of distinct alerts) costs no store read.
+:class:`Firing` answers "which alert does this one repeat" for one feed of events. The
+loop keeps the firing alerts of each fingerprint in memory (:class:`~._triggers.TriggerIndex`),
+so a new fingerprint costs no store read; a candidate's state is read once per batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from rdflib import RDF, Literal, URIRef
@@ -49,10 +50,13 @@ class Firing:
     since), :meth:`repeats` for each alert an event fires, :meth:`fired` for each that fires
     as an alert of its own, and :meth:`observed` for each observed status."""
 
-    def __init__(self, store: GraphStore, window: timedelta) -> None:
-        self.store, self.window = store, window
-        self._by_fp: dict[Literal, set[URIRef]] | None = None  # the world's and this feed's
-        self._alerts: set[URIRef] = set()  # typed ops:Alert: these fire again as themselves
+    def __init__(self, store: GraphStore, window: timedelta,
+                 firing_with: Callable[[Literal], Iterable[URIRef]], *,
+                 exists: Callable[[URIRef], bool] | None = None) -> None:
+        self.store, self.window, self.exists = store, window, exists
+        self.firing_with = firing_with
+        """The world's firing alerts of a fingerprint (the loop keeps them in memory)."""
+        self._alerts: dict[URIRef, bool] = {}  # whether typed ops:Alert (fires again as itself)
         self._batch: dict[Key, URIRef] = {}  # the last alert of a key fired in this batch
         self._state: dict[URIRef, tuple[Key | None, Literal | None, bool]] = {}  # per batch
         self.duplicates = 0
@@ -67,14 +71,13 @@ class Firing:
         """The firing alert that ``alert``, firing at ``when``, repeats, or None when it is an
         alert of its own: it is in the world as an alert, or no alert of ``key`` fires, or
         none fired within :attr:`window` of ``when``."""
-        index = self._index()
-        if alert in self._alerts:
+        if self._is_alert(alert):
             return None
         hit = self._batch.get(key)
         if hit is not None and self._near(self._state[hit][1], when):
             self.duplicates += 1
             return hit
-        live = [(_utc(at), str(c), c) for c in index.get(key[0], ()) if c != alert
+        live = [(_utc(at), str(c), c) for c in self.firing_with(key[0]) if c != alert
                 for k, at, fires in (self._read(c),) if fires and k == key and self._near(at, when)]
         if not live:
             return None
@@ -84,15 +87,13 @@ class Firing:
 
     def fired(self, alert: URIRef, key: Key, when: Literal) -> None:
         """``alert`` fires as an alert of its own in this batch: later ones of ``key`` repeat it."""
-        self._index().setdefault(key[0], set()).add(alert)
-        self._alerts.add(alert)
+        self._alerts[alert] = True
         self._batch[key] = alert
         self._state[alert] = (key, when, True)
 
     def observed(self, alert: URIRef, status: object) -> None:
         """An event set ``alert``'s status: it fires only if set to ``"firing"``."""
-        self._index()
-        if alert in self._state or alert in self._alerts:
+        if alert in self._state or self._is_alert(alert):
             key, when, _ = self._read(alert)
             fires = str(status) == "firing"
             self._state[alert] = (key, when, fires)
@@ -104,15 +105,13 @@ class Firing:
         a, b = _utc(at), _utc(when)
         return a is not None and b is not None and abs(b - a) <= self.window
 
-    def _index(self) -> dict[Literal, set[URIRef]]:
-        if self._by_fp is None:
-            self._by_fp = {}
-            for s, _, fp in triples(self.store, (None, OPS.fingerprint, None)):
-                if isinstance(s, URIRef) and isinstance(fp, Literal):
-                    self._by_fp.setdefault(fp, set()).add(s)
-            self._alerts = {s for s, _, _ in triples(self.store, (None, RDF.type, OPS.Alert))
-                            if isinstance(s, URIRef)}
-        return self._by_fp
+    def _is_alert(self, alert: URIRef) -> bool:
+        """Whether ``alert`` is in the world as an ``ops:Alert`` (not new, not a duplicate)."""
+        known = self._alerts.get(alert)
+        if known is None:
+            known = self._alerts[alert] = (self.exists is None or self.exists(alert)) and any(
+                True for _ in triples(self.store, (alert, RDF.type, OPS.Alert)))
+        return known
 
     def _read(self, alert: URIRef) -> tuple[Key | None, Literal | None, bool]:
         """(key, fired at, fires) of an alert in the world, read once per batch."""

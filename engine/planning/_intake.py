@@ -78,7 +78,8 @@ class Feeder:
         self.events = self.alerts = self.batches = 0
         self._before = {p.iri: p.state.value for p in loop.plans.values()}
         self._known = _alerts(loop.store)
-        self._firing = Firing(loop.store, timedelta(seconds=loop.config.recurrence_grace_s))
+        self._firing = Firing(loop.store, timedelta(seconds=loop.config.recurrence_grace_s),
+                              loop.firing_with, exists=self._known.__contains__)
         self._t0 = time.perf_counter()
 
     def feed(self, events: Sequence[Incoming], progress: Progress | None = None) -> None:

@@ -185,6 +185,10 @@ class Loop:
         (as :func:`~engine.planning._goals.triggers_of` reads them, from memory)."""
         return self._triggers.of(self.scope(goal))
 
+    def firing_with(self, fingerprint: Literal) -> set[URIRef]:
+        """Firing alerts of the world with ``fingerprint`` (from memory, as :meth:`triggers`)."""
+        return self._triggers.firing_with(fingerprint)
+
     def save(self, old: Plan | None, new: Plan, message: str, event: LoopEvent | None = None,
              triggers: Iterable[URIRef] = (), extra: Delta | None = None) -> Plan:
         self.plans[new.iri] = new

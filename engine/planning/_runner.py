@@ -230,7 +230,7 @@ def run_scenario(
     earlier = set(loop.plans)  # a kept store may hold plans of earlier runs
     settle(loop)
     timeline: list[AlertEvent | Answer] = [*scenario.events, *scenario.answers]
-    firing = Firing(store, timedelta(seconds=(config or LoopConfig()).recurrence_grace_s))
+    firing = Firing(store, timedelta(seconds=loop.config.recurrence_grace_s), loop.firing_with)
     for item in sorted(timeline, key=lambda e: e.at):
         loop.now = max(loop.now, scenario.start + timedelta(seconds=item.at))
         if isinstance(item, AlertEvent):

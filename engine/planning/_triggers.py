@@ -20,46 +20,57 @@ from engine.vocab import OPS
 __all__ = ["TriggerIndex"]
 
 _FIRING = Literal("firing")
-_ABOUT, _STATUS = OPS.about, OPS.status
-# is it ops:about (else ops:status)? A dict probe hashes first: no rdflib __eq__ per triple
-_READ: dict[object, bool] = {_ABOUT: True, _STATUS: False}
+_ABOUT, _STATUS, _FINGERPRINT = OPS.about, OPS.status, OPS.fingerprint
+# which index a predicate feeds: a dict probe hashes first, no rdflib __eq__ per triple
+_READ: dict[object, int] = {_ABOUT: 0, _STATUS: 1, _FINGERPRINT: 2}
 
 
 class TriggerIndex:
-    """``ops:status "firing"`` and ``ops:about`` of the asserted graph, read from the store
-    when the loop starts (a few thousand alerts at 100k triples, tens of thousands at 1M;
-    start-up already reads the whole world for the rule engine). Read on first use instead,
-    a storm's first plans read back the 10,000 alerts the storm had just committed."""
+    """``ops:status "firing"``, ``ops:about`` and ``ops:fingerprint`` of the asserted graph,
+    read from the store when the loop starts (a few thousand alerts at 100k triples, tens of
+    thousands at 1M; start-up already reads the whole world for the rule engine). Read on
+    first use instead, a storm's first plans read back the 10,000 alerts the storm had just
+    committed."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.about: dict[URIRef, set[URIRef]] = {}  # entity -> alerts
-        for a, _, e in triples(store, (None, _ABOUT, None)):
-            if isinstance(a, URIRef):
-                self.about.setdefault(e, set()).add(a)  # type: ignore[arg-type]
+        self.about: dict[object, set[URIRef]] = {}  # entity -> alerts
+        self.fingerprint: dict[object, set[URIRef]] = {}  # fingerprint -> alerts
+        for index, p in ((self.about, _ABOUT), (self.fingerprint, _FINGERPRINT)):
+            for a, _, o in triples(store, (None, p, None)):
+                if isinstance(a, URIRef):
+                    index.setdefault(o, set()).add(a)
         self.firing = {a for a, _, _ in triples(store, (None, _STATUS, _FIRING))
                        if isinstance(a, URIRef)}
 
     def apply(self, adds: Iterable[Triple], removes: Iterable[Triple]) -> None:
         """Fold in one committed change's asserted triples."""
-        about = self.about
+        none: dict[object, set[URIRef]] = {}  # ops:status has a set of its own
+        indexes = (self.about, none, self.fingerprint)
         read = _READ
         for s, p, o in removes:
-            is_about = read.get(p)
-            if is_about is None:
+            kind = read.get(p)
+            if kind is None:
                 continue
-            if is_about and o in about:
-                about[o].discard(s)  # type: ignore[index]
-            elif not is_about and o == _FIRING:
-                self.firing.discard(s)
+            if kind == 1:
+                if o == _FIRING:
+                    self.firing.discard(s)
+            elif o in indexes[kind]:
+                indexes[kind][o].discard(s)
         for s, p, o in adds:
-            is_about = read.get(p)
-            if is_about is None:
+            kind = read.get(p)
+            if kind is None or not isinstance(s, URIRef):
                 continue
-            if is_about and isinstance(s, URIRef):
-                about.setdefault(o, set()).add(s)  # type: ignore[arg-type]
-            elif not is_about and o == _FIRING and isinstance(s, URIRef):
-                self.firing.add(s)
+            if kind == 1:
+                if o == _FIRING:
+                    self.firing.add(s)
+            else:
+                indexes[kind].setdefault(o, set()).add(s)
+
+    def firing_with(self, fingerprint: Literal) -> set[URIRef]:
+        """Firing alerts with ``fingerprint``."""
+        alerts = self.fingerprint.get(fingerprint)
+        return alerts & self.firing if alerts else set()
 
     def of(self, scope: Iterable[URIRef]) -> list[URIRef]:
         """Firing alerts about anything in ``scope``, in IRI order (as ``triggers_of``)."""
