@@ -4,6 +4,7 @@ completion on the twin, with an intact provenance chain."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from engine.planning._intake import ingest
 from engine.planning._wiring import LoopSetup, real_ports
 from engine.provenance import verify_chain
 from engine.store import GraphStore, SqliteStore
+from engine.vocab import EX
 from tests.unit.planning.conftest import estate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,3 +50,11 @@ def test_ingest_on_the_embedded_store(tmp_path: Path) -> None:
 @pytest.mark.neo4j
 def test_ingest_on_the_bolt_server(neo4j_store: GraphStore) -> None:
     feed(neo4j_store)
+    # docs/loop.md's Cypher for an alert's duplicates answers on the property graph
+    text = (REPO / "docs" / "loop.md").read_text()
+    (query,) = re.findall(r"`(MATCH \(d:ops__DuplicateAlert\).*?)`", text, re.S)
+    rows = neo4j_store.run_cypher(" ".join(query.split()),  # type: ignore[attr-defined]
+                                  {"alert": str(EX["search-storm-0"])})
+    assert sorted(r["d.uri"] for r in rows) == sorted(str(EX[f"search-storm-{i}"])
+                                                     for i in range(1, 40))
+    assert all(r["d.ops__repeatedAt"] for r in rows)
