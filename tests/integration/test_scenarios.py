@@ -40,6 +40,8 @@ def check(result: ScenarioResult, store: GraphStore) -> None:
         assert "1 trigger(s)" in plan.text
         dups = [o for _, _, o in triples(store, (None, OPS.duplicateOf, None))]
         assert len(dups) == 499 and set(dups) == {EX["alert-search-2-down-1"]}
+        (storm,) = [e for e in result.events if e.kind == "events"]
+        assert "(499 repeat ex:alert-search-2-down-1: recorded as duplicates)" in storm.text
 
 
 def _check_step_provenance(store: GraphStore) -> None:
