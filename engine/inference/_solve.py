@@ -69,12 +69,9 @@ def solve(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: B
 def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Binding,
          prem: list[Fact], before: int | None, memo: dict[Any, Any]
          ) -> Iterator[tuple[Binding, list[Fact]]]:
-    pending = []
-    for kind, item in checks:
-        if not _ready(kind, item, b):
-            pending.append((kind, item))
-        elif not _check(ws, kind, item, b, memo):
-            return
+    pending = _run_ready(ws, checks, b, memo)
+    if pending is None:
+        return
     if not atoms:
         if not pending:
             yield b, prem
@@ -95,6 +92,25 @@ def _rec(ws: WorkingSet, atoms: list[Atom], checks: list[tuple[str, Any]], b: Bi
         nb = unify_atom(a, f, b, ws)
         if nb is not None:
             yield from _rec(ws, rest, pending, nb, [*prem, f], before, memo)
+
+
+def _run_ready(ws: WorkingSet, checks: list[tuple[str, Any]], b: Binding,
+               memo: dict[Any, Any]) -> list[tuple[str, Any]] | None:
+    """Run the checks ``b`` binds enough for, until none is left ready: a ``count`` block
+    binds its result, which readies a filter on it (QA pass 13: that filter waited for good
+    when the block's outer variables were bound by the body's last atom). The checks still
+    waiting, or None when one failed."""
+    pending = checks
+    while True:
+        waiting = []
+        for kind, item in pending:
+            if not _ready(kind, item, b):
+                waiting.append((kind, item))
+            elif not _check(ws, kind, item, b, memo):
+                return None
+        if len(waiting) == len(pending):
+            return waiting
+        pending = waiting
 
 
 def _ready(kind: str, item: Any, b: Binding) -> bool:

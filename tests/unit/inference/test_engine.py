@@ -107,6 +107,30 @@ def test_count_of_zero_matches() -> None:
     assert {t[0] for t in run(rules, facts)} == {EX.a}
 
 
+REPEATED = ("rule repeated\nwhen\n ?s a ops:Service\n ?a ops:about ?s\n"
+            " count ?d where { ?d ops:duplicateOf ?a } as ?n\n filter ?n >= 2\n"
+            "then\n ?s ex:storm true\nend\n")
+
+
+def _repeated(alert: str, dups: int) -> list[Triple]:
+    a = EX[alert]
+    return [(EX.web, RDF.type, OPS.Service), (a, OPS.about, EX.web),
+            *((EX[f"{alert}-d{i}"], OPS.duplicateOf, a) for i in range(dups))]
+
+
+def test_a_filter_on_a_count_bound_at_the_last_atom_is_checked_when_rederiving() -> None:
+    """QA pass 13 #1/#2: the count's outer variable is bound only by the body's last atom, so
+    the filter on its result waited for it and was never checked: ``explain`` found no
+    derivation (an AssertionError) and DRed never rederived the fact after an over-delete."""
+    r = reasoner(REPEATED)
+    storm = (EX.web, EX.storm, Literal(True))
+    facts = _repeated("a1", 2) + _repeated("a2", 3)
+    assert storm in r.run(facts, now=NOW).inferred
+    assert r.explain(storm).rule_id == "repeated"
+    r.update([], [(EX.a1, OPS.about, EX.web)], now=NOW)  # a2 still derives it
+    assert storm in r.result().inferred
+
+
 MINT = ("rule inc\nwhen\n ?a ops:about ?s . ?a ops:severity \"critical\"\nthen\n"
         " new ?i from ?s\n ?i a ops:Incident\n ?i ops:affects ?s\nend\n")
 
