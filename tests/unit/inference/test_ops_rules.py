@@ -56,29 +56,46 @@ def test_one_incident_per_service_for_tier1_critical_and_for_storms(world: Graph
     assert set(incidents(later)) == {EX.web}  # the batch storm window has passed
 
 
-def _repeated(world: Graph, *minutes_ago: int) -> Graph:
-    """``world`` with the batch storm as one alert (a3) and duplicates ``minutes_ago``."""
+def _repeated(world: Graph, *minutes_ago: int, keep: tuple[URIRef, ...] = (EX.a3,),
+              status: str = "firing") -> Graph:
+    """``world`` with the batch storm as the alerts ``keep`` (of a3, a4, a5) and duplicates
+    of a3 repeated ``minutes_ago``."""
     g = Graph()
     for t in world:
-        if t[0] not in (EX.a4, EX.a5):
+        if t[0] not in {EX.a3, EX.a4, EX.a5} - set(keep):
             g.add(t)
     for i, m in enumerate(minutes_ago):
         d = EX[f"a3-dup-{i}"]
         g += [(d, RDF.type, OPS.DuplicateAlert), (d, OPS.duplicateOf, EX.a3),
+              (d, OPS.status, Literal(status)),
               (d, OPS.repeatedAt, Literal((NOW - timedelta(minutes=m)).isoformat(),
                                           datatype=XSD.dateTime))]
     return g
 
 
-def test_an_alert_repeated_twice_in_5_minutes_is_a_storm(world: Graph) -> None:
-    """The loop records new alerts that repeat a firing one as its duplicates: the storm
-    rule for them opens the incident that three alerts of one fingerprint would."""
-    _, res = infer(_repeated(world, 3, 1))
+@pytest.mark.parametrize(("keep", "minutes_ago", "status", "storm"), [
+    ((EX.a3,), (3, 1), "firing", True),  # one alert repeated twice: 3 notifications
+    ((EX.a3,), (1,), "firing", False),  # repeated once: 2
+    ((EX.a3,), (9, 1), "firing", False),  # one repeat is older than 5 minutes
+    ((EX.a3, EX.a4), (1,), "firing", True),  # two alerts, one repeated once
+    ((EX.a3,), (3, 1), "resolved", False),  # monitoring resolved the repeats
+    ((EX.a3,), (4, 3, 1), "firing", True),  # three repeats (the alert itself may be older)
+])
+def test_duplicates_count_towards_a_storm(world: Graph, keep: tuple[URIRef, ...],
+                                          minutes_ago: tuple[int, ...], status: str,
+                                          storm: bool) -> None:
+    """The loop records new alerts that repeat a firing one as its duplicates: with the
+    alerts of the fingerprint they make the 3 notifications in 5 minutes of a storm."""
+    _, res = infer(_repeated(world, *minutes_ago, keep=keep, status=status))
+    assert set(incidents(res)) == ({EX.web, EX.batch} if storm else {EX.web})
+
+
+def test_an_old_alert_repeated_three_times_is_a_storm(world: Graph) -> None:
+    g = _repeated(world, 4, 3, 1)
+    g.set((EX.a3, OPS.firedAt, Literal((NOW - timedelta(hours=1)).isoformat(),
+                                       datatype=XSD.dateTime)))
+    _, res = infer(g)
     assert set(incidents(res)) == {EX.web, EX.batch}
-    _, once = infer(_repeated(world, 1))  # repeated once: two notifications, no storm
-    assert set(incidents(once)) == {EX.web}
-    _, old = infer(_repeated(world, 9, 1))  # one repeat is older than 5 minutes
-    assert set(incidents(old)) == {EX.web}
 
 
 def test_likely_cause_follows_depends_on(world: Graph) -> None:
