@@ -16,6 +16,7 @@ from rdflib import URIRef
 from engine._gc import paused_gc
 from engine.planning._builder import ProposalLike, build_plan, relevant, unassigned_plan
 from engine.planning._dedup import close_joined, last_fix
+from engine.planning._duplicates import with_repeats
 from engine.planning._escalate import on_call_owner
 from engine.planning._execute import run_plan
 from engine.planning._gone import handed_over, problem_seen, unanswered, withdraw
@@ -379,7 +380,7 @@ def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
     joined ``plan`` (and its own goal, when ``goal`` joined it) are met with it if their
     problem is gone too (see :func:`~._dedup.close_joined`)."""
     alerts = loop.triggers(goal)
-    d = loop.set_goal_status(goal, "met") | alerts_resolved(alerts)
+    d = loop.set_goal_status(goal, "met") | alerts_resolved(with_repeats(loop.store, alerts))
     ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
                    plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {shorten(goal.iri)}", event=ev)

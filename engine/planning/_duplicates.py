@@ -33,14 +33,17 @@ from datetime import UTC, datetime, timedelta
 from rdflib import RDF, Literal, URIRef
 
 from engine.store import GraphStore, triples
+from engine.terms import Triple
 from engine.vocab import OPS
 
-__all__ = ["Firing", "Key"]
+__all__ = ["Firing", "Key", "with_repeats"]
 
-Key = tuple[Literal, URIRef, Literal]
-"""What makes two alerts the same: fingerprint, subject (``ops:about``) and severity."""
+Key = tuple[str, URIRef, str]
+"""What makes two alerts the same: fingerprint, subject (``ops:about``) and severity, the
+literals by their text (``"S"`` and ``"S"^^xsd:string`` are one fingerprint)."""
 
 _FIRING = Literal("firing")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Firing:
@@ -48,24 +51,26 @@ class Firing:
 
     Call :meth:`next_batch` before each batch's events (the loop may have resolved alerts
     since), :meth:`repeats` for each alert an event fires, :meth:`fired` for each that fires
-    as an alert of its own, and :meth:`observed` for each observed status."""
+    as an alert of its own, and :meth:`resolved` for each observed status of an alert."""
 
     def __init__(self, store: GraphStore, window: timedelta,
-                 firing_with: Callable[[Literal], Iterable[URIRef]], *,
+                 firing_with: Callable[[str], Iterable[URIRef]], *,
                  exists: Callable[[URIRef], bool] | None = None) -> None:
         self.store, self.window, self.exists = store, window, exists
         self.firing_with = firing_with
         """The world's firing alerts of a fingerprint (the loop keeps them in memory)."""
         self._alerts: dict[URIRef, bool] = {}  # whether typed ops:Alert (fires again as itself)
-        self._batch: dict[Key, URIRef] = {}  # the last alert of a key fired in this batch
+        self._batch: dict[Key, list[URIRef]] = {}  # the alerts of a key fired in this batch
         self._state: dict[URIRef, tuple[Key | None, Literal | None, bool]] = {}  # per batch
+        self._pending: dict[URIRef, dict[URIRef, Literal]] = {}  # alert -> this batch's repeats
         self.duplicates = 0
-        """How many alerts :meth:`repeats` found repeating another."""
+        """How many new alert ids were recorded as duplicates as they arrived."""
 
     def next_batch(self) -> None:
         """Forget what the last batch learnt of the alerts' state: it may have changed."""
         self._batch.clear()
         self._state.clear()
+        self._pending.clear()
 
     def repeats(self, alert: URIRef, key: Key, when: Literal) -> URIRef | None:
         """The firing alert that ``alert``, firing at ``when``, repeats, or None when it is an
@@ -73,37 +78,79 @@ class Firing:
         none fired within :attr:`window` of ``when``."""
         if self._is_alert(alert):
             return None
-        hit = self._batch.get(key)
-        if hit is not None and self._near(self._state[hit][1], when):
-            self.duplicates += 1
-            return hit
-        live = [(_utc(at), str(c), c) for c in self.firing_with(key[0]) if c != alert
-                for k, at, fires in (self._read(c),) if fires and k == key and self._near(at, when)]
+        candidates = (*self._batch.get(key, ()), *self.firing_with(key[0]))
+        live: list[tuple[datetime, str, URIRef]] = [
+            (at, str(c), c) for c in candidates if c != alert
+            for k, t, fires in (self._read(c),) if fires and k == key
+            for at in (_utc(t),) if at is not None and self._near(at, when)]
         if not live:
             return None
-        self._batch[key] = hit = max(live)[2]  # the next one of the batch looks no further
-        self.duplicates += 1
+        hit = max(live)[2]  # the last fired (then by IRI)
+        if self.exists is None or not self.exists(alert):  # not a duplicate re-sent
+            self.duplicates += 1
+        self._pending.setdefault(hit, {})[alert] = when
         return hit
 
     def fired(self, alert: URIRef, key: Key, when: Literal) -> None:
         """``alert`` fires as an alert of its own in this batch: later ones of ``key`` repeat it."""
         self._alerts[alert] = True
-        self._batch[key] = alert
+        self._batch.setdefault(key, []).append(alert)
         self._state[alert] = (key, when, True)
 
-    def observed(self, alert: URIRef, status: object) -> None:
-        """An event set ``alert``'s status: it fires only if set to ``"firing"``."""
-        if alert in self._state or self._is_alert(alert):
-            key, when, _ = self._read(alert)
-            fires = str(status) == "firing"
-            self._state[alert] = (key, when, fires)
-            if not fires and key is not None and self._batch.get(key) == alert:
-                del self._batch[key]
+    def resolved(self, alert: URIRef, status: object) -> tuple[list[Triple], list[Triple]]:
+        """An event set ``alert``'s status to ``status``: (adds, removes) that keep its
+        problem in sight. Monitoring resolved an alert that fired while duplicates of it still
+        fire (they were never resolved): the last of them becomes the alert, the others
+        repeat it, so the incident stays open until every id monitoring sent is resolved."""
+        if alert not in self._state and not self._is_alert(alert):
+            return [], []
+        key, when, fired = self._read(alert)
+        fires = str(status) == "firing"
+        self._state[alert] = (key, when, fires)
+        if key is not None and alert in self._batch.get(key, ()):
+            self._batch[key].remove(alert)
+        if fires or not fired or key is None:
+            return [], []
+        live = self._live(alert)
+        if not live:
+            return [], []
+        heir = max(live, key=lambda d: (_utc(live[d]) or _EPOCH, str(d)))
+        return self._promote(alert, key, heir, live)
 
-    def _near(self, at: Literal | None, when: Literal) -> bool:
+    def _promote(self, alert: URIRef, key: Key, heir: URIRef, live: dict[URIRef, Literal]
+                 ) -> tuple[list[Triple], list[Triple]]:
+        when = live.pop(heir)
+        fp, sev = (next((o for _, _, o in triples(self.store, (alert, p, None))), None)
+                   for p in (OPS.fingerprint, OPS.severity))
+        adds: list[Triple] = [(heir, RDF.type, OPS.Alert), (heir, OPS.about, key[1]),
+                              (heir, OPS.firedAt, when)]
+        adds += [(heir, p, o) for p, o in ((OPS.fingerprint, fp), (OPS.severity, sev))
+                 if o is not None]
+        removes: list[Triple] = [(heir, RDF.type, OPS.DuplicateAlert),
+                                 (heir, OPS.duplicateOf, alert), (heir, OPS.repeatedAt, when)]
+        adds += [(d, OPS.duplicateOf, heir) for d in live]
+        removes += [(d, OPS.duplicateOf, alert) for d in live]
+        self.fired(heir, key, when)
+        self._pending[heir] = {**self._pending.pop(alert, {}), **live}
+        self._pending[heir].pop(heir, None)
+        return adds, removes
+
+    def _live(self, alert: URIRef) -> dict[URIRef, Literal]:
+        """The duplicates of ``alert`` that fire: this batch's, and the world's not resolved."""
+        out: dict[URIRef, Literal] = {}
+        for d, _, _ in triples(self.store, (None, OPS.duplicateOf, alert)):
+            if isinstance(d, URIRef) and any(True for _ in triples(
+                    self.store, (d, OPS.status, _FIRING))):
+                at = next((o for _, _, o in triples(self.store, (d, OPS.repeatedAt, None))), None)
+                if isinstance(at, Literal):
+                    out[d] = at
+        out.update(self._pending.get(alert, {}))
+        return out
+
+    def _near(self, at: datetime, when: Literal) -> bool:
         """Whether an alert that fired ``at`` is within the window of ``when``."""
-        a, b = _utc(at), _utc(when)
-        return a is not None and b is not None and abs(b - a) <= self.window
+        b = _utc(when)
+        return b is not None and abs(b - at) <= self.window
 
     def _is_alert(self, alert: URIRef) -> bool:
         """Whether ``alert`` is in the world as an ``ops:Alert`` (not new, not a duplicate)."""
@@ -122,8 +169,8 @@ class Firing:
                     props.setdefault(p, o)
             fp, about, sev = (props.get(OPS.fingerprint), props.get(OPS.about),
                               props.get(OPS.severity))
-            key = ((fp, about, sev) if isinstance(fp, Literal) and isinstance(about, URIRef)
-                   and isinstance(sev, Literal) else None)
+            key = ((str(fp), about, str(sev)) if isinstance(fp, Literal)
+                   and isinstance(about, URIRef) and isinstance(sev, Literal) else None)
             when = props.get(OPS.firedAt)
             self._state[alert] = (key, when if isinstance(when, Literal) else None,
                                   props.get(OPS.status) == _FIRING)
@@ -136,3 +183,11 @@ def _utc(at: Literal | None) -> datetime | None:
     if not isinstance(v, datetime):
         return None
     return v if v.tzinfo is not None else v.replace(tzinfo=UTC)
+
+
+def with_repeats(store: GraphStore, alerts: Iterable[URIRef]) -> list[URIRef]:
+    """``alerts`` and their duplicates: what the loop resolves when it resolves them (a
+    duplicate fires until its alert's problem is fixed, or monitoring resolves it)."""
+    alerts = list(alerts)
+    return alerts + [d for a in alerts for d, _, _ in triples(store, (None, OPS.duplicateOf, a))
+                     if isinstance(d, URIRef)]

@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 
 from engine.planning._builder import build_plan, effects, goal_scope
 from engine.planning._dedup import fixes_by_entity, join, last_fix
+from engine.planning._duplicates import with_repeats
 from engine.planning._goals import discover_goals, open_incidents
 from engine.planning._gone import answers_all, close_gone, handed_over, problem_seen, reopen_slo
 from engine.planning._history import handled, latest_time
@@ -185,7 +186,7 @@ class Loop:
         (as :func:`~engine.planning._goals.triggers_of` reads them, from memory)."""
         return self._triggers.of(self.scope(goal))
 
-    def firing_with(self, fingerprint: Literal) -> set[URIRef]:
+    def firing_with(self, fingerprint: str) -> set[URIRef]:
         """Firing alerts of the world with ``fingerprint`` (from memory, as :meth:`triggers`)."""
         return self._triggers.firing_with(fingerprint)
 
@@ -300,7 +301,8 @@ class Loop:
         ev = self.emit("goal", f"goal for {goal.entity}: {len(late)} late alert(s) resolved: "
                        f"they fired before {shorten(last.iri)} fixed their problem (or within "
                        f"{self.config.recurrence_grace_s:g}s after)", goal=str(goal.iri))
-        self.commit(alerts_resolved(late), "late alerts resolved", event=ev)
+        self.commit(alerts_resolved(with_repeats(self.store, late)), "late alerts resolved",
+                    event=ev)
 
     def fresh_triggers(self, goal: Goal, last: Plan) -> list[URIRef]:
         """Firing alerts of ``goal`` that are a recurrence after its plan ``last`` (see

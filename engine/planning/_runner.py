@@ -196,13 +196,14 @@ def alert_triples(ev: AlertEvent, fired: Literal, firing: Firing | None = None) 
     about = expand(ev.about)
     severity = _SEVERITIES[ev.severity]
     fingerprint = Literal(ev.fingerprint or f"{curie(about)}:{ev.severity}")
-    key = (fingerprint, about, severity)
+    key = (str(fingerprint), about, ev.severity)
     label = Literal(ev.label) if ev.label else None
     out: list[Triple] = []
     for a in alert_iris(ev):
         was = firing.repeats(a, key, fired) if firing is not None else None
         if was is not None:
-            out += [(a, RDF.type, _DUPLICATE), (a, _DUPLICATE_OF, was), (a, _REPEATED, fired)]
+            out += [(a, RDF.type, _DUPLICATE), (a, _DUPLICATE_OF, was), (a, _REPEATED, fired),
+                    (a, _STATUS, _FIRING)]
         else:
             out += [(a, RDF.type, _ALERT), (a, _ABOUT, about), (a, _SEVERITY, severity),
                     (a, _STATUS, _FIRING), (a, _FIRED, fired), (a, _FINGERPRINT, fingerprint)]
@@ -269,8 +270,10 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
     adds, removes = observed(store, ev) if ev.observe else ([], [])
     if firing is not None:
         for prop, value in ev.observe.items():
-            if expand(prop) == _STATUS:
-                firing.observed(expand(ev.about), value)
+            if expand(prop) == _STATUS:  # monitoring resolved an alert: its repeats go on
+                more, fewer = firing.resolved(expand(ev.about), value)
+                adds += more
+                removes += fewer
     alerts = alert_triples(ev, fired, firing)
     again = [a for a in alert_iris(ev) if exists is None or exists(a)]
     if again:

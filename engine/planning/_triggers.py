@@ -35,11 +35,13 @@ class TriggerIndex:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.about: dict[object, set[URIRef]] = {}  # entity -> alerts
-        self.fingerprint: dict[object, set[URIRef]] = {}  # fingerprint -> alerts
-        for index, p in ((self.about, _ABOUT), (self.fingerprint, _FINGERPRINT)):
-            for a, _, o in triples(store, (None, p, None)):
-                if isinstance(a, URIRef):
-                    index.setdefault(o, set()).add(a)
+        self.fingerprint: dict[object, set[URIRef]] = {}  # fingerprint's text -> alerts
+        for a, _, o in triples(store, (None, _ABOUT, None)):
+            if isinstance(a, URIRef):
+                self.about.setdefault(o, set()).add(a)
+        for a, _, o in triples(store, (None, _FINGERPRINT, None)):
+            if isinstance(a, URIRef):
+                self.fingerprint.setdefault(str(o), set()).add(a)  # by its text
         self.firing = {a for a, _, _ in triples(store, (None, _STATUS, _FIRING))
                        if isinstance(a, URIRef)}
 
@@ -55,8 +57,10 @@ class TriggerIndex:
             if kind == 1:
                 if o == _FIRING:
                     self.firing.discard(s)
-            elif o in indexes[kind]:
-                indexes[kind][o].discard(s)
+                continue
+            key = o if kind == 0 else str(o)
+            if key in indexes[kind]:
+                indexes[kind][key].discard(s)
         for s, p, o in adds:
             kind = read.get(p)
             if kind is None or not isinstance(s, URIRef):
@@ -65,10 +69,11 @@ class TriggerIndex:
                 if o == _FIRING:
                     self.firing.add(s)
             else:
-                indexes[kind].setdefault(o, set()).add(s)
+                indexes[kind].setdefault(o if kind == 0 else str(o), set()).add(s)
 
-    def firing_with(self, fingerprint: Literal) -> set[URIRef]:
-        """Firing alerts with ``fingerprint``."""
+    def firing_with(self, fingerprint: str) -> set[URIRef]:
+        """Firing alerts with ``fingerprint`` (its text: ``"S"`` and ``"S"^^xsd:string``
+        are one)."""
         alerts = self.fingerprint.get(fingerprint)
         return alerts & self.firing if alerts else set()
 

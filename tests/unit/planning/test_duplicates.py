@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from rdflib import RDF, RDFS, Literal, URIRef
 
-from engine.planning import load_plans
+from engine.planning import load_goals, load_plans
 from engine.planning._events import Entities, parse_events
 from engine.planning._intake import ingest
 from engine.store import GraphStore, triples
@@ -55,7 +55,7 @@ def test_a_storm_of_new_alerts_is_one_alert_and_its_duplicates(
     assert str(when).startswith("2026-11-28T09:00:30.7")
     assert {(p, o) for _, p, o in triples(store, (d, None, None))} == {
         (RDF.type, OPS.DuplicateAlert), (OPS.duplicateOf, EX["s-0"]), (OPS.repeatedAt, when),
-        (RDFS.label, Literal("copy 7"))}
+        (OPS.status, Literal("firing")), (RDFS.label, Literal("copy 7"))}
     assert len(load_plans(store)) == 1
     assert not any((s, RDF.type, OPS.DuplicateAlert) in loop.ports.actuator._twin.graph  # type: ignore[attr-defined]
                    for s in duplicates(store))  # the twin keeps alerts out, and duplicates
@@ -157,3 +157,92 @@ def test_an_alert_the_world_was_loaded_with_is_repeated_even_without_a_zone(
     loop = make_loop(store)
     ingest(loop, parse_events(lines(fire("new", 30, fingerprint="fp"))), execute=False)
     assert duplicates(store) == {EX.new: loaded}
+
+
+def status(store: GraphStore, name: str) -> set[str]:
+    return {str(o) for _, _, o in triples(store, (EX[name], OPS.status, None))}
+
+
+def test_resolving_the_alert_hands_it_to_a_repeat_that_still_fires(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 13 #3: monitoring resolves the first of three ids it sent; the other two still
+    fire. The last becomes the alert and the incident stays open; once monitoring resolves
+    every id, it closes."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(*(fire(f"a-{i}", 10 * i) for i in range(3)))), execute=False)
+    assert (alerts(store), duplicates(store)) == ({EX["a-0"]}, {EX["a-1"]: EX["a-0"],
+                                                                 EX["a-2"]: EX["a-0"]})
+    resolve = [{"about": "ex:a-0", "observe": {"ops:status": "resolved"}, "time": at(40)}]
+    ingest(loop, parse_events(lines(*resolve)), execute=False)
+    assert (alerts(store), duplicates(store)) == ({EX["a-0"], EX["a-2"]}, {EX["a-1"]: EX["a-2"]})
+    assert status(store, "a-2") == {"firing"}
+    assert [g.status for g in load_goals(store)] == ["open"]
+    done = [{"about": f"ex:a-{i}", "observe": {"ops:status": "resolved"}, "time": at(50)}
+            for i in (1, 2)]
+    ingest(loop, parse_events(lines(*done)), execute=False)
+    assert [g.status for g in load_goals(store)] == ["met"]
+
+
+def test_a_repeat_of_the_same_batch_takes_over_too(store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("a", 0))), execute=False)
+    ingest(loop, parse_events(lines(fire("b", 5), fire("c", 6), {
+        "about": "ex:a", "observe": {"ops:status": "resolved"}, "time": at(7)})), execute=False)
+    assert (alerts(store), duplicates(store)) == ({EX.a, EX.c}, {EX.b: EX.c})
+    assert not list(triples(store, (EX.c, OPS.repeatedAt, None)))
+    assert [o for _, _, o in triples(store, (EX.c, OPS.fingerprint, None))] == [
+        Literal("ex:search-2:critical")]
+
+
+def test_the_fix_resolves_the_repeats_with_their_alert(store: GraphStore,
+                                                       make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at(0)}
+    ingest(loop, parse_events(lines(crash, *(fire(f"r-{i}", i) for i in range(4)))))
+    (plan,) = load_plans(store)
+    assert plan.state.value == "completed"
+    assert all(status(store, f"r-{i}") == {"resolved"} for i in range(4))
+
+
+def test_merging_does_not_depend_on_how_the_input_is_batched(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 13 #6: an out-of-order repeat of the batch's first alert was its own alert
+    when a later alert of the key came in between (only the last one was remembered)."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("x", 0), fire("y", 400), fire("z", 10))),
+           execute=False)
+    assert (alerts(store), duplicates(store)) == ({EX.x, EX.y}, {EX.z: EX.x})
+
+
+def test_a_fingerprint_is_its_text_whatever_its_datatype(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 13 #7: "S"^^xsd:string in the world and "S" in an event are one fingerprint."""
+    from rdflib import XSD
+
+    from engine.store import CommitMeta, Delta
+
+    estate(store)
+    w = EX["typed"]
+    store.commit(Delta.of([
+        (w, RDF.type, OPS.Alert), (w, OPS.about, EX["search-2"]),
+        (w, OPS.severity, Literal("critical", datatype=XSD.string)),
+        (w, OPS.status, Literal("firing")), (w, OPS.fingerprint, Literal("S", datatype=XSD.string)),
+        (w, OPS.firedAt, Literal(at(0), datatype=XSD.dateTime))]),
+        CommitMeta(author="test", message="an alert", timestamp=START))
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("plain", 30, fingerprint="S"))), execute=False)
+    assert duplicates(store) == {EX.plain: w}
+
+
+def test_the_report_counts_each_new_duplicate_once(store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 13 #8: a duplicate id re-sent was counted again."""
+    estate(store)
+    loop = make_loop(store)
+    first = ingest(loop, parse_events(lines(fire("a", 0), fire("b", 1), fire("c", 2))),
+                   execute=False)
+    again = ingest(loop, parse_events(lines(fire("b", 3), fire("d", 4))), execute=False)
+    assert (first.duplicates, again.duplicates) == (2, 1)
