@@ -6,9 +6,9 @@ re-sent webhook, every replica of a scraper. Alertmanager's fingerprint and Page
 yet) whose fingerprint, subject (``ops:about``) and severity are those of an alert that fires,
 in the world or earlier in the same batch, and that fired within the loop's recurrence grace
 of it (5 minutes, ``LoopConfig.recurrence_grace_s``), is written as an ``ops:DuplicateAlert``:
-``ops:duplicateOf`` that alert, ``ops:repeatedAt`` its own time, and its label. The rules see
-one alert per key and window, however many notifications; ``ops.alert-storm-of-duplicates``
-counts the repeats.
+``ops:duplicateOf`` that alert, ``ops:repeatedAt`` its own time, ``ops:status "firing"`` and
+its label. The incident rules see one alert per key and window, however many notifications;
+the storm rules count the duplicates with the alerts.
 
 - An alert already in the world fires again as itself (see
   :func:`~engine.planning._runner.event_change`), never as a duplicate.
@@ -16,8 +16,11 @@ counts the repeats.
   alert of its own when it fires again.
 - Later than the grace, a new alert is an alert of its own, which starts the window again:
   an alert left firing (its page sent, say) is a recurrence when monitoring fires it again
-  an hour later, as it was before alerts were merged. A storm that goes on for an hour is
-  twelve alerts and their duplicates.
+  an hour later, as it was before alerts were merged.
+- A duplicate fires until resolved: by monitoring, or by the loop with its alert
+  (:func:`with_repeats`). Monitoring resolving the alert while repeats still fire hands the
+  alert to the last of them (:meth:`Firing.resolved`), so the problem stays in sight until
+  every id monitoring sent is resolved.
 - Of several firing alerts of one key within the window, the last fired is the one repeated.
 
 :class:`Firing` answers "which alert does this one repeat" for one feed of events. The
