@@ -254,6 +254,13 @@ def _uses_now(f: Filter) -> bool:
     return "now" in str(f.expr.model_dump())
 
 
+def _alone(rule: Rule, res: str | None) -> bool:
+    """Whether every filter on the count ``res`` reads it alone: only then can a key settle
+    on the count's old and new values (``?n + ?m >= 3`` needs the other count too)."""
+    return all(expr_vars(f.expr) <= {res} for f in rule.body
+               if isinstance(f, Filter) and res in expr_vars(f.expr))
+
+
 def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[..., bool]]],
             ns: dict[str, Any], ws: WorkingSet) -> list[BlockSpec]:
     pos = positive_vars(rule) | ({NOW_VAR} if rule.uses_now() else set())
@@ -267,7 +274,7 @@ def _blocks(rule: Rule, filters: dict[str, tuple[Filter, list[str], Callable[...
         res = it.result.name if isinstance(it, Count) else None
         cap = count_cap(rule, it) if isinstance(it, Count) else None
         outer = sorted((used & pos) - {res} if res else used & pos)
-        settles = cap is not None and set(outer) - {NOW_VAR} <= local
+        settles = cap is not None and set(outer) - {NOW_VAR} <= local and _alone(rule, res)
         spec = BlockSpec(
             key=f"X{len(out)}", kind="count" if isinstance(it, Count) else "not",
             atoms=[a for a in it.body if isinstance(a, Atom)], filters=fl, outer=outer,

@@ -32,19 +32,27 @@ def count_cap(rule: Rule, block: Count) -> int | None:
         if isinstance(it, Not | Count) and it is not block and name in _block_vars(it):
             return None
         if isinstance(it, Filter) and name in expr_vars(it.expr):
-            c = _threshold(it.expr, name)
+            c = _threshold(it.expr, name, _counts(rule))
             if c is None:
                 return None
             limits.append(c)
     return max(limits) + 1 if limits else None
 
 
-def _threshold(e: Expr, name: str) -> int | None:
-    """``c`` for ``?name OP c`` or ``c OP ?name`` with an integer constant; else ``None``."""
+def _counts(rule: Rule) -> set[str]:
+    return {it.result.name for it in rule.body if isinstance(it, Count)}
+
+
+def _threshold(e: Expr, name: str, counts: set[str]) -> int | None:
+    """``c`` for ``?name OP c`` or ``c OP ?name`` with an integer constant, where ``?name``
+    may also be a sum of counts (``?n + ?m >= 3``: when one count passes ``c``, so does the
+    sum of the capped counts, and every comparison with ``c`` gives the same answer); else
+    ``None``."""
     if not isinstance(e, BinOp) or e.op not in _CMP:
         return None
     sides = (e.left, e.right)
-    var = [s for s in sides if isinstance(s, Var) and s.name == name]
+    var = [s for s in sides if (isinstance(s, Var) and s.name == name)
+           or (_sum_of(s, counts) and name in expr_vars(s))]
     const = [s for s in sides if isinstance(s, Const)]
     if len(var) != 1 or len(const) != 1:
         return None
@@ -56,3 +64,11 @@ def _block_vars(block: Not | Count) -> set[str]:
     """Every variable a block reads: its patterns' and its filters'."""
     filters = (expr_vars(f.expr) for f in block.body if isinstance(f, Filter))
     return block_atom_vars(block.body).union(*filters)
+
+
+def _sum_of(e: Expr, counts: set[str]) -> bool:
+    """Whether ``e`` is a sum of count results (never negative, so capping each is safe)."""
+    if isinstance(e, Var):
+        return e.name in counts
+    return isinstance(e, BinOp) and e.op == "+" and _sum_of(e.left, counts) \
+        and _sum_of(e.right, counts)

@@ -47,6 +47,39 @@ def test_the_cap_is_one_past_the_largest_threshold(filters: str, cap: int | None
     assert _cap(_rule(filters)) == cap
 
 
+def _two_counts(filters: str) -> str:
+    return ("prefix ex: <https://example.org/estate/>\n"
+            "rule r\nwhen\n  ?x a ex:Node\n  ?x ex:weight ?w\n"
+            "  count ?y where { ?x ex:edge ?y } as ?n\n  count ?z where { ?x ex:link ?z } as ?m\n"
+            f"{filters}\nthen\n  ?x ex:busy true\nend\n")
+
+
+@pytest.mark.parametrize(("filters", "caps"), [
+    ("  filter ?n + ?m >= 3", [4, 4]),  # a sum of counts: each may stop past the constant
+    ("  filter ?m >= 1\n  filter ?n + ?m >= 3", [4, 4]),
+    ("  filter ?n + ?w >= 3", [None, None]),  # ?w may be negative: ?n must be exact
+])
+def test_a_sum_of_counts_compared_with_a_constant_caps_each(filters: str,
+                                                            caps: list[int | None]) -> None:
+    rule = RuleSet.of(parse_text(_two_counts(filters))).rules[0]
+    blocks = [it for it in rule.body if isinstance(it, Count)]
+    assert [count_cap(rule, b) for b in blocks] == caps
+
+
+def test_capped_counts_in_a_sum_answer_as_the_exact_counts() -> None:
+    """Nodes with 0-4 edges and 0-4 links: busy exactly where edges + links >= 3."""
+    facts: list[Triple] = []
+    for i in range(5):
+        for j in range(5):
+            x = EX[f"n{i}-{j}"]
+            facts += [(x, RDF.type, EX.Node), (x, EX.weight, Literal(0))]
+            facts += [(x, EX.edge, EX[f"e{k}"]) for k in range(i)]
+            facts += [(x, EX.link, EX[f"l{k}"]) for k in range(j)]
+    r = Reasoner(RuleSet.of(parse_text(_two_counts("  filter ?n + ?m >= 3"))))
+    busy = {t[0] for t in r.run(facts, now=T0).inferred if t[1] == EX.busy}
+    assert busy == {EX[f"n{i}-{j}"] for i in range(5) for j in range(5) if i + j >= 3}
+
+
 def test_a_count_that_shows_in_a_head_is_counted_in_full() -> None:
     assert _cap(_rule("  filter ?n >= 3", head="?x ex:fanout ?n")) is None
     assert _cap(_rule("  filter ?n >= 3", head="new ?h from ?x ?n\n  ?h ex:hubOf ?x")) is None
