@@ -246,7 +246,7 @@ def storm_ingest(n: int, count: int, work: Path, batch: int | None = None,
 
     world = calm_world(n)
     targets = tier1_instances(world, 10)
-    loop, store, _ = setup_loop(world, work, f"ingest{n}")
+    loop, store, _ = setup_loop(world, work, f"ingest{n}-{distinct}-{fps}")  # a fresh store each
     gc.freeze()
     k = distinct or count
     waves = []
