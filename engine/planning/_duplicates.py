@@ -64,7 +64,8 @@ class Firing:
         """The world's firing alerts of a fingerprint (the loop keeps them in memory)."""
         self._alerts: dict[URIRef, bool] = {}  # whether typed ops:Alert (fires again as itself)
         self._batch: dict[Key, list[URIRef]] = {}  # the alerts of a key fired in this batch
-        self._state: dict[URIRef, tuple[Key | None, Literal | None, bool]] = {}  # per batch
+        self._state: dict[URIRef, tuple[Key | None, datetime | None, bool]] = {}  # per batch
+        self._when: tuple[Literal | None, datetime | None] = (None, None)  # the last time read
         self._pending: dict[URIRef, dict[URIRef, Literal]] = {}  # alert -> this batch's repeats
         self.duplicates = 0
         """How many new alert ids were recorded as duplicates as they arrived."""
@@ -81,11 +82,14 @@ class Firing:
         none fired within :attr:`window` of ``when``."""
         if self._is_alert(alert):
             return None
-        candidates = (*self._batch.get(key, ()), *self.firing_with(key[0]))
+        now = self._time(when)
+        if now is None:
+            return None
+        window, candidates = self.window, (*self._batch.get(key, ()), *self.firing_with(key[0]))
         live: list[tuple[datetime, str, URIRef]] = [
             (at, str(c), c) for c in candidates if c != alert
-            for k, t, fires in (self._read(c),) if fires and k == key
-            for at in (_utc(t),) if at is not None and self._near(at, when)]
+            for k, at, fires in (self._read(c),)
+            if fires and k == key and at is not None and abs(now - at) <= window]
         if not live:
             return None
         hit = max(live)[2]  # the last fired (then by IRI)
@@ -98,7 +102,7 @@ class Firing:
         """``alert`` fires as an alert of its own in this batch: later ones of ``key`` repeat it."""
         self._alerts[alert] = True
         self._batch.setdefault(key, []).append(alert)
-        self._state[alert] = (key, when, True)
+        self._state[alert] = (key, self._time(when), True)
 
     def resolved(self, alert: URIRef, status: object) -> tuple[list[Triple], list[Triple]]:
         """An event set ``alert``'s status to ``status``: (adds, removes) that keep its
@@ -150,10 +154,11 @@ class Firing:
         out.update(self._pending.get(alert, {}))
         return out
 
-    def _near(self, at: datetime, when: Literal) -> bool:
-        """Whether an alert that fired ``at`` is within the window of ``when``."""
-        b = _utc(when)
-        return b is not None and abs(b - at) <= self.window
+    def _time(self, when: Literal) -> datetime | None:
+        """``when`` as an aware datetime; the events of a batch share a few time literals."""
+        if self._when[0] is not when:
+            self._when = (when, _utc(when))
+        return self._when[1]
 
     def _is_alert(self, alert: URIRef) -> bool:
         """Whether ``alert`` is in the world as an ``ops:Alert`` (not new, not a duplicate)."""
@@ -163,7 +168,7 @@ class Firing:
                 True for _ in triples(self.store, (alert, RDF.type, OPS.Alert)))
         return known
 
-    def _read(self, alert: URIRef) -> tuple[Key | None, Literal | None, bool]:
+    def _read(self, alert: URIRef) -> tuple[Key | None, datetime | None, bool]:
         """(key, fired at, fires) of an alert in the world, read once per batch."""
         if alert not in self._state:
             props: dict[URIRef, Literal | URIRef] = {}
@@ -175,7 +180,7 @@ class Firing:
             key = ((str(fp), about, str(sev)) if isinstance(fp, Literal)
                    and isinstance(about, URIRef) and isinstance(sev, Literal) else None)
             when = props.get(OPS.firedAt)
-            self._state[alert] = (key, when if isinstance(when, Literal) else None,
+            self._state[alert] = (key, _utc(when) if isinstance(when, Literal) else None,
                                   props.get(OPS.status) == _FIRING)
         return self._state[alert]
 

@@ -284,8 +284,8 @@ def event_change(store: GraphStore, ev: AlertEvent, fired: Literal, *,
         removes += [t for a in again for t in triples(store, (a, RDF.type, _DUPLICATE))
                     if t not in new]  # a duplicate fires as an alert of its own
     parts = [f"{ev.count} {ev.severity} alert(s) about {ev.about}"] if ev.alert else []
-    repeated = [o for _, p, o in alerts if p == _DUPLICATE_OF]
-    if repeated:  # the same key: one alert repeated
+    repeated = [o for _, p, o in alerts if p == _DUPLICATE_OF] if ev.count > 1 else []
+    if repeated:  # copies of one key: one alert repeated (a batch's line names its first event)
         parts[0] += f" ({len(repeated)} repeat {curie(repeated[0])}: recorded as duplicates)"
     parts += [f"{ev.about} {k} = {v}" for k, v in ev.observe.items()]
     label = ev.label if len(ev.label) <= 200 else ev.label[:199] + "…"  # it goes in the log
