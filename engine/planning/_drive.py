@@ -380,8 +380,10 @@ def close_goal(loop: Loop, goal: Goal, plan: Plan) -> None:
     joined ``plan`` (and its own goal, when ``goal`` joined it) are met with it if their
     problem is gone too (see :func:`~._dedup.close_joined`)."""
     alerts = loop.triggers(goal)
-    d = loop.set_goal_status(goal, "met") | alerts_resolved(with_repeats(loop.store, alerts))
-    ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved",
-                   plan, goal=str(goal.iri))
+    every = with_repeats(loop.store, alerts)
+    d = loop.set_goal_status(goal, "met") | alerts_resolved(every)
+    more = f" (and {len(every) - len(alerts)} duplicate(s))" if len(every) > len(alerts) else ""
+    ev = loop.emit("goal_met", f"goal met for {goal.entity}: {len(alerts)} alert(s) resolved"
+                   f"{more}", plan, goal=str(goal.iri))
     loop.commit(d, f"goal met: {shorten(goal.iri)}", event=ev)
     close_joined(loop, goal, plan)

@@ -67,6 +67,7 @@ class Firing:
         self._state: dict[URIRef, tuple[Key | None, datetime | None, bool]] = {}  # per batch
         self._when: tuple[Literal | None, datetime | None] = (None, None)  # the last time read
         self._pending: dict[URIRef, dict[URIRef, Literal]] = {}  # alert -> this batch's repeats
+        self._set: dict[URIRef, bool] = {}  # duplicates this batch set a status on: firing?
         self.duplicates = 0
         """How many new alert ids were recorded as duplicates as they arrived."""
 
@@ -75,6 +76,7 @@ class Firing:
         self._batch.clear()
         self._state.clear()
         self._pending.clear()
+        self._set.clear()
 
     def repeats(self, alert: URIRef, key: Key, when: Literal) -> URIRef | None:
         """The firing alert that ``alert``, firing at ``when``, repeats, or None when it is an
@@ -109,10 +111,11 @@ class Firing:
         problem in sight. Monitoring resolved an alert that fired while duplicates of it still
         fire (they were never resolved): the last of them becomes the alert, the others
         repeat it, so the incident stays open until every id monitoring sent is resolved."""
+        fires = str(status) == "firing"
         if alert not in self._state and not self._is_alert(alert):
+            self._set[alert] = fires  # a duplicate: it no longer counts as live (QA pass 14 #2)
             return [], []
         key, when, fired = self._read(alert)
-        fires = str(status) == "firing"
         self._state[alert] = (key, when, fires)
         if key is not None and alert in self._batch.get(key, ()):
             self._batch[key].remove(alert)
@@ -127,12 +130,10 @@ class Firing:
     def _promote(self, alert: URIRef, key: Key, heir: URIRef, live: dict[URIRef, Literal]
                  ) -> tuple[list[Triple], list[Triple]]:
         when = live.pop(heir)
-        fp, sev = (next((o for _, _, o in triples(self.store, (alert, p, None))), None)
-                   for p in (OPS.fingerprint, OPS.severity))
-        adds: list[Triple] = [(heir, RDF.type, OPS.Alert), (heir, OPS.about, key[1]),
-                              (heir, OPS.firedAt, when)]
-        adds += [(heir, p, o) for p, o in ((OPS.fingerprint, fp), (OPS.severity, sev))
-                 if o is not None]
+        adds: list[Triple] = [  # from the key: the alert may be this batch's own heir, whose
+            (heir, RDF.type, OPS.Alert), (heir, OPS.about, key[1]),  # record is not stored yet
+            (heir, OPS.firedAt, when), (heir, OPS.fingerprint, Literal(key[0])),
+            (heir, OPS.severity, Literal(key[2]))]  # (QA pass 14 #1)
         removes: list[Triple] = [(heir, RDF.type, OPS.DuplicateAlert),
                                  (heir, OPS.duplicateOf, alert), (heir, OPS.repeatedAt, when)]
         adds += [(d, OPS.duplicateOf, heir) for d in live]
@@ -146,7 +147,7 @@ class Firing:
         """The duplicates of ``alert`` that fire: this batch's, and the world's not resolved."""
         out: dict[URIRef, Literal] = {}
         for d, _, _ in triples(self.store, (None, OPS.duplicateOf, alert)):
-            if isinstance(d, URIRef) and any(True for _ in triples(
+            if isinstance(d, URIRef) and self._set.get(d, True) and any(True for _ in triples(
                     self.store, (d, OPS.status, _FIRING))):
                 at = next((o for _, _, o in triples(self.store, (d, OPS.repeatedAt, None))), None)
                 if isinstance(at, Literal):

@@ -246,3 +246,44 @@ def test_the_report_counts_each_new_duplicate_once(store: GraphStore, make_loop:
                    execute=False)
     again = ingest(loop, parse_events(lines(fire("b", 3), fire("d", 4))), execute=False)
     assert (first.duplicates, again.duplicates) == (2, 1)
+
+
+def test_two_takeovers_in_one_batch_keep_the_key(store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 14 #1: A resolved hands over to B, and B resolved in the same batch hands over
+    to C; C lost its fingerprint and severity (read from B's record, not stored yet), and the
+    incident closed while C fired."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(*(fire(n, t, fingerprint="fpR") for n, t in
+                                      (("A", 0), ("C", 10), ("B", 20))))), execute=False)
+    ingest(loop, parse_events(lines(*({"about": f"ex:{n}", "observe": {"ops:status": "resolved"},
+                                       "time": at(30)} for n in ("A", "B")))), execute=False)
+    props = {(p, o) for _, p, o in triples(store, (EX.C, None, None))}
+    assert {(OPS.fingerprint, Literal("fpR")), (OPS.severity, Literal("critical")),
+            (OPS.status, Literal("firing")), (RDF.type, OPS.Alert)} <= props
+    assert [g.status for g in load_goals(store)] == ["open"]
+
+
+def test_a_repeat_resolved_earlier_in_the_batch_does_not_take_over(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    """QA pass 14 #2: D2 resolved, then its alert A, in one batch: A went to D2 (resolved),
+    and D1, still firing, repeated an alert that did not fire."""
+    estate(store)
+    loop = make_loop(store)
+    ingest(loop, parse_events(lines(fire("A", 0), fire("D1", 10), fire("D2", 20))),
+           execute=False)
+    ingest(loop, parse_events(lines(*({"about": f"ex:{n}", "observe": {"ops:status": "resolved"},
+                                       "time": at(30)} for n in ("D2", "A")))), execute=False)
+    assert alerts(store) == {EX.A, EX.D1}
+    assert status(store, "D1") == {"firing"}
+    assert [g.status for g in load_goals(store)] == ["open"]
+
+
+def test_the_goal_met_line_counts_the_duplicates_resolved(
+        store: GraphStore, make_loop: MakeLoop) -> None:
+    estate(store)
+    loop = make_loop(store)
+    crash = {"about": "ex:search-2", "observe": {"ops:health": "crashed"}, "time": at(0)}
+    ingest(loop, parse_events(lines(crash, *(fire(f"r-{i}", i) for i in range(4)))))
+    (met,) = [e for e in loop.events if e.kind == "goal_met"]
+    assert met.text.endswith("1 alert(s) resolved (and 3 duplicate(s))")
