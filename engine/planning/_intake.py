@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from rdflib import RDF, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from engine.planning._drive import pump
 from engine.planning._duplicates import Firing
@@ -25,9 +25,7 @@ from engine.planning._events import Incoming
 from engine.planning._loop import Loop
 from engine.planning._model import Plan
 from engine.planning._runner import alert_iris, event_change, fired_literal
-from engine.store import GraphStore, triples
 from engine.terms import expand
-from engine.vocab import OPS
 
 __all__ = ["Feeder", "IngestReport", "ingest"]
 
@@ -77,7 +75,7 @@ class Feeder:
         self.limit = batch or loop.config.max_batch
         self.events = self.alerts = self.batches = 0
         self._before = {p.iri: p.state.value for p in loop.plans.values()}
-        self._known = _alerts(loop.store)
+        self._known = _Known(loop.known_alerts())
         self._firing = Firing(loop.store, timedelta(seconds=loop.config.recurrence_grace_s),
                               loop.firing_with, exists=self._known.__contains__)
         self._t0 = time.perf_counter()
@@ -87,11 +85,27 @@ class Feeder:
             if self.clock is not None:  # a live feed: the loop's clock follows the wall's
                 self.loop.advance_to(self.clock())
             _offer(self.loop, run.events, self._known, self._firing)
-            self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
-            self.events += run.received
-            self.alerts += run.alerts
+            self._pump(run)
             if progress is not None:
                 progress(self.events, len(events))
+
+    def _pump(self, run: _Run) -> None:
+        """Commit ``run`` and settle the plans, and count it. Stopped (Ctrl-C, SIGTERM) while
+        its plans settle, the run is committed all the same: it counts (the report said 0
+        events while the store held the batch)."""
+        before = self.loop.store.head()
+        try:
+            self.batches += pump(self.loop, execute=self.execute, limit=self.limit)
+        except KeyboardInterrupt:
+            if self.loop.store.head() != before:  # the batch's commit comes first
+                self._count(run, 1)
+            raise
+        self._count(run, 0)
+
+    def _count(self, run: _Run, batches: int) -> None:
+        self.batches += batches
+        self.events += run.received
+        self.alerts += run.alerts
 
     def report(self) -> IngestReport:
         return IngestReport(events=self.events, alerts=self.alerts, batches=self.batches,
@@ -108,11 +122,21 @@ def ingest(loop: Loop, events: Sequence[Incoming], *, batch: int | None = None,
     return feeder.report()
 
 
-def _alerts(store: GraphStore) -> set[URIRef]:
-    """The alerts (and duplicate alerts) already in the world: only these can fire again
-    (a store read each)."""
-    return {s for kind in (OPS.Alert, OPS.DuplicateAlert)
-            for s, _, _ in triples(store, (None, RDF.type, kind)) if isinstance(s, URIRef)}
+class _Known:
+    """The ids that may be in the world as alerts: only these can fire again (a store read
+    each). The loop's set of alerts and duplicates (kept current by its commits), and the
+    subjects this feed wrote, which it may not know as alerts yet (an observed one too: a
+    resolve that arrived before its alert's fire is replaced by it, QA pass 9 N4)."""
+
+    def __init__(self, alerts: set[URIRef]) -> None:
+        self.alerts = alerts  # the loop's: read, never written
+        self.written: set[URIRef] = set()
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self.alerts or iri in self.written
+
+    def update(self, iris: Iterable[URIRef]) -> None:
+        self.written.update(iris)
 
 
 class _Run:
@@ -194,7 +218,7 @@ def _touches(alerts: set[URIRef], observed: set[tuple[URIRef, URIRef]], mine: se
     return any(s in alerts for s, _ in says) or any(s in mine for s, _ in observed)
 
 
-def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef], firing: Firing) -> None:
+def _offer(loop: Loop, chunk: list[Incoming], known: _Known, firing: Firing) -> None:
     """Queue ``chunk`` at the latest time it names (the clock never goes back); a new alert
     that repeats a firing one is queued as its duplicate (:mod:`._duplicates`)."""
     stamps = [e.time for e in chunk if e.time is not None]
@@ -210,8 +234,7 @@ def _offer(loop: Loop, chunk: list[Incoming], known: set[URIRef], firing: Firing
         adds, removes, text = event_change(loop.store, ev, fired, exists=known.__contains__,
                                           firing=firing)
         loop.offer(adds, removes, text)
-        known.update(s for s, _, _ in adds if isinstance(s, URIRef))  # an observed one too:
-        # a resolve that arrived before its alert's fire is replaced by it (QA pass 9 N4)
+        known.update(s for s, _, _ in adds if isinstance(s, URIRef))
 
 
 def _changed(plans: Iterable[Plan], before: dict[URIRef, str]) -> tuple[dict[str, str], ...]:

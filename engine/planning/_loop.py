@@ -186,6 +186,11 @@ class Loop:
         (as :func:`~engine.planning._goals.triggers_of` reads them, from memory)."""
         return self._triggers.of(self.scope(goal))
 
+    def known_alerts(self) -> set[URIRef]:
+        """The ids in the world as alerts or duplicate alerts (kept in memory, as
+        :meth:`triggers`; read-only: it is the loop's own set)."""
+        return self._triggers.alerts
+
     def firing_with(self, fingerprint: str) -> set[URIRef]:
         """Firing alerts of the world with ``fingerprint`` (from memory, as :meth:`triggers`)."""
         return self._triggers.firing_with(fingerprint)

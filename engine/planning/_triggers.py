@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from engine.store import GraphStore, triples
 from engine.terms import Triple
@@ -21,12 +21,14 @@ __all__ = ["TriggerIndex"]
 
 _FIRING = Literal("firing")
 _ABOUT, _STATUS, _FINGERPRINT = OPS.about, OPS.status, OPS.fingerprint
+_KINDS = frozenset({OPS.Alert, OPS.DuplicateAlert})
 # which index a predicate feeds: a dict probe hashes first, no rdflib __eq__ per triple
-_READ: dict[object, int] = {_ABOUT: 0, _STATUS: 1, _FINGERPRINT: 2}
+_READ: dict[object, int] = {_ABOUT: 0, _STATUS: 1, _FINGERPRINT: 2, RDF.type: 3}
 
 
 class TriggerIndex:
-    """``ops:status "firing"``, ``ops:about`` and ``ops:fingerprint`` of the asserted graph,
+    """``ops:status "firing"``, ``ops:about``, ``ops:fingerprint`` and the alerts (and
+    duplicate alerts) of the asserted graph,
     read from the store when the loop starts (a few thousand alerts at 100k triples, tens of
     thousands at 1M; start-up already reads the whole world for the rule engine). Read on
     first use instead, a storm's first plans read back the 10,000 alerts the storm had just
@@ -42,6 +44,9 @@ class TriggerIndex:
         for a, _, o in triples(store, (None, _FINGERPRINT, None)):
             if isinstance(a, URIRef):
                 self.fingerprint.setdefault(str(o), set()).add(a)  # by its text
+        self.alerts = {a for kind in _KINDS for a, _, _ in triples(store, (None, RDF.type, kind))
+                       if isinstance(a, URIRef)}
+        """Every ``ops:Alert`` and ``ops:DuplicateAlert``: the ids that may fire again."""
         self.firing = {a for a, _, _ in triples(store, (None, _STATUS, _FIRING))
                        if isinstance(a, URIRef)}
 
@@ -58,6 +63,10 @@ class TriggerIndex:
                 if o == _FIRING:
                     self.firing.discard(s)
                 continue
+            if kind == 3:
+                if o in _KINDS:
+                    self.alerts.discard(s)
+                continue
             key = o if kind == 0 else str(o)
             if key in indexes[kind]:
                 indexes[kind][key].discard(s)
@@ -68,6 +77,9 @@ class TriggerIndex:
             if kind == 1:
                 if o == _FIRING:
                     self.firing.add(s)
+            elif kind == 3:
+                if o in _KINDS:
+                    self.alerts.add(s)
             else:
                 indexes[kind].setdefault(o if kind == 0 else str(o), set()).add(s)
 
