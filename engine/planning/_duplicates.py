@@ -62,7 +62,8 @@ class Firing:
         self.store, self.window, self.exists = store, window, exists
         self.firing_with = firing_with
         """The world's firing alerts of a fingerprint (the loop keeps them in memory)."""
-        self._alerts: dict[URIRef, bool] = {}  # whether typed ops:Alert (fires again as itself)
+        self._alerts: dict[URIRef, bool] = {}  # ids in the world or fired by this feed: typed
+        # ops:Alert (they fire again as themselves)? New ids are not kept (``exists`` answers)
         self._batch: dict[Key, list[URIRef]] = {}  # the alerts of a key fired in this batch
         self._state: dict[URIRef, tuple[Key | None, datetime | None, bool]] = {}  # per batch
         self._when: tuple[Literal | None, datetime | None] = (None, None)  # the last time read
@@ -165,7 +166,9 @@ class Firing:
         """Whether ``alert`` is in the world as an ``ops:Alert`` (not new, not a duplicate)."""
         known = self._alerts.get(alert)
         if known is None:
-            known = self._alerts[alert] = (self.exists is None or self.exists(alert)) and any(
+            if self.exists is not None and not self.exists(alert):
+                return False  # new to the world: nothing to remember (a storm's 10,000 ids)
+            known = self._alerts[alert] = any(
                 True for _ in triples(self.store, (alert, RDF.type, OPS.Alert)))
         return known
 
